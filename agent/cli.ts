@@ -1,0 +1,145 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { Logger } from "pino";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { systemClock } from "../common/clock.ts";
+import { formatConfigError } from "../common/config/load.ts";
+import { createLogger } from "../common/logger.ts";
+import { Agent, UNREACHABLE } from "./agent.ts";
+import { AgentMetrics } from "./metrics.ts";
+import { Outbox } from "./outbox/outbox.ts";
+import { Sender } from "./outbox/sender.ts";
+import { buildAgentServer, splitHostPort } from "./server.ts";
+import { loadSite, type PreparedDevice } from "./site.ts";
+
+const USAGE = `usage: watchfloor-agent --config FILE [--once] [--listen HOST:PORT]
+
+  --config FILE       site config (YAML): agent section, devices, profiles folder
+  --once              poll every device once, print one JSON object per device, exit
+  --listen HOST:PORT  override agent.listen (use 127.0.0.1:0 for any free port)
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    process.stderr.write(`watchfloor-agent: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!args.values.config) {
+    process.stderr.write(`watchfloor-agent: --config FILE is required\n${USAGE}`);
+    return 2;
+  }
+  const { site, errors } = loadSite(args.values.config);
+  if (!site) {
+    process.stderr.write(`watchfloor-agent: refusing to start, the configuration has ${errors.length} error(s):\n`);
+    for (const e of errors) process.stderr.write(`  ${formatConfigError(e)}\n`);
+    return 2;
+  }
+  const logger = createLogger("watchfloor-agent");
+  if (args.values.once) return runOnce(site.devices, logger);
+
+  const agentConfig = site.config.agent;
+  if (!agentConfig) {
+    process.stderr.write(`watchfloor-agent: ${site.file}: agent: the agent section is required to run (it names the collector)\n`);
+    return 2;
+  }
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "watchfloor_agent_" });
+  const metrics = new AgentMetrics(registry);
+  const outbox = new Outbox(resolve(agentConfig.dataDir, "outbox.db"));
+  const agent = new Agent({
+    agentId: agentConfig.id,
+    devices: site.devices,
+    clock: systemClock,
+    logger,
+    metrics,
+    outbox,
+    jitter: agentConfig.jitter,
+  });
+  const sender = new Sender(outbox, {
+    agentId: agentConfig.id,
+    url: agentConfig.collector.url,
+    token: agentConfig.collector.token,
+    logger,
+    onDelivered: (n) => metrics.eventsDelivered.inc(n),
+    onFailure: () => metrics.deliveryFailures.inc(),
+  });
+  const heartbeat = () =>
+    outbox.append({
+      id: `${agentConfig.id}-hb-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
+      type: "heartbeat",
+      at: new Date(systemClock.now()).toISOString(),
+      interval: agentConfig.heartbeat,
+    });
+  const server = buildAgentServer({
+    registry,
+    health: () => ({ agent: agentConfig.id, devices: site.devices.length, outboxPending: outbox.size() }),
+  });
+  metrics.pendingEvents = () => outbox.size();
+  const { host, port } = splitHostPort(args.values.listen ?? agentConfig.listen);
+  const address = await server.listen({ host, port });
+  logger.info({ address, devices: site.devices.length, collector: agentConfig.collector.url }, "agent started");
+  // The demo and tests read this line to find the port when listening on :0.
+  process.stdout.write(`watchfloor-agent listening on ${address}\n`);
+  heartbeat();
+  const heartbeatTimer = setInterval(heartbeat, agentConfig.heartbeat * 1000);
+  sender.start();
+  agent.start();
+
+  return new Promise<number>((done) => {
+    const shutdown = async (signal: string) => {
+      logger.info({ signal }, "agent stopping");
+      clearInterval(heartbeatTimer);
+      await agent.stop();
+      await sender.flush(2000);
+      sender.stop();
+      await server.close();
+      outbox.close();
+      done(0);
+    };
+    process.once("SIGINT", () => void shutdown("SIGINT"));
+    process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  });
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      config: { type: "string" },
+      once: { type: "boolean", default: false },
+      listen: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+}
+
+async function runOnce(devices: PreparedDevice[], logger: Logger): Promise<number> {
+  const agent = new Agent({ agentId: "once", devices, clock: systemClock, logger: logger.child({}, { level: "error" }) });
+  const results = await agent.pollAll();
+  for (const r of results) {
+    const conditions = [
+      { name: UNREACHABLE.name, labels: {}, state: r.up ? "clear" : "firing" },
+      ...r.observations.map((o) => ({ name: o.condition.name, labels: o.labels, state: o.observed ? "firing" : "clear" })),
+    ];
+    const line = {
+      device: r.device,
+      up: r.up,
+      ...(r.error ? { error: r.error } : {}),
+      readings: r.readings,
+      ...(r.readingErrors.length ? { readingErrors: r.readingErrors } : {}),
+      conditions,
+      pollDurationSeconds: r.durationSeconds,
+    };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+  await agent.stop();
+  return 0;
+}

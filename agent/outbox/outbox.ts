@@ -1,0 +1,81 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { AgentEvent } from "../../common/wire.ts";
+
+/**
+ * Events wait here, on disk, until the collector acknowledges them. Appends are synchronous and
+ * fsynced (WAL, synchronous=FULL), so an event the agent produced survives a crash or restart.
+ * The same file keeps each condition's debounce track, so a restart neither re-fires nor forgets.
+ */
+export class Outbox {
+  private db: Database.Database;
+  private insert: Database.Statement;
+  private listeners = new Set<() => void>();
+
+  constructor(file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS tracks (key TEXT PRIMARY KEY, body TEXT NOT NULL);
+    `);
+    this.insert = this.db.prepare("INSERT OR IGNORE INTO outbox (id, body) VALUES (?, ?)");
+  }
+
+  append(event: AgentEvent): void {
+    this.insert.run(event.id, JSON.stringify(event));
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Oldest first. */
+  peek(limit: number): AgentEvent[] {
+    return this.db
+      .prepare("SELECT body FROM outbox ORDER BY seq LIMIT ?")
+      .all(limit)
+      .map((row) => JSON.parse((row as { body: string }).body) as AgentEvent);
+  }
+
+  ack(ids: readonly string[]): void {
+    const del = this.db.prepare("DELETE FROM outbox WHERE id = ?");
+    this.db.transaction(() => {
+      for (const id of ids) del.run(id);
+    })();
+  }
+
+  size(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
+  }
+
+  onAppend(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  loadTracks(): Map<string, unknown> {
+    const rows = this.db.prepare("SELECT key, body FROM tracks").all() as { key: string; body: string }[];
+    return new Map(rows.map((r) => [r.key, JSON.parse(r.body)]));
+  }
+
+  saveTrack(key: string, track: unknown): void {
+    this.db.prepare("INSERT INTO tracks (key, body) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET body = excluded.body").run(
+      key,
+      JSON.stringify(track),
+    );
+  }
+
+  /** Records a condition change and its new track in one transaction: both or neither. */
+  appendWithTrack(event: AgentEvent, key: string, track: unknown): void {
+    this.db.transaction(() => {
+      this.insert.run(event.id, JSON.stringify(event));
+      this.saveTrack(key, track);
+    })();
+    for (const listener of this.listeners) listener();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

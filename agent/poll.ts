@@ -1,0 +1,60 @@
+import { observeConditions } from "./conditions/evaluate.ts";
+import { DeviceUnreachableError, type DriverSession } from "./drivers/types.ts";
+import { mapReadings, type Reading, type ReadingError } from "./profiles/map.ts";
+import type { PreparedDevice } from "./site.ts";
+
+export interface PollResult {
+  device: string;
+  up: boolean;
+  /** Why the device is down, when it is. */
+  error?: string;
+  readings: Reading[];
+  readingErrors: ReadingError[];
+  observations: ReturnType<typeof observeConditions>;
+  startedAt: number;
+  durationSeconds: number;
+}
+
+/**
+ * One poll of one device: read through the driver, map through the profile, observe conditions.
+ * Never throws for device trouble: a device that does not answer is a result with up=false.
+ */
+export async function pollDevice(
+  device: PreparedDevice,
+  session: DriverSession,
+  timeoutSeconds: number,
+  now: () => number,
+): Promise<PollResult> {
+  const startedAt = now();
+  const started = performance.now();
+  const base = { device: device.config.id, startedAt, readings: [], readingErrors: [], observations: [] };
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new DeviceUnreachableError(`no answer within ${timeoutSeconds}s`));
+    }, timeoutSeconds * 1000);
+  });
+  try {
+    const reads = await Promise.race([session.read(device.profile.sources, controller.signal), timeout]);
+    const { readings, errors } = mapReadings(device.profile.profile.readings, reads);
+    const observations = observeConditions(device.profile.profile.conditions, readings);
+    return {
+      ...base,
+      up: true,
+      readings,
+      readingErrors: errors,
+      observations,
+      durationSeconds: (performance.now() - started) / 1000,
+    };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // Anything other than "the device did not answer" is a malformed reply or a driver bug: the device
+    // is marked, with the reason, and the agent carries on with the others.
+    const error = err instanceof DeviceUnreachableError ? message : `driver error: ${message}`;
+    return { ...base, up: false, error, durationSeconds: (performance.now() - started) / 1000 };
+  } finally {
+    clearTimeout(timer);
+  }
+}

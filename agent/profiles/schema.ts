@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { durationSeconds } from "../../common/config/schema.ts";
+
+const metricName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, "expected a canonical reading name in snake_case, e.g. ups_input_voltage_volts");
+
+const debounce = z.union([
+  z.strictObject({ polls: z.number().int().min(1) }),
+  z.strictObject({ duration: durationSeconds }),
+]);
+
+export const profileReadingSchema = z.strictObject({
+  /** Canonical reading name (exported as watchfloor_<name>). */
+  name: metricName,
+  help: z.string().optional(),
+  /** Fixed labels, e.g. {line: "1"}. */
+  labels: z.record(z.string(), z.string()).default({}),
+  /** Where the raw value comes from; its shape belongs to the profile's driver. */
+  source: z.unknown(),
+  /**
+   * Raw values that mean "not known" (UPS-MIB cards answering 4294967295 for the minutes remaining):
+   * such a sample gives no reading rather than an absurd one.
+   */
+  ignore: z.array(z.union([z.string(), z.number()])).optional(),
+  /** Take one bit of an integer (0 = least significant) before anything else. */
+  bit: z.number().int().min(0).max(63).optional(),
+  /** Raw value → canonical number, applied before scale/offset (e.g. UPS-MIB upsOutputSource 5 → 1). */
+  map: z.record(z.string(), z.number()).optional(),
+  /** Raw values not in `map` are an error unless a default is given. */
+  mapDefault: z.number().optional(),
+  /** value = raw * scale + offset. */
+  scale: z.number().default(1),
+  offset: z.number().default(0),
+  /**
+   * A state set: one series per state, labelled `label`, 1 for the current state and 0 for others
+   * (e.g. ups_output_source{source="battery"}). Keys are raw values.
+   */
+  states: z
+    .strictObject({
+      label: z.string(),
+      map: z.record(z.string(), z.string()),
+      default: z.string().default("other"),
+    })
+    .optional(),
+});
+export type ProfileReading = z.infer<typeof profileReadingSchema>;
+
+export const OPS = ["eq", "ne", "gt", "ge", "lt", "le"] as const;
+export type Op = (typeof OPS)[number];
+
+export const profileConditionSchema = z.strictObject({
+  /** Dotted, stable condition name: ups.on_battery, if.down, … */
+  name: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/, "expected a dotted condition name, e.g. ups.on_battery"),
+  title: z.string().optional(),
+  when: z.strictObject({
+    reading: metricName,
+    /** Only series with these labels; the remaining labels tell instances apart (ifname, line). */
+    labels: z.record(z.string(), z.string()).default({}),
+    op: z.enum(OPS),
+    value: z.number(),
+  }),
+  /** Fire after this many consecutive polls or this long; default one poll. */
+  fireAfter: debounce.default({ polls: 1 }),
+  clearAfter: debounce.default({ polls: 1 }),
+  /** Default fault class; the collector's classification rules win. */
+  class: z.enum(["major", "severe", "general"]).optional(),
+});
+export type ProfileCondition = z.infer<typeof profileConditionSchema>;
+export type Debounce = z.infer<typeof debounce>;
+
+export const profileSchema = z.strictObject({
+  id: z.string().min(1),
+  description: z.string().optional(),
+  /** Where the register map or MIB comes from (document, vendor manual, RFC). */
+  origin: z.string().min(1),
+  driver: z.string().min(1),
+  class: z.string().optional(),
+  readings: z.array(profileReadingSchema).min(1),
+  conditions: z.array(profileConditionSchema).default([]),
+});
+export type Profile = z.infer<typeof profileSchema>;

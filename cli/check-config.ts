@@ -1,0 +1,22 @@
+import { formatConfigError } from "../common/config/load.ts";
+import { loadSite } from "../agent/site.ts";
+
+/** watchfloor check-config FILE: every error with file, line, YAML path and what was expected. */
+export async function runCheckConfig(args: string[]): Promise<number> {
+  const [file] = args;
+  if (!file || args.length > 1) {
+    process.stderr.write("usage: watchfloor check-config FILE\n");
+    return 2;
+  }
+  const { site, errors } = loadSite(file);
+  if (!site) {
+    for (const e of errors) process.stderr.write(`${formatConfigError(e)}\n`);
+    process.stderr.write(`${file}: ${errors.length} error(s)\n`);
+    return 1;
+  }
+  process.stdout.write(
+    `${file}: ok (${site.devices.length} device(s), profiles from ${site.profilesDir}` +
+      `${site.config.agent ? `, agent ${site.config.agent.id}` : ""}${site.config.collector ? ", collector" : ""})\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,35 @@
+import { runCheckConfig } from "./check-config.ts";
+
+const USAGE = `usage: watchfloor <command> [options]
+
+commands:
+  check-config FILE                     validate a site config (or a profile / policy file)
+  replay SCENARIO.jsonl --quarter 2026Q1 [--config FILE]
+                                        run the fault engine over a scenario; print faults and KPI as JSON
+  audit verify --config FILE            prove the audit trail was not edited, deleted or reordered
+  user add NAME --role ROLE --config FILE
+                                        create an API user and print its token
+`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  "check-config": async () => runCheckConfig,
+  replay: async () => (await import("./replay.ts")).runReplay,
+  user: async () => (await import("./user.ts")).runUser,
+  audit: async () => (await import("./audit.ts")).runAudit,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h") {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`watchfloor: unknown command ${name}\n${USAGE}`);
+    return 2;
+  }
+  return (await load())(rest);
+}

@@ -1,0 +1,66 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { type Registry } from "prom-client";
+import type { Clock } from "../common/clock.ts";
+import type { CollectorConfig } from "../common/config/schema.ts";
+import type { CollectorContext } from "./context.ts";
+import type { Inventory, Policy } from "./domain/index.ts";
+import { FaultService } from "./fault-service.ts";
+import { registerAuth } from "./http/auth.ts";
+import { faultRoutes } from "./http/faults.ts";
+import { ingestRoutes } from "./http/ingest.ts";
+import { kpiRoutes } from "./http/kpi.ts";
+import { systemRoutes } from "./http/system.ts";
+import { windowRoutes } from "./http/windows.ts";
+import { AgentLiveness } from "./liveness.ts";
+import { CollectorMetrics } from "./metrics.ts";
+import type { CollectorStore } from "./store/store.ts";
+
+export interface CollectorDeps {
+  config: CollectorConfig;
+  policy: Policy;
+  inventory: Inventory;
+  clock: Clock;
+  store: CollectorStore;
+  registry: Registry;
+  logger: Logger;
+}
+
+/**
+ * Builds the collector as a fastify app (not listening): tests call inject() on it, the CLI listens.
+ * Timers (deadlines, agent liveness) start with the app and stop when it closes.
+ */
+export async function buildCollector(deps: CollectorDeps): Promise<{ app: FastifyInstance; ctx: CollectorContext }> {
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, disableRequestLogging: true });
+  const faults = new FaultService({ store: deps.store, clock: deps.clock, policy: deps.policy, inventory: deps.inventory, logger: deps.logger });
+  const liveness = new AgentLiveness({ store: deps.store, faults, clock: deps.clock, logger: deps.logger });
+  const metrics = new CollectorMetrics(deps.registry, { faults: () => faults, store: deps.store, now: () => deps.clock.now(), policy: deps.policy });
+  faults.on("notice", (n) => {
+    if (n.type === "breached" && n.deadline) metrics.breaches.inc({ class: n.class ?? "unknown", deadline: n.deadline });
+  });
+  const ctx: CollectorContext = {
+    clock: deps.clock,
+    store: deps.store,
+    faults,
+    liveness,
+    metrics,
+    policy: deps.policy,
+    inventory: deps.inventory,
+    logger: deps.logger,
+  };
+  registerAuth(app, { store: deps.store, agents: deps.config.agents });
+  await app.register(ingestRoutes, ctx);
+  await app.register(faultRoutes, ctx);
+  await app.register(windowRoutes, ctx);
+  await app.register(kpiRoutes, ctx);
+  await app.register(systemRoutes, { ...ctx, registry: deps.registry });
+  app.addHook("onReady", async () => {
+    faults.start();
+    liveness.start();
+  });
+  app.addHook("onClose", async () => {
+    faults.stop();
+    liveness.stop();
+  });
+  return { app: app as unknown as FastifyInstance, ctx };
+}

@@ -1,0 +1,75 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { splitHostPort } from "../agent/server.ts";
+import { systemClock } from "../common/clock.ts";
+import { formatConfigError } from "../common/config/load.ts";
+import { createLogger } from "../common/logger.ts";
+import { buildCollector } from "./app.ts";
+import { loadCollectorSite } from "./site.ts";
+import { openDatabase } from "./store/db.ts";
+import { CollectorStore } from "./store/store.ts";
+
+const USAGE = `usage: watchfloor-collector --config FILE [--listen HOST:PORT]
+
+  --config FILE       site config (YAML) with a collector section
+  --listen HOST:PORT  override collector.listen (127.0.0.1:0 picks a free port)
+`;
+
+export function collectorDatabasePath(dataDir: string): string {
+  return resolve(dataDir, "collector.db");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values: { config?: string; listen?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { config: { type: "string" }, listen: { type: "string" }, help: { type: "boolean", short: "h" } },
+    }));
+  } catch (err) {
+    process.stderr.write(`watchfloor-collector: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!values.config) {
+    process.stderr.write(`watchfloor-collector: --config FILE is required\n${USAGE}`);
+    return 2;
+  }
+  const { site, errors } = loadCollectorSite(values.config);
+  if (!site) {
+    process.stderr.write(`watchfloor-collector: refusing to start, the configuration has ${errors.length} error(s):\n`);
+    for (const e of errors) process.stderr.write(`  ${formatConfigError(e)}\n`);
+    return 2;
+  }
+  const logger = createLogger("watchfloor-collector");
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "watchfloor_collector_" });
+  const store = new CollectorStore(openDatabase(collectorDatabasePath(site.config.collector.dataDir)));
+  const { app } = await buildCollector({
+    config: site.config.collector,
+    policy: site.policy,
+    inventory: site.inventory,
+    clock: systemClock,
+    store,
+    registry,
+    logger,
+  });
+  const { host, port } = splitHostPort(values.listen ?? site.config.collector.listen);
+  const address = await app.listen({ host, port });
+  logger.info({ address, devices: Object.keys(site.inventory.devices).length }, "collector started");
+  process.stdout.write(`watchfloor-collector listening on ${address}\n`);
+  return new Promise<number>((done) => {
+    const shutdown = async (signal: string) => {
+      logger.info({ signal }, "collector stopping");
+      await app.close();
+      store.db.close();
+      done(0);
+    };
+    process.once("SIGINT", () => void shutdown("SIGINT"));
+    process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  });
+}

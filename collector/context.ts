@@ -1,0 +1,19 @@
+import type { Logger } from "pino";
+import type { Clock } from "../common/clock.ts";
+import type { Inventory, Policy } from "./domain/index.ts";
+import type { FaultService } from "./fault-service.ts";
+import type { AgentLiveness } from "./liveness.ts";
+import type { CollectorMetrics } from "./metrics.ts";
+import type { CollectorStore } from "./store/store.ts";
+
+/** What every route plugin gets: the collector's services, passed in (no singletons). */
+export interface CollectorContext {
+  clock: Clock;
+  store: CollectorStore;
+  faults: FaultService;
+  liveness: AgentLiveness;
+  metrics: CollectorMetrics;
+  policy: Policy;
+  inventory: Inventory;
+  logger: Logger;
+}

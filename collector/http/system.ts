@@ -1,0 +1,33 @@
+import type { FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
+import type { CollectorContext } from "../context.ts";
+import { formatInstant } from "../domain/index.ts";
+import { READERS } from "./auth.ts";
+
+/** Who am I, which agents report, the audit trail; and the open /metrics and /healthz. */
+export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext & { registry: Registry }): Promise<void> {
+  app.get("/api/v1/me", { config: { allow: READERS } }, async (req) => ({ principal: req.principal }));
+
+  app.get("/api/v1/agents", { config: { allow: READERS } }, async () => ({
+    agents: ctx.store.agents().map((a) => ({
+      id: a.id,
+      up: !a.down,
+      last_seen: formatInstant(a.lastSeen, ctx.policy.timezone),
+      heartbeat_seconds: a.intervalSeconds,
+    })),
+  }));
+
+  app.get<{ Querystring: { fault?: string } }>("/api/v1/audit", { config: { allow: READERS } }, async (req) => ({
+    entries: ctx.store.audit({ faultId: req.query.fault }),
+  }));
+
+  app.get("/metrics", async (_req, reply) => {
+    reply.header("content-type", ctx.registry.contentType);
+    return ctx.registry.metrics();
+  });
+
+  app.get("/healthz", async () => {
+    ctx.store.db.prepare("SELECT 1").get();
+    return { status: "ok" };
+  });
+}

@@ -1,0 +1,82 @@
+import { Counter, Gauge, type Registry } from "prom-client";
+import type { Policy } from "./domain/index.ts";
+import { evaluate, FAULT_CLASSES, kpiFor, parsePeriod, quarterOf } from "./domain/index.ts";
+import type { FaultService } from "./fault-service.ts";
+import type { CollectorStore } from "./store/store.ts";
+
+/**
+ * The collector's /metrics. Fault gauges are computed at scrape time from the engine's state, so they
+ * can never drift from what the API says.
+ */
+export class CollectorMetrics {
+  readonly eventsReceived: Counter<"type">;
+  readonly eventsDuplicate: Counter;
+  readonly breaches: Counter<"class" | "deadline">;
+
+  constructor(registry: Registry, deps: { faults: () => FaultService; store: CollectorStore; now: () => number; policy: Policy }) {
+    this.eventsReceived = new Counter({
+      name: "watchfloor_events_received_total",
+      help: "Agent events accepted (first delivery), by type.",
+      labelNames: ["type"],
+      registers: [registry],
+    });
+    this.eventsDuplicate = new Counter({
+      name: "watchfloor_events_duplicate_total",
+      help: "Agent events delivered again and ignored (already applied).",
+      registers: [registry],
+    });
+    this.breaches = new Counter({
+      name: "watchfloor_fault_breaches_total",
+      help: "SLA deadlines breached, counted at the instant each passed.",
+      labelNames: ["class", "deadline"],
+      registers: [registry],
+    });
+    const openFaults = new Gauge({
+      name: "watchfloor_faults_open",
+      help: "Faults not yet resolved, by class (重大 major / 严重 severe / 一般 general); folded children excluded.",
+      labelNames: ["class"],
+      registers: [registry],
+      collect: () => {
+        const counts = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 0]));
+        for (const f of deps.faults().faults())
+          if (f.status === "open" || f.status === "acknowledged") counts[f.class] = (counts[f.class] ?? 0) + 1;
+        for (const [cls, n] of Object.entries(counts)) openFaults.set({ class: cls }, n);
+      },
+    });
+    const secondsLeft = new Gauge({
+      name: "watchfloor_fault_deadline_seconds_left",
+      help: "Seconds left to each pending deadline of each open fault (negative once breached and still open).",
+      labelNames: ["fault", "class", "deadline", "device"],
+      registers: [registry],
+      collect: () => {
+        secondsLeft.reset();
+        const now = deps.now();
+        for (const f of deps.faults().faults()) {
+          if (f.status !== "open" && f.status !== "acknowledged") continue;
+          for (const d of evaluate(f, now, deps.policy).deadlines)
+            if (d.status !== "met")
+              secondsLeft.set({ fault: f.id, class: f.class, deadline: d.kind, device: f.device }, Math.round((d.due - now) / 1000));
+        }
+      },
+    });
+    const timeliness = new Gauge({
+      name: "watchfloor_kpi_timeliness_ratio",
+      help: "故障处理及时率 of the current quarter (Asia/Shanghai): met / (met + breached); target 1.",
+      registers: [registry],
+      collect: () => {
+        const now = deps.now();
+        const period = parsePeriod(quarterOf(now, deps.policy.timezone), deps.policy.timezone);
+        if ("start" in period) timeliness.set(kpiFor(period, deps.faults().faults(), deps.policy, now).timeliness);
+      },
+    });
+    const agentUp = new Gauge({
+      name: "watchfloor_agent_up",
+      help: "1 while the agent sends heartbeats, 0 after three missed.",
+      labelNames: ["agent"],
+      registers: [registry],
+      collect: () => {
+        for (const a of deps.store.agents()) agentUp.set({ agent: a.id }, a.down ? 0 : 1);
+      },
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+
+/** Each entry migrates the schema one version up; applied in order, once, inside a transaction. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE events (
+     id TEXT PRIMARY KEY,
+     agent TEXT NOT NULL,
+     type TEXT NOT NULL,
+     received_at INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE TABLE engine_state (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE faults (
+     id TEXT PRIMARY KEY,
+     device TEXT NOT NULL,
+     condition TEXT NOT NULL,
+     class TEXT NOT NULL,
+     status TEXT NOT NULL,
+     opened_at INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX faults_opened ON faults (opened_at);
+   CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     fault_id TEXT,
+     window_id TEXT,
+     detail TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );
+   CREATE INDEX audit_fault ON audit (fault_id);
+   CREATE TABLE users (
+     name TEXT PRIMARY KEY,
+     role TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE agents (
+     id TEXT PRIMARY KEY,
+     last_seen INTEGER NOT NULL,
+     interval_seconds REAL NOT NULL,
+     down INTEGER NOT NULL DEFAULT 0
+   );`,
+];
+
+/** Opens (creating and migrating) the collector's SQLite file: WAL, fsync on commit. */
+export function openDatabase(file: string): Database.Database {
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > MIGRATIONS.length)
+    throw new Error(`${file}: database schema version ${version} is newer than this collector (${MIGRATIONS.length})`);
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return db;
+}

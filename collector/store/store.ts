@@ -1,0 +1,143 @@
+import { createHash, randomBytes } from "node:crypto";
+import type Database from "better-sqlite3";
+import { type AuditDraft, auditHash, type EngineState, type Fault, GENESIS_HASH } from "../domain/index.ts";
+
+export const ROLES = ["engineer", "facility_manager", "client_auditor", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface AuditRow {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  faultId?: string;
+  windowId?: string;
+  detail: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** Everything the collector keeps, in one SQLite file. Synchronous: callers never interleave. */
+export class CollectorStore {
+  constructor(readonly db: Database.Database) {}
+
+  /** Records an event id; false when it was seen before (a redelivery). */
+  rememberEvent(id: string, agent: string, type: string, receivedAt: number, body: unknown): boolean {
+    const res = this.db
+      .prepare("INSERT OR IGNORE INTO events (id, agent, type, received_at, body) VALUES (?, ?, ?, ?, ?)")
+      .run(id, agent, type, receivedAt, JSON.stringify(body));
+    return res.changes === 1;
+  }
+
+  loadEngineState(): EngineState | undefined {
+    const row = this.db.prepare("SELECT body FROM engine_state WHERE id = 1").get() as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as EngineState) : undefined;
+  }
+
+  /** Saves the engine's state, the faults it changed and their audit entries: all or nothing. */
+  commit(state: EngineState, changedFaults: Iterable<Fault>, audit: readonly AuditDraft[], now: number): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          "INSERT INTO engine_state (id, body, updated_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+        )
+        .run(JSON.stringify(state), now);
+      const upsert = this.db.prepare(
+        `INSERT INTO faults (id, device, condition, class, status, opened_at, body) VALUES (@id, @device, @condition, @class, @status, @openedAt, @body)
+         ON CONFLICT(id) DO UPDATE SET class = excluded.class, status = excluded.status, opened_at = excluded.opened_at, body = excluded.body`,
+      );
+      for (const f of changedFaults)
+        upsert.run({ id: f.id, device: f.device, condition: f.condition, class: f.class, status: f.status, openedAt: f.openedAt, body: JSON.stringify(f) });
+      this.appendAudit(audit);
+    })();
+  }
+
+  /** Appends entries to the hash chain: each carries the hash of the one before. */
+  appendAudit(drafts: readonly AuditDraft[]): void {
+    if (drafts.length === 0) return;
+    const last = this.db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as
+      | { seq: number; hash: string }
+      | undefined;
+    let seq = last?.seq ?? 0;
+    let prev = last?.hash ?? GENESIS_HASH;
+    const insert = this.db.prepare(
+      "INSERT INTO audit (seq, at, actor, action, fault_id, window_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    const write = () => {
+      for (const d of drafts) {
+        seq += 1;
+        const entry = { seq, at: d.at, actor: d.actor, action: d.action, faultId: d.faultId, windowId: d.windowId, detail: d.detail };
+        const hash = auditHash(prev, entry);
+        insert.run(seq, d.at, d.actor, d.action, d.faultId ?? null, d.windowId ?? null, JSON.stringify(d.detail), prev, hash);
+        prev = hash;
+      }
+    };
+    if (this.db.inTransaction) write();
+    else this.db.transaction(write)();
+  }
+
+  audit(filter: { faultId?: string } = {}): AuditRow[] {
+    const rows = (
+      filter.faultId
+        ? this.db.prepare("SELECT * FROM audit WHERE fault_id = ? ORDER BY seq").all(filter.faultId)
+        : this.db.prepare("SELECT * FROM audit ORDER BY seq").all()
+    ) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      seq: r.seq as number,
+      at: r.at as number,
+      actor: r.actor as string,
+      action: r.action as string,
+      faultId: (r.fault_id as string | null) ?? undefined,
+      windowId: (r.window_id as string | null) ?? undefined,
+      detail: JSON.parse(r.detail as string),
+      prevHash: r.prev_hash as string,
+      hash: r.hash as string,
+    }));
+  }
+
+  /** Creates (or replaces the token of) a user; returns the token, shown once and stored only hashed. */
+  addUser(name: string, role: Role, now: number): string {
+    const token = `wf_${randomBytes(24).toString("base64url")}`;
+    this.db
+      .prepare(
+        "INSERT INTO users (name, role, token_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET role = excluded.role, token_hash = excluded.token_hash",
+      )
+      .run(name, role, hashToken(token), now);
+    return token;
+  }
+
+  userByToken(token: string): { name: string; role: Role } | undefined {
+    return this.db.prepare("SELECT name, role FROM users WHERE token_hash = ?").get(hashToken(token)) as
+      | { name: string; role: Role }
+      | undefined;
+  }
+
+  agentSeen(id: string, at: number, intervalSeconds: number): { wasDown: boolean } {
+    const row = this.db.prepare("SELECT down FROM agents WHERE id = ?").get(id) as { down: number } | undefined;
+    this.db
+      .prepare(
+        "INSERT INTO agents (id, last_seen, interval_seconds, down) VALUES (?, ?, ?, 0) ON CONFLICT(id) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen), interval_seconds = excluded.interval_seconds, down = 0",
+      )
+      .run(id, at, intervalSeconds);
+    return { wasDown: row?.down === 1 };
+  }
+
+  markAgentDown(id: string): void {
+    this.db.prepare("UPDATE agents SET down = 1 WHERE id = ?").run(id);
+  }
+
+  agents(): Array<{ id: string; lastSeen: number; intervalSeconds: number; down: boolean }> {
+    return (this.db.prepare("SELECT * FROM agents ORDER BY id").all() as Array<Record<string, number | string>>).map((r) => ({
+      id: r.id as string,
+      lastSeen: r.last_seen as number,
+      intervalSeconds: r.interval_seconds as number,
+      down: r.down === 1,
+    }));
+  }
+}

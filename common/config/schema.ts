@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { parseDurationSeconds } from "../duration.ts";
+import { resolveSecretText, Secret } from "./secret.ts";
+
+/** Seconds, written as a number or "10s" / "5m" / "2h". */
+export const durationSeconds = z.union([z.number(), z.string()]).transform((raw, ctx) => {
+  const seconds = parseDurationSeconds(raw);
+  if (seconds === undefined) {
+    ctx.addIssue({ code: "custom", message: `expected a duration such as 10s, 5m or 2h, got ${JSON.stringify(raw)}` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+/** A secret: plain text, `${env:NAME}` or `${file:/path}`. Resolved at load, printed as [secret]. */
+export const secret = z.string().transform((raw, ctx) => {
+  const res = resolveSecretText(raw);
+  if (!res.ok) {
+    ctx.addIssue({ code: "custom", message: res.error });
+    return z.NEVER;
+  }
+  return new Secret(res.value);
+});
+
+export const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "expected host:port, e.g. 127.0.0.1:502");
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected an id of letters, digits, '.', '_' or '-'");
+
+export const DEVICE_CLASSES = [
+  "ups",
+  "network",
+  "security",
+  "wireless",
+  "environment",
+  "pdu",
+  "display",
+  "link",
+  "trunk",
+  "terminal",
+  "server",
+  "cctv",
+  "access",
+  "sms",
+  "other",
+] as const;
+
+export const deviceSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  class: z.enum(DEVICE_CLASSES),
+  zone: z.string().optional(),
+  criticality: z.enum(["high", "medium", "low"]).default("medium"),
+  driver: z.string().min(1),
+  address: z.string().min(1),
+  /** Driver-specific options; each driver validates its own. */
+  options: z.record(z.string(), z.unknown()).default({}),
+  profile: z.string().min(1),
+  interval: durationSeconds.default(30),
+  timeout: durationSeconds.optional(),
+  dependsOn: z.array(z.string()).default([]),
+});
+export type DeviceConfig = z.infer<typeof deviceSchema>;
+
+export const agentSchema = z.strictObject({
+  id,
+  /** Where /metrics and /healthz listen. */
+  listen: hostPort.default("127.0.0.1:9464"),
+  /** Folder for the durable outbox. */
+  dataDir: z.string().default("var/agent"),
+  /** Profiles folder, relative to the config file. */
+  profilesDir: z.string().default("profiles"),
+  heartbeat: durationSeconds.default(15),
+  collector: z.strictObject({
+    url: z.url(),
+    token: secret,
+  }),
+  /** Default debounce when a profile condition says nothing. */
+  jitter: z.number().min(0).max(1).default(0.1),
+});
+
+export const collectorSchema = z.strictObject({
+  listen: hostPort.default("127.0.0.1:8480"),
+  dataDir: z.string().default("var/collector"),
+  /** Agents allowed to send events, each with its own bearer token. */
+  agents: z.array(z.strictObject({ id, token: secret })).min(1),
+  /** Policy file (classification rules, SLA deadlines, KPI), relative to the config file. */
+  policy: z.string().optional(),
+});
+
+export const siteConfigSchema = z
+  .strictObject({
+    site: z.strictObject({
+      name: z.string().min(1),
+      timezone: z.string().default("Asia/Shanghai"),
+    }),
+    zones: z.array(z.strictObject({ id, name: z.string() })).default([]),
+    agent: agentSchema.optional(),
+    collector: collectorSchema.optional(),
+    devices: z.array(deviceSchema).default([]),
+  })
+  .superRefine((cfg, ctx) => {
+    const zoneIds = new Set(cfg.zones.map((z) => z.id));
+    const deviceIds = new Set<string>();
+    cfg.devices.forEach((d, i) => {
+      if (deviceIds.has(d.id))
+        ctx.addIssue({ code: "custom", path: ["devices", i, "id"], message: `duplicate device id ${d.id}` });
+      deviceIds.add(d.id);
+      if (d.zone !== undefined && !zoneIds.has(d.zone))
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "zone"],
+          message: `unknown zone ${d.zone}; expected one of: ${[...zoneIds].join(", ") || "(no zones declared)"}`,
+        });
+    });
+    cfg.devices.forEach((d, i) => {
+      d.dependsOn.forEach((parent, j) => {
+        if (!deviceIds.has(parent))
+          ctx.addIssue({
+            code: "custom",
+            path: ["devices", i, "dependsOn", j],
+            message: `unknown device ${parent}`,
+          });
+      });
+    });
+    try {
+      Intl.DateTimeFormat("en", { timeZone: cfg.site.timezone });
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        path: ["site", "timezone"],
+        message: "expected an IANA time zone such as Asia/Shanghai",
+      });
+    }
+  });
+
+export type SiteConfig = z.infer<typeof siteConfigSchema>;
+export type AgentConfig = z.infer<typeof agentSchema>;
+export type CollectorConfig = z.infer<typeof collectorSchema>;
