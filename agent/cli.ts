@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Logger } from "pino";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { Registry } from "prom-client";
+import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { systemClock } from "../common/clock.ts";
 import { formatConfigError } from "../common/config/load.ts";
 import { createLogger } from "../common/logger.ts";
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "watchfloor_agent_" });
+  registerProcessMetrics(registry, "watchfloor_agent_");
   const metrics = new AgentMetrics(registry);
   const outbox = new Outbox(resolve(agentConfig.dataDir, "outbox.db"));
   const agent = new Agent({

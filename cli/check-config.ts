@@ -11,7 +11,7 @@ export async function runCheckConfig(args: string[]): Promise<number> {
   const { site, errors } = loadSite(file);
   if (!site) {
     for (const e of errors) process.stderr.write(`${formatConfigError(e)}\n`);
-    process.stderr.write(`${file}: ${errors.length} error(s)\n`);
+    process.stderr.write(`${errors.length} error(s) in ${file}\n`);
     return 1;
   }
   process.stdout.write(

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { Registry } from "prom-client";
+import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { splitHostPort } from "../agent/server.ts";
 import { systemClock } from "../common/clock.ts";
 import { formatConfigError } from "../common/config/load.ts";
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const logger = createLogger("watchfloor-collector");
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "watchfloor_collector_" });
+  registerProcessMetrics(registry, "watchfloor_collector_");
   const store = new CollectorStore(openDatabase(collectorDatabasePath(site.config.collector.dataDir)));
   const { app } = await buildCollector({
     config: site.config.collector,

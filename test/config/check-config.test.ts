@@ -1,0 +1,88 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { node, ROOT, tempDir } from "../harness/process.ts";
+
+const THREE_MISTAKES = `site: { name: bad floor }
+agent:
+  id: a1
+  profilesDir: ${join(ROOT, "config/profiles")}
+  collector: { url: "http://127.0.0.1:8480", token: "t" }
+devices:
+  - id: ups-1
+    name: UPS
+    class: ups
+    driver: modbus
+    address: "127.0.0.1:5020"
+    profile: generic-ups-modbus
+    interval: soon
+  - id: sw-1
+    name: Core switch
+    class: router
+    driver: modbus
+    address: "127.0.0.1:502"
+    profile: generic-ups-modbus
+    colour: blue
+`;
+
+async function run(bin: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const p = node(bin, args, { env });
+  const code = await new Promise<number | null>((r) => p.child.once("exit", r));
+  return { code, output: p.output };
+}
+
+describe("watchfloor check-config", () => {
+  const dir = tempDir();
+  const file = join(dir, "site.yaml");
+  writeFileSync(file, THREE_MISTAKES);
+
+  it("prints all three mistakes, each with file, line, YAML path and expectation, and exits non-zero", async () => {
+    const { code, output } = await run("watchfloor.mjs", ["check-config", file]);
+    expect(code).toBe(1);
+    expect(output).toContain(`${file}:13:15: devices[0].interval: expected a duration such as 10s, 5m or 2h, got "soon"`);
+    expect(output).toMatch(new RegExp(`${file}:16:12: devices\\[1\\]\\.class: expected one of "ups", "network"`));
+    expect(output).toMatch(new RegExp(`${file}:14:5: devices\\[1\\]: unknown key colour`));
+    expect(output).toContain("3 error(s)");
+  });
+
+  it("the agent refuses to start on the same file, with the same words", async () => {
+    const check = await run("watchfloor.mjs", ["check-config", file]);
+    const agent = await run("watchfloor-agent.mjs", ["--config", file]);
+    expect(agent.code).toBe(2);
+    expect(agent.output).toContain("refusing to start");
+    const errorLines = check.output.split("\n").filter((l) => l.startsWith(`${file}:`));
+    expect(errorLines).toHaveLength(3);
+    for (const line of errorLines) expect(agent.output).toContain(line);
+  });
+
+  it("names driver-option and profile errors by their YAML path", async () => {
+    const f = join(dir, "options.yaml");
+    writeFileSync(
+      f,
+      THREE_MISTAKES.replace("interval: soon", "interval: 5s\n    options: { unitId: 300 }")
+        .replace("class: router", "class: network")
+        .replace("    colour: blue\n", "")
+        .replace("profile: generic-ups-modbus\n    interval: 5s", "profile: no-such-profile\n    interval: 5s"),
+    );
+    const { code, output } = await run("watchfloor.mjs", ["check-config", f]);
+    expect(code).toBe(1);
+    expect(output).toMatch(/devices\[0\]\.options\.unitId: Too big: expected number to be <=255/);
+    expect(output).toMatch(/devices\[0\]\.profile: unknown profile no-such-profile/);
+  });
+
+  it("accepts the shipped example config", async () => {
+    const { code, output } = await run("watchfloor.mjs", ["check-config", join(ROOT, "config/site.example.yaml")], {
+      WATCHFLOOR_AGENT_TOKEN: "example",
+    });
+    expect(output).toContain("ok");
+    expect(code).toBe(0);
+  });
+
+  it("resolves secrets from the environment and never prints them", async () => {
+    const f = join(dir, "secret.yaml");
+    writeFileSync(f, THREE_MISTAKES.split("devices:")[0]!.replace('token: "t"', 'token: "${env:WF_TEST_MISSING_TOKEN}"'));
+    const { code, output } = await run("watchfloor.mjs", ["check-config", f]);
+    expect(code).toBe(1);
+    expect(output).toContain("agent.collector.token: environment variable WF_TEST_MISSING_TOKEN is not set");
+  });
+});

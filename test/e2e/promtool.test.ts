@@ -1,0 +1,60 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Floor } from "../harness/floor.ts";
+import { PymodbusUps } from "../harness/modbus-ups.ts";
+import { until } from "../harness/process.ts";
+
+/** Debian's promtool judges both /metrics endpoints against the Prometheus exposition rules. */
+function promtoolCheck(text: string): { status: number | null; output: string } {
+  const res = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+  return { status: res.status, output: `${res.stdout}${res.stderr}` };
+}
+
+describe("promtool check metrics passes on the agent's and the collector's /metrics", () => {
+  const ups = new PymodbusUps();
+  let floor: Floor;
+
+  beforeAll(async () => {
+    execFileSync("promtool", ["--version"]);
+    await ups.start();
+    floor = new Floor({
+      devices: `  - { id: ups-1, name: UPS, class: ups, zone: server-room, driver: modbus, address: "127.0.0.1:${ups.port}", profile: generic-ups-modbus, interval: 1s }`,
+    });
+    await floor.startCollector();
+    await floor.startAgent();
+  });
+
+  afterAll(async () => {
+    await floor?.stop();
+    await ups.stop();
+  });
+
+  it("agent /metrics: readings, device_up, poll duration, outbox", async () => {
+    await ups.cutMains();
+    const text = await until("readings exported", async () => {
+      const t = await fetch(`${floor.agentUrl}/metrics`).then((r) => r.text());
+      return t.includes("watchfloor_ups_battery_runtime_seconds") && t.includes('condition="ups.on_battery"} 1') ? t : undefined;
+    });
+    for (const name of ["watchfloor_device_up", "watchfloor_poll_duration_seconds", "watchfloor_outbox_pending_events", "watchfloor_ups_output_load_ratio"])
+      expect(text).toContain(name);
+    const res = promtoolCheck(text);
+    expect(res.output).toBe("");
+    expect(res.status).toBe(0);
+  });
+
+  it("collector /metrics: open faults by class, deadlines left, KPI, agents", async () => {
+    const text = await until("fault exported", async () => {
+      const t = await fetch(`${floor.collectorUrl}/metrics`).then((r) => r.text());
+      return /watchfloor_fault_deadline_seconds_left\{[^}]*device="ups-1"/.test(t) ? t : undefined;
+    });
+    for (const name of ["watchfloor_faults_open", "watchfloor_kpi_timeliness_ratio", "watchfloor_agent_up", "watchfloor_events_received_total"])
+      expect(text).toContain(name);
+    const res = promtoolCheck(text);
+    expect(res.output).toBe("");
+    expect(res.status).toBe(0);
+  });
+
+  it("promtool rejects a broken exposition (the check can fail)", () => {
+    expect(promtoolCheck("watchfloor_bad-name 1\n").status).not.toBe(0);
+  });
+});
