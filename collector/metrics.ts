@@ -55,7 +55,7 @@ export class CollectorMetrics {
           if (f.status !== "open" && f.status !== "acknowledged") continue;
           for (const d of evaluate(f, now, deps.policy).deadlines)
             if (d.status !== "met")
-              secondsLeft.set({ fault: f.id, class: f.class, deadline: d.kind, device: f.device }, Math.round((d.due - now) / 1000));
+              secondsLeft.set({ fault: f.id, class: f.class, deadline: d.kind, device: f.device }, Math.floor((d.due - now) / 1000));
         }
       },
     });

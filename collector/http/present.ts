@@ -41,7 +41,7 @@ export function presentFault(f: Fault, now: number, policy: Policy) {
       due: iso(d.due),
       status: d.status,
       met_at: iso(d.metAt),
-      seconds_left: d.secondsLeft,
+      seconds_left: d.secondsLeft === undefined ? undefined : Math.floor(d.secondsLeft),
       missed_by_seconds: d.missedBySeconds,
     })),
     class_history: f.classHistory.map((c) => ({ ...c, at: iso(c.at) })),

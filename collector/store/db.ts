@@ -46,6 +46,9 @@ const MIGRATIONS: string[] = [
      interval_seconds REAL NOT NULL,
      down INTEGER NOT NULL DEFAULT 0
    );`,
+  // The newest audit entry, written in the same transaction as the entry: cutting entries off the end
+  // of the chain then shows as a head that no longer matches.
+  `CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);`,
 ];
 
 /** Opens (creating and migrating) the collector's SQLite file: WAL, fsync on commit. */

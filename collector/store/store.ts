@@ -77,9 +77,17 @@ export class CollectorStore {
         insert.run(seq, d.at, d.actor, d.action, d.faultId ?? null, d.windowId ?? null, JSON.stringify(d.detail), prev, hash);
         prev = hash;
       }
+      this.db
+        .prepare("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")
+        .run(seq, prev);
     };
     if (this.db.inTransaction) write();
     else this.db.transaction(write)();
+  }
+
+  /** The newest entry as recorded when it was written (undefined before the first). */
+  auditHead(): { seq: number; hash: string } | undefined {
+    return this.db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1").get() as { seq: number; hash: string } | undefined;
   }
 
   audit(filter: { faultId?: string } = {}): AuditRow[] {

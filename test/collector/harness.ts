@@ -1,0 +1,47 @@
+import pino from "pino";
+import { Registry } from "prom-client";
+import { type Clock, ManualClock } from "../../common/clock.ts";
+import { Secret } from "../../common/config/secret.ts";
+import { collectorSchema } from "../../common/config/schema.ts";
+import { buildCollector } from "../../collector/app.ts";
+import { defaultPolicy, type Inventory, type Policy } from "../../collector/domain/index.ts";
+import { openDatabase } from "../../collector/store/db.ts";
+import { CollectorStore, type Role } from "../../collector/store/store.ts";
+
+export const AGENT_TOKEN = "agent-token-for-tests";
+
+/** The collector app with a manual clock and its own SQLite file, driven by inject() (no network). */
+export async function testCollector(
+  opts: { dbFile?: string; start?: string; inventory?: Inventory; policy?: Policy; clock?: Clock } = {},
+) {
+  const clock = opts.clock ?? new ManualClock(Date.parse(opts.start ?? "2026-11-25T09:00:00+08:00"));
+  const store = new CollectorStore(openDatabase(opts.dbFile ?? ":memory:"));
+  const config = collectorSchema.parse({ agents: [{ id: "agent-1", token: AGENT_TOKEN }] });
+  const { app, ctx } = await buildCollector({
+    config,
+    policy: opts.policy ?? defaultPolicy,
+    inventory: opts.inventory ?? { devices: {} },
+    clock,
+    store,
+    registry: new Registry(),
+    logger: pino({ level: "silent" }),
+  });
+  await app.ready();
+  const tokens: Record<Role, string> = {
+    engineer: store.addUser("eng", "engineer", clock.now()),
+    facility_manager: store.addUser("fm", "facility_manager", clock.now()),
+    client_auditor: store.addUser("client", "client_auditor", clock.now()),
+    admin: store.addUser("root", "admin", clock.now()),
+  };
+  const call = async (method: "GET" | "POST", url: string, token: string | undefined, body?: unknown) => {
+    const res = await app.inject({
+      method,
+      url,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
+    const json = res.headers["content-type"]?.toString().startsWith("application/json");
+    return { status: res.statusCode, body: (json ? res.json() : { text: res.body }) as Record<string, unknown> };
+  };
+  return { app, ctx, clock, store, tokens, call, secret: new Secret(AGENT_TOKEN) };
+}
