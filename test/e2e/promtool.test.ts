@@ -1,8 +1,11 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Floor } from "../harness/floor.ts";
 import { PymodbusUps } from "../harness/modbus-ups.ts";
-import { until } from "../harness/process.ts";
+import { freePort } from "../harness/ports.ts";
+import { Proc, until, tempDir } from "../harness/process.ts";
 
 /** Debian's promtool judges both /metrics endpoints against the Prometheus exposition rules. */
 function promtoolCheck(text: string): { status: number | null; output: string } {
@@ -52,6 +55,44 @@ describe("promtool check metrics passes on the agent's and the collector's /metr
     const res = promtoolCheck(text);
     expect(res.output).toBe("");
     expect(res.status).toBe(0);
+  });
+
+  it("a real Prometheus scrapes both and sees the UPS on battery and the open fault", async () => {
+    const dir = tempDir("wf-prom-");
+    const port = await freePort();
+    const host = (url: string) => new URL(url).host;
+    writeFileSync(
+      join(dir, "prometheus.yml"),
+      `global: { scrape_interval: 1s }
+scrape_configs:
+  - { job_name: watchfloor-agent, static_configs: [{ targets: ["${host(floor.agentUrl)}"] }] }
+  - { job_name: watchfloor-collector, static_configs: [{ targets: ["${host(floor.collectorUrl)}"] }] }
+`,
+    );
+    const prom = new Proc("prometheus", [
+      `--config.file=${join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ]);
+    try {
+      const query = async (q: string) => {
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`);
+        const body = (await res.json()) as { data: { result: Array<{ value: [number, string] }> } };
+        return body.data.result;
+      };
+      const onBattery = await until("Prometheus has the reading", async () => {
+        const r = await query('watchfloor_ups_on_battery{device="ups-1"}');
+        return r.length ? r : undefined;
+      }, 20_000, 500);
+      expect(onBattery[0]!.value[1]).toBe("1");
+      const open = await until("Prometheus has the fault", async () => {
+        const r = await query('watchfloor_faults_open{class="severe"}');
+        return r.length ? r : undefined;
+      }, 20_000, 500);
+      expect(Number(open[0]!.value[1])).toBeGreaterThanOrEqual(1);
+    } finally {
+      await prom.stop();
+    }
   });
 
   it("promtool rejects a broken exposition (the check can fail)", () => {
