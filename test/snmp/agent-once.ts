@@ -1,0 +1,61 @@
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, tempDir } from "../harness/process.ts";
+
+export interface OnceLine {
+  device: string;
+  up: boolean;
+  error?: string;
+  readings: { name: string; labels: Record<string, string>; value: number }[];
+  readingErrors?: { reading: string; error: string }[];
+  conditions: { name: string; labels: Record<string, string>; state: string }[];
+}
+
+/** One device entry of a site config, as YAML flow text. */
+export function snmpDevice(id: string, address: string, profile: string, options: Record<string, unknown>, cls = "network"): string {
+  return `  - { id: ${id}, name: ${id}, class: ${cls}, driver: snmp, address: "${address}", profile: ${profile}, timeout: 20s, options: ${JSON.stringify(options)} }`;
+}
+
+/** Writes a site config with the shipped profiles and runs `watchfloor-agent --once` on it. */
+export async function runOnce(
+  devices: string[],
+  env: NodeJS.ProcessEnv = {},
+  profilesDir = join(ROOT, "config/profiles"),
+): Promise<{ lines: Map<string, OnceLine>; stderr: string; code: number }> {
+  const dir = tempDir("wf-snmp-once-");
+  const config = join(dir, "site.yaml");
+  writeFileSync(
+    config,
+    `site: { name: snmp test }
+agent:
+  id: snmp-test
+  dataDir: ${join(dir, "agent")}
+  profilesDir: ${profilesDir}
+  collector: { url: "http://127.0.0.1:9/", token: unused }
+devices:
+${devices.join("\n")}
+`,
+  );
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [join(ROOT, "bin/watchfloor-agent.mjs"), "--config", config, "--once"],
+      { env: { ...process.env, ...env }, cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const lines = new Map<string, OnceLine>();
+        for (const l of stdout.split("\n")) {
+          if (!l.startsWith("{")) continue;
+          const parsed = JSON.parse(l) as OnceLine;
+          lines.set(parsed.device, parsed);
+        }
+        done({ lines, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
+      },
+    );
+  });
+}
+
+/** The readings of `name` whose labels include `labels`. */
+export function readingsOf(line: OnceLine | undefined, name: string, labels: Record<string, string> = {}) {
+  return (line?.readings ?? []).filter((r) => r.name === name && Object.entries(labels).every(([k, v]) => r.labels[k] === v));
+}

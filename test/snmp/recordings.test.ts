@@ -1,0 +1,124 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordingsDir, type Snmpsim, snmpsimMissing, startSnmpsim } from "../peers/snmpsim.ts";
+import { type OnceLine, readingsOf, runOnce, snmpDevice } from "./agent-once.ts";
+import { CASES, COMPARED_CLASSES, type RecordingCase } from "./recording-cases.ts";
+
+/**
+ * Debian's snmpsim serves every LibreNMS recording (each under the community named after its file);
+ * one `watchfloor-agent --once` polls them all through the shipped profiles, and each device's
+ * readings are compared with the values LibreNMS reads from the same recording.
+ */
+const missing = snmpsimMissing();
+if (missing) console.warn(`SNMP recording tests skipped: ${missing}`);
+
+interface Sensor {
+  sensor_class: string;
+  sensor_descr: string;
+  sensor_oid: string;
+  sensor_current: number;
+}
+interface Port {
+  ifName: string;
+  ifOperStatus: string;
+  ifAdminStatus: string | null;
+}
+
+function expectedOf(recording: string): { sensors: Sensor[]; ports: Port[] } {
+  const json = JSON.parse(readFileSync(join(recordingsDir(), `${recording}.json`), "utf8"));
+  const sensors: Sensor[] = json.sensors?.discovery?.sensors ?? [];
+  const poller = json.ports?.poller?.ports;
+  const ports: Port[] = Array.isArray(poller) ? poller : (json.ports?.discovery?.ports ?? []);
+  return { sensors, ports };
+}
+
+/** LibreNMS units → ours. */
+function canonical(s: Sensor): number {
+  switch (s.sensor_class) {
+    case "charge":
+    case "load":
+    case "humidity":
+      return s.sensor_current / 100;
+    case "runtime":
+      return s.sensor_current * 60;
+    default:
+      return s.sensor_current;
+  }
+}
+
+function close(actual: number, expected: number): boolean {
+  return Math.abs(actual - expected) <= Math.max(1e-6, Math.abs(expected) * 1e-6);
+}
+
+describe.skipIf(Boolean(missing))("LibreNMS recordings through snmpsim and watchfloor-agent --once", () => {
+  let sim: Snmpsim;
+  let lines: Map<string, OnceLine>;
+
+  beforeAll(async () => {
+    sim = await startSnmpsim();
+    const devices = CASES.map((c) =>
+      snmpDevice(c.recording, `127.0.0.1:${sim.port}`, c.profile, { community: c.recording, timeoutMs: 3000 }, c.class),
+    );
+    const res = await runOnce(devices);
+    lines = res.lines;
+    if (lines.size !== CASES.length) throw new Error(`agent printed ${lines.size} of ${CASES.length} devices:\n${res.stderr}`);
+  }, 90_000);
+
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it("covers every recording in the folder", () => {
+    expect(CASES.map((c) => c.recording).sort()).toEqual([...sim.communities].sort());
+  });
+
+  it.each(CASES.map((c) => [c.recording, c] as [string, RecordingCase]))("%s", (recording, c) => {
+    const line = lines.get(recording)!;
+    expect(line.up, line.error).toBe(true);
+    const { sensors, ports } = expectedOf(recording);
+    const failures: string[] = [];
+    let compared = 0;
+    for (const s of sensors.filter((x) => COMPARED_CLASSES.includes(x.sensor_class))) {
+      if (c.deviations?.[s.sensor_oid]) continue;
+      const rule = c.rules.find(([re]) => re.test(s.sensor_oid));
+      if (!rule) {
+        failures.push(`no rule for LibreNMS ${s.sensor_class} "${s.sensor_descr}" ${s.sensor_oid}`);
+        continue;
+      }
+      const [re, name, labelRule = {}] = rule;
+      const group = re.exec(s.sensor_oid)?.[1] ?? "";
+      const labels = Object.fromEntries(
+        Object.entries(labelRule).map(([k, v]) => [k, v === "$descr" ? s.sensor_descr : v.replace("$1", group)]),
+      );
+      const got = readingsOf(line, name, labels);
+      const want = canonical(s);
+      compared++;
+      if (got.length !== 1 || !close(got[0]!.value, want))
+        failures.push(`${name}${JSON.stringify(labels)}: expected ${want} (LibreNMS "${s.sensor_descr}"), got ${JSON.stringify(got)}`);
+    }
+    if (c.ports) {
+      expect(ports.length).toBeGreaterThan(0);
+      for (const p of ports) {
+        compared++;
+        const oper = readingsOf(line, "if_oper_up", { ifname: p.ifName });
+        const admin = readingsOf(line, "if_admin_up", { ifname: p.ifName });
+        if (oper.length !== 1 || oper[0]!.value !== (p.ifOperStatus === "up" ? 1 : 0))
+          failures.push(`if_oper_up{ifname=${p.ifName}}: expected ${p.ifOperStatus}, got ${JSON.stringify(oper)}`);
+        // LibreNMS has no admin status for FortiGate's virtual interfaces (the walk lacks those rows).
+        if (p.ifAdminStatus !== null && (admin.length !== 1 || admin[0]!.value !== (p.ifAdminStatus === "up" ? 1 : 0)))
+          failures.push(`if_admin_up{ifname=${p.ifName}}: expected ${p.ifAdminStatus}, got ${JSON.stringify(admin)}`);
+      }
+    }
+    for (const r of c.raw ?? []) {
+      compared++;
+      const got = readingsOf(line, r.reading, r.labels);
+      if (r.value === "absent") {
+        if (got.length !== 0) failures.push(`${r.reading}${JSON.stringify(r.labels)}: expected none, got ${JSON.stringify(got)}`);
+      } else if (got.length !== 1 || !close(got[0]!.value, r.value))
+        failures.push(`${r.reading}${JSON.stringify(r.labels)}: expected ${r.value}, got ${JSON.stringify(got)}`);
+    }
+    expect(failures).toEqual([]);
+    expect(compared).toBeGreaterThan(0);
+  });
+});
