@@ -1,10 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { Debounce } from "../profiles/schema.ts";
 import { type ConditionTrack, debounceStep, initialTrack } from "./debounce.ts";
 
 const polls = (n: number) => ({ polls: n });
 
-function run(observations: Array<boolean | undefined>, rules = { fireAfter: polls(1), clearAfter: polls(1) }, stepMs = 1000) {
+function run(
+  observations: Array<boolean | undefined>,
+  rules: { fireAfter: Debounce; clearAfter: Debounce } = { fireAfter: polls(1), clearAfter: polls(1) },
+  stepMs = 1000,
+) {
   let track: ConditionTrack = initialTrack;
   const changes: Array<{ state: string; observedAt: number; at: number }> = [];
   observations.forEach((o, i) => {

@@ -1,23 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
-import { type AuditDraft, auditHash, type EngineState, type Fault, GENESIS_HASH } from "../domain/index.ts";
+import { type AuditDraft, auditHash, type ChainedAuditEntry, type EngineState, type Fault, GENESIS_HASH } from "../domain/index.ts";
 
 export const ROLES = ["engineer", "facility_manager", "client_auditor", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
-export interface AuditRow {
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  faultId?: string;
-  windowId?: string;
-  detail: unknown;
-  prevHash: string;
-  hash: string;
-}
-
-
+/** An audit entry as stored: the chained entry of the domain's hash chain. */
+export type AuditRow = ChainedAuditEntry;
 
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");

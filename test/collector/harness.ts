@@ -14,7 +14,8 @@ export const AGENT_TOKEN = "agent-token-for-tests";
 export async function testCollector(
   opts: { dbFile?: string; start?: string; inventory?: Inventory; policy?: Policy; clock?: Clock } = {},
 ) {
-  const clock = opts.clock ?? new ManualClock(Date.parse(opts.start ?? "2026-11-25T09:00:00+08:00"));
+  // A manual clock unless the test brings its own (the real one, to watch timers fire).
+  const clock = (opts.clock ?? new ManualClock(Date.parse(opts.start ?? "2026-11-25T09:00:00+08:00"))) as ManualClock;
   const store = new CollectorStore(openDatabase(opts.dbFile ?? ":memory:"));
   const config = collectorSchema.parse({ agents: [{ id: "agent-1", token: AGENT_TOKEN }] });
   const { app, ctx } = await buildCollector({
