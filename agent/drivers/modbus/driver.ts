@@ -52,7 +52,9 @@ function busSettings(device: DeviceConfig, o: ModbusOptions): BusSettings {
  * serving several unit ids) share one bus, so their requests never overlap; the bus closes when its last
  * device's session closes.
  */
-export function createModbusDriver(): Driver<ModbusOptions, ModbusSource> & { buses: Map<string, ModbusBus> } {
+export function createModbusDriver(): Driver<ModbusOptions, ModbusSource> & {
+  buses: Map<string, ModbusBus>;
+} {
   const buses = new Map<string, ModbusBus>();
   const users = new Map<string, number>();
   return {
@@ -67,8 +69,14 @@ export function createModbusDriver(): Driver<ModbusOptions, ModbusSource> & { bu
       if (!bus) {
         bus = new ModbusBus(settings);
         buses.set(busKey, bus);
-      } else if (JSON.stringify(bus.settings.serial) !== JSON.stringify(settings.serial) && settings.transport === "rtu") {
-        ctx.logger.warn({ device: device.id, bus: busKey }, "serial settings differ from the first device on this port; the first wins");
+      } else if (
+        JSON.stringify(bus.settings.serial) !== JSON.stringify(settings.serial) &&
+        settings.transport === "rtu"
+      ) {
+        ctx.logger.warn(
+          { device: device.id, bus: busKey },
+          "serial settings differ from the first device on this port; the first wins",
+        );
       }
       users.set(busKey, (users.get(busKey) ?? 0) + 1);
       let released = false;

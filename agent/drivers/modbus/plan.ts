@@ -43,7 +43,8 @@ export function planRequests(spans: readonly RegisterSpan[], limits: PlanLimits)
   const requests: ReadRequest[] = [];
   let current: ReadRequest | undefined;
   for (const { span, index } of order) {
-    const max = span.table === "coil" || span.table === "discrete" ? (limits.maxBits ?? 2000) : limits.maxRegisters;
+    const max =
+      span.table === "coil" || span.table === "discrete" ? (limits.maxBits ?? 2000) : limits.maxRegisters;
     const end = span.address + span.count;
     const currentEnd = current ? current.address + current.count : 0;
     if (
