@@ -1,0 +1,88 @@
+/**
+ * watchfloor replay SCENARIO.jsonl --quarter 2026Q1 [--config POLICY.yaml]
+ * Runs the fault engine over a scenario with a simulated clock and prints one JSON object
+ * {"faults": […], "kpi": {…}}. Bad input: an error naming file:line and what was expected, exit 2.
+ */
+import { readFileSync } from "node:fs";
+import {
+  defaultPolicy,
+  type Policy,
+  parseScenario,
+  policySchema,
+  replayScenario,
+} from "../collector/domain/index.ts";
+import { formatConfigError, loadConfigFile } from "../common/config/load.ts";
+
+const USAGE = "usage: watchfloor replay SCENARIO.jsonl --quarter 2026Q1 [--config POLICY.yaml]\n";
+
+interface ReplayArgs {
+  file: string;
+  quarter: string;
+  config?: string;
+}
+
+function parseArgs(args: string[]): ReplayArgs | string {
+  let file: string | undefined;
+  let quarter: string | undefined;
+  let config: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    try {
+      if (arg === "--quarter" || arg === "--period") quarter = value();
+      else if (arg.startsWith("--quarter=")) quarter = arg.slice("--quarter=".length);
+      else if (arg === "--config") config = value();
+      else if (arg.startsWith("--config=")) config = arg.slice("--config=".length);
+      else if (arg.startsWith("-")) return `unknown option ${arg}`;
+      else if (file === undefined) file = arg;
+      else return `unexpected argument ${arg}`;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+  if (file === undefined) return "missing SCENARIO.jsonl";
+  if (quarter === undefined) return "missing --quarter (e.g. --quarter 2026Q1 or a month, 2026-03)";
+  return { file, quarter, ...(config !== undefined ? { config } : {}) };
+}
+
+export async function runReplay(args: string[]): Promise<number> {
+  const parsed = parseArgs(args);
+  if (typeof parsed === "string") {
+    process.stderr.write(`watchfloor replay: ${parsed}\n${USAGE}`);
+    return 2;
+  }
+  let policy: Policy = defaultPolicy;
+  if (parsed.config !== undefined) {
+    const loaded = loadConfigFile(parsed.config, policySchema);
+    if (!loaded.ok) {
+      for (const e of loaded.errors) process.stderr.write(`${formatConfigError(e)}\n`);
+      return 2;
+    }
+    policy = loaded.value;
+  }
+  let text: string;
+  try {
+    text = readFileSync(parsed.file, "utf8");
+  } catch (err) {
+    process.stderr.write(`${parsed.file}: cannot read file (${(err as NodeJS.ErrnoException).code})\n`);
+    return 2;
+  }
+  const scenario = parseScenario(text);
+  if (!scenario.ok) {
+    process.stderr.write(`${parsed.file}:${scenario.line}: ${scenario.message}\n`);
+    return 2;
+  }
+  const result = replayScenario(scenario.lines, { quarter: parsed.quarter, policy });
+  if ("code" in result) {
+    const where = result.line !== undefined ? `${parsed.file}:${result.line}` : parsed.file;
+    const message = result.message.replace(/^line \d+: /, "");
+    process.stderr.write(`${where}: ${result.code}: ${message}\n`);
+    return 2;
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
+}

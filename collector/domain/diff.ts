@@ -1,0 +1,155 @@
+/**
+ * Audit drafts and notices from the difference between two derivations of the faults: every
+ * state change is written down once, with the person who caused it (or "engine").
+ */
+import type { AuditDraft, Fault, MaintenanceWindow, Notice } from "./types.ts";
+
+export const ENGINE_ACTOR = "engine";
+
+interface Out {
+  audit: AuditDraft[];
+  notices: Notice[];
+}
+
+const actorOf = (by: string | undefined) => (by === undefined || by === "auto" ? ENGINE_ACTOR : by);
+
+function visible(f: Fault | undefined): boolean {
+  return f !== undefined && f.status !== "folded" && f.pendingFoldUntil === undefined;
+}
+
+function diffFault(o: Fault | undefined, n: Fault, now: number, out: Out): void {
+  const log = (action: string, actor: string, detail: Record<string, unknown>) =>
+    out.audit.push({ at: now, actor, action, faultId: n.id, detail });
+  const notify = (type: Notice["type"], at: number, extra: Partial<Notice> = {}) =>
+    out.notices.push({
+      type,
+      faultId: n.id,
+      at,
+      class: n.class,
+      ...(n.plannedWindowId !== undefined ? { suppressed: true } : {}),
+      ...extra,
+    });
+  if (!o) {
+    log("fault.open", actorOf(n.openedBy), {
+      device: n.device,
+      condition: n.condition,
+      labels: n.labels,
+      title: n.title,
+      source: n.source,
+      openedAt: n.openedAt,
+    });
+    log("fault.classify", ENGINE_ACTOR, { class: n.class, source: n.classSource });
+  } else {
+    if (o.openedAt !== n.openedAt && !(n.fold?.unfoldedAt !== undefined && o.status === "folded"))
+      log("fault.open.corrected", ENGINE_ACTOR, { from: o.openedAt, to: n.openedAt });
+    for (const c of n.classHistory.slice(o.classHistory.length)) {
+      log("fault.reclassify", c.by, { from: c.from, to: c.to, reason: c.reason, changedAt: c.at });
+      notify("reclassified", c.at);
+    }
+    if (o.class !== n.class && n.classHistory.length === o.classHistory.length)
+      log("fault.classify", ENGINE_ACTOR, { from: o.class, to: n.class, source: n.classSource });
+  }
+  const wasFolded = o?.status === "folded";
+  const isFolded = n.status === "folded";
+  if (!wasFolded && isFolded) {
+    log("fault.fold", ENGINE_ACTOR, { parentId: n.parentId, directParentId: n.fold?.directParentId });
+    notify("folded", now);
+  } else if (wasFolded && !isFolded) {
+    log("fault.unfold", ENGINE_ACTOR, { parentId: o?.parentId, openedAt: n.openedAt });
+    notify("unfolded", n.openedAt);
+  } else if (!visible(o) && visible(n)) {
+    notify("opened", n.openedAt);
+  }
+  for (const a of n.acks.slice(o?.acks.length ?? 0)) {
+    log("fault.ack", a.by, { ackAt: a.at, ...(a.note !== undefined ? { note: a.note } : {}) });
+    notify("acknowledged", a.at);
+  }
+  if (o?.resolvedAt === undefined && n.resolvedAt !== undefined) {
+    log("fault.resolve", actorOf(n.resolvedBy), { resolvedAt: n.resolvedAt, auto: n.resolvedBy === "auto" });
+    notify("resolved", n.resolvedAt);
+  } else if (o?.resolvedAt !== undefined && n.resolvedAt === undefined) {
+    log("fault.reopen", ENGINE_ACTOR, { reopenCount: n.reopenCount, reopenedAt: n.reopenedAt.at(-1) });
+    notify("reopened", n.reopenedAt.at(-1) ?? now);
+  } else if (o?.resolvedAt !== undefined && n.resolvedAt !== o.resolvedAt) {
+    log("fault.resolve.corrected", ENGINE_ACTOR, { from: o.resolvedAt, to: n.resolvedAt, by: n.resolvedBy });
+  }
+  if (o?.closedAt === undefined && n.closedAt !== undefined)
+    log("fault.close", actorOf(n.closedBy), { closedAt: n.closedAt });
+  for (const c of n.comments.slice(o?.comments.length ?? 0)) log("fault.comment", c.by, { text: c.text });
+  const ex = n.exemption;
+  if (ex && (o?.exemption?.status !== ex.status || o.exemption.requestedAt !== ex.requestedAt)) {
+    if (ex.status === "requested")
+      log("fault.exemption.request", ex.requestedBy, { reason: ex.reason, evidence: ex.evidence ?? null });
+    else {
+      log(`fault.exemption.${ex.status === "approved" ? "approve" : "reject"}`, actorOf(ex.decidedBy), {
+        reason: ex.decisionReason ?? null,
+        requestedBy: ex.requestedBy,
+      });
+      if (ex.status === "approved") notify("exempted", ex.decidedAt ?? now);
+    }
+  }
+  if (o?.plannedWindowId !== n.plannedWindowId) {
+    if (n.plannedWindowId !== undefined) log("fault.planned", ENGINE_ACTOR, { windowId: n.plannedWindowId });
+    else if (o?.plannedWindowId !== undefined)
+      log("fault.unplanned", ENGINE_ACTOR, { windowId: o.plannedWindowId });
+  }
+  if (n.windowId !== undefined && n.plannedWindowId === undefined && o?.windowId !== n.windowId)
+    log("fault.window.late_notice", ENGINE_ACTOR, { windowId: n.windowId, countsInKpi: true });
+  const had = new Set((o?.breaches ?? []).map((b) => b.deadline));
+  const has = new Set(n.breaches.map((b) => b.deadline));
+  for (const b of n.breaches) {
+    if (had.has(b.deadline)) continue;
+    log("fault.breach", ENGINE_ACTOR, { deadline: b.deadline, due: b.at, class: n.class });
+    notify("breached", b.at, { deadline: b.deadline });
+  }
+  for (const b of o?.breaches ?? []) {
+    if (!has.has(b.deadline))
+      log("fault.breach.withdrawn", ENGINE_ACTOR, { deadline: b.deadline, due: b.at, class: n.class });
+  }
+}
+
+export function diffStates(
+  before: { faults: Record<string, Fault>; windows: Record<string, MaintenanceWindow> },
+  after: {
+    faults: Record<string, Fault>;
+    windows: Record<string, MaintenanceWindow>;
+    aliases: Record<string, string>;
+  },
+  now: number,
+): Out {
+  const out: Out = { audit: [], notices: [] };
+  for (const id of Object.keys(after.windows).sort()) {
+    if (before.windows[id]) continue;
+    const w = after.windows[id]!;
+    out.audit.push({
+      at: now,
+      actor: w.by,
+      action: "window.create",
+      windowId: id,
+      detail: {
+        devices: w.devices,
+        zones: w.zones,
+        start: w.start,
+        end: w.end,
+        announced: w.announced,
+        reason: w.reason,
+        noticeSeconds: w.noticeSeconds,
+        noticeViolation: w.noticeViolation,
+      },
+    });
+  }
+  const order = (faults: Record<string, Fault>) =>
+    Object.values(faults).sort((a, b) => a.firstObservedAt - b.firstObservedAt || (a.id < b.id ? -1 : 1));
+  for (const n of order(after.faults)) diffFault(before.faults[n.id], n, now, out);
+  for (const o of order(before.faults)) {
+    if (after.faults[o.id]) continue;
+    out.audit.push({
+      at: now,
+      actor: ENGINE_ACTOR,
+      action: "fault.merge",
+      faultId: o.id,
+      detail: { into: after.aliases[o.id] ?? null },
+    });
+  }
+  return out;
+}
