@@ -103,7 +103,9 @@ export async function faultRoutes(app: FastifyInstance, ctx: CollectorContext): 
       if (!("start" in p)) return sendDomainError(reply, p);
       period = p;
     }
+    // Folded children are part of their parent's fault; they are listed only when asked for.
     const match = (f: Fault) =>
+      (q.data.status === "folded" || f.status !== "folded") &&
       (!q.data.status || (q.data.status === "active" ? f.status === "open" || f.status === "acknowledged" : f.status === q.data.status)) &&
       (!q.data.class || f.class === q.data.class) &&
       (!q.data.device || f.device === q.data.device) &&

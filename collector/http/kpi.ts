@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { CollectorContext } from "../context.ts";
-import { kpiFor, parsePeriod, quarterOf } from "../domain/index.ts";
+import { kpiFor, kpiOut, parsePeriod, quarterOf } from "../domain/index.ts";
 import { READERS } from "./auth.ts";
 import { sendDomainError } from "./present.ts";
 
@@ -11,6 +11,6 @@ export async function kpiRoutes(app: FastifyInstance, ctx: CollectorContext): Pr
     const text = req.query.period ?? quarterOf(now, ctx.policy.timezone);
     const period = parsePeriod(text, ctx.policy.timezone);
     if (!("start" in period)) return sendDomainError(reply, period);
-    return { kpi: kpiFor(period, ctx.faults.faults(), ctx.policy, now) };
+    return { kpi: kpiOut(kpiFor(period, ctx.faults.faults(), ctx.policy, now), ctx.policy.timezone) };
   });
 }

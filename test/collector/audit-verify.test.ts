@@ -67,7 +67,7 @@ describe("watchfloor audit verify: the hash chain proves nothing was edited, rem
   it("detects entries cut off the end of the trail", async () => {
     const res = await verifyAfter(pristine, (db) => db.prepare("DELETE FROM audit WHERE seq > ?").run(entries - 2));
     expect(res.code).toBe(1);
-    expect(res.output).toMatch(/entries were removed from the end/);
+    expect(res.output).toMatch(/BROKEN at entry \d+: chain ends at #\d+, expected head #\d+/);
   });
 
   it("detects two swapped entries", async () => {

@@ -1,0 +1,133 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { z } from "zod";
+import type { CollectorContext } from "../context.ts";
+import { formatInstant } from "../domain/index.ts";
+import { alertmanagerPayloadSchema, alertToCommand } from "../paging/alertmanager.ts";
+import { dutyDayOf } from "../paging/roster.ts";
+import type { PagingService } from "../paging/service.ts";
+import { type Allow, READERS } from "./auth.ts";
+import { parseBody } from "./validate.ts";
+
+/** Pages name people and their numbers: staff only, not the client. */
+const STAFF: Allow = { roles: ["engineer", "facility_manager"] };
+
+const pagesQuery = z.strictObject({
+  status: z.enum(["pending", "sent", "failed"]).optional(),
+  fault: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function page(reply: FastifyReply, status: number, title: string, body: string) {
+  return reply
+    .code(status)
+    .type("text/html; charset=utf-8")
+    .header("cache-control", "no-store")
+    .header("referrer-policy", "no-referrer")
+    .send(
+      `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+        `<title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
+    );
+}
+
+const ACK_REFUSED = { malformed: "链接无效 (invalid link)", bad_signature: "链接无效 (invalid link)", expired: "链接已过期 (link expired)" } as const;
+
+/**
+ * On-call, deliveries, the Alertmanager receiver (/api, behind the auth hook) and the acknowledge
+ * link (/ack/:token, outside /api: the signed, expiring token is its authentication).
+ */
+export async function pagingRoutes(app: FastifyInstance, ctx: CollectorContext & { paging?: PagingService }): Promise<void> {
+  const { paging } = ctx;
+  const notConfigured = (reply: FastifyReply) =>
+    reply.code(404).send({ error: "not_configured", message: "paging is not configured (collector.notifications)" });
+
+  app.get("/api/v1/oncall", { config: { allow: READERS } }, async (_req, reply) => {
+    if (!paging) return notConfigured(reply);
+    const now = ctx.clock.now();
+    return { at: formatInstant(now, ctx.policy.timezone), duty_day: paging.dutyDay(now).date, roles: paging.onCall(now) };
+  });
+
+  app.get("/api/v1/pages", { config: { allow: STAFF } }, async (req, reply) => {
+    if (!paging) return notConfigured(reply);
+    const q = pagesQuery.safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: "bad_request", message: q.error.issues.map((i) => i.message).join("; ") });
+    const iso = (t: number | undefined) => (t === undefined ? undefined : formatInstant(t, ctx.policy.timezone));
+    return {
+      pages: paging.queue.list(q.data).map((d) => ({
+        id: d.id,
+        person: d.person,
+        kind: d.kind,
+        faults: d.faultIds,
+        title: d.message.title,
+        status: d.status,
+        channel: d.channels[d.channelIndex],
+        channels: d.channels,
+        attempts: d.attempts,
+        created_at: iso(d.createdAt),
+        next_attempt_at: d.status === "pending" ? iso(d.nextAttemptAt) : undefined,
+        sent_at: iso(d.sentAt),
+        sent_channel: d.sentChannel,
+        last_error: d.lastError,
+        history: d.history.map((a) => ({ ...a, at: iso(a.at) })),
+      })),
+    };
+  });
+
+  app.post("/api/v1/alertmanager", { config: { allow: { agents: true } }, bodyLimit: 4 * 1024 * 1024 }, async (req, reply) => {
+    const payload = parseBody(alertmanagerPayloadSchema, req.body, reply);
+    if (!payload) return reply;
+    const principal = req.principal!;
+    const source = principal.kind === "agent" ? principal.id : "alertmanager";
+    const out = { accepted: 0, duplicates: 0, rejected: [] as Array<{ fingerprint: string; reason: string }> };
+    const now = ctx.clock.now();
+    for (const alert of payload.alerts) {
+      const conv = alertToCommand(alert);
+      if (!conv.ok) {
+        out.rejected.push({ fingerprint: conv.fingerprint, reason: conv.reason });
+        continue;
+      }
+      ctx.store.db.transaction(() => {
+        if (!ctx.store.rememberEvent(conv.command.eventId, source, "alertmanager", now, alert)) {
+          out.duplicates += 1;
+          return;
+        }
+        const res = ctx.faults.dispatch(conv.command);
+        if (res.ok) out.accepted += 1;
+        else out.rejected.push({ fingerprint: alert.fingerprint, reason: res.error.message });
+      })();
+    }
+    return out;
+  });
+
+  app.register(async (ack) => {
+    // A browser form posts an empty urlencoded body; there is nothing in it to read.
+    ack.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, _body, done) => done(null, {}));
+
+    // GET only shows a button: chat apps fetch links to preview them, and a preview must not acknowledge.
+    ack.get<{ Params: { token: string } }>("/ack/:token", async (req, reply) => {
+      if (!paging) return notConfigured(reply);
+      const check = paging.checkAckToken(req.params.token);
+      if (!check.ok) return page(reply, check.reason === "expired" ? 410 : 403, ACK_REFUSED[check.reason], "");
+      const list = check.claim.faults.map((f) => `<li>${escapeHtml(f)}</li>`).join("");
+      return page(
+        reply,
+        200,
+        "确认故障 (acknowledge)",
+        `<p>${escapeHtml(check.claim.person)}，确认以下故障并开始远程支持：</p><ul>${list}</ul>` +
+          `<form method="post"><button type="submit">确认 (acknowledge)</button></form>`,
+      );
+    });
+
+    ack.post<{ Params: { token: string } }>("/ack/:token", async (req, reply) => {
+      if (!paging) return notConfigured(reply);
+      const res = paging.ackByToken(req.params.token);
+      if (!res.ok) return page(reply, res.reason === "expired" ? 410 : 403, ACK_REFUSED[res.reason], "");
+      const WORDS = { acknowledged: "已确认", already: "此前已确认或已处理", not_found: "未找到", refused: "未能确认" } as const;
+      const items = res.faults
+        .map((f) => `<li>${escapeHtml(f.id)}: ${WORDS[f.result]}${f.by ? ` (${escapeHtml(f.by)})` : ""}${f.message ? ` ${escapeHtml(f.message)}` : ""}</li>`)
+        .join("");
+      return page(reply, 200, "确认结果 (acknowledged)", `<ul>${items}</ul>`);
+    });
+  });
+}
