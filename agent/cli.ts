@@ -7,6 +7,7 @@ import { systemClock } from "../common/clock.ts";
 import { formatConfigError } from "../common/config/load.ts";
 import { createLogger } from "../common/logger.ts";
 import { Agent, UNREACHABLE } from "./agent.ts";
+import { startTrapReceiver } from "./drivers/snmp/traps.ts";
 import { AgentMetrics } from "./metrics.ts";
 import { Outbox } from "./outbox/outbox.ts";
 import { Sender } from "./outbox/sender.ts";
@@ -92,11 +93,16 @@ export async function main(argv: string[]): Promise<number> {
   const heartbeatTimer = setInterval(heartbeat, agentConfig.heartbeat * 1000);
   sender.start();
   agent.start();
+  // Traps raise conditions at once (the agent then polls the device to confirm).
+  const traps = agentConfig.traps
+    ? startTrapReceiver({ listen: agentConfig.traps.listen, devices: site.devices, sink: agent, logger, registry })
+    : undefined;
 
   return new Promise<number>((done) => {
     const shutdown = async (signal: string) => {
       logger.info({ signal }, "agent stopping");
       clearInterval(heartbeatTimer);
+      await traps?.close();
       await agent.stop();
       await sender.flush(2000);
       sender.stop();

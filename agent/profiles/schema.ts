@@ -69,6 +69,21 @@ export const profileConditionSchema = z.strictObject({
 export type ProfileCondition = z.infer<typeof profileConditionSchema>;
 export type Debounce = z.infer<typeof debounce>;
 
+/**
+ * A device notification (SNMP trap) that raises or clears a condition at once, before the confirming
+ * poll. Labels are taken from the trap's varbinds: label → OID prefix of the varbind carrying it.
+ */
+export const profileTrapSchema = z.strictObject({
+  /** snmpTrapOID (v1 traps as enterprise.0.specific). */
+  oid: z.string().regex(/^\.?\d+(\.\d+)+$/, "expected a numeric trap OID"),
+  condition: profileConditionSchema.shape.name,
+  state: z.enum(["firing", "clear"]).default("firing"),
+  title: z.string().optional(),
+  class: z.enum(["major", "severe", "general"]).optional(),
+  labels: z.record(z.string(), z.string()).default({}),
+});
+export type ProfileTrap = z.infer<typeof profileTrapSchema>;
+
 export const profileSchema = z.strictObject({
   id: z.string().min(1),
   description: z.string().optional(),
@@ -78,5 +93,18 @@ export const profileSchema = z.strictObject({
   class: z.string().optional(),
   readings: z.array(profileReadingSchema).min(1),
   conditions: z.array(profileConditionSchema).default([]),
+  /**
+   * How `profile: auto` recognises a device: sysObjectID prefixes and/or OIDs (subtrees) that must
+   * answer. A sysObjectID match beats a probe-only match (longest prefix first); then higher priority.
+   */
+  detect: z
+    .strictObject({
+      sysObjectID: z.array(z.string().regex(/^\.?\d+(\.\d+)+$/, "expected a numeric OID prefix")).optional(),
+      probe: z.array(z.string().regex(/^\.?\d+(\.\d+)+$/, "expected a numeric OID")).optional(),
+      priority: z.number().default(0),
+    })
+    .optional(),
+  /** Traps this kind of device sends, beyond the standard ones its driver knows. */
+  traps: z.array(profileTrapSchema).optional(),
 });
 export type Profile = z.infer<typeof profileSchema>;

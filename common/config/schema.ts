@@ -78,6 +78,12 @@ export const agentSchema = z.strictObject({
   }),
   /** Default debounce when a profile condition says nothing. */
   jitter: z.number().min(0).max(1).default(0.1),
+  /** SNMP trap receiver (v1/v2c/v3); traps are matched to devices by source address and community or user. */
+  traps: z
+    .strictObject({
+      listen: hostPort.default("0.0.0.0:162"),
+    })
+    .optional(),
 });
 
 export const collectorSchema = z.strictObject({
@@ -87,6 +93,10 @@ export const collectorSchema = z.strictObject({
   agents: z.array(z.strictObject({ id, token: secret })).min(1),
   /** Policy file (classification rules, SLA deadlines, KPI), relative to the config file. */
   policy: z.string().optional(),
+  /** Paging file (channels, on-call roster, escalation policies), relative to the config file. */
+  notifications: z.string().optional(),
+  /** Public base URL of the collector, used in links sent out in pages (acknowledge links). */
+  publicUrl: z.url().optional(),
 });
 
 export const siteConfigSchema = z

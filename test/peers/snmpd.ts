@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeUdpPort } from "./snmpsim.ts";
 
-export const V3_USER = { user: "wfuser", authProtocol: "sha", authKey: "authpass123", privProtocol: "aes", privKey: "privpass123" };
+export const V3_USER = {
+  user: "wfuser",
+  authProtocol: "sha",
+  authKey: "authpass123",
+  privProtocol: "aes",
+  privKey: "privpass123",
+};
 
 export function snmpdMissing(): string | undefined {
   try {
@@ -35,10 +41,14 @@ export async function startSnmpd(extraUsers: string[] = []): Promise<Snmpd> {
     ].join("\n"),
   );
   const port = await freeUdpPort();
-  const proc: ChildProcess = spawn("snmpd", ["-f", "-Lo", "-C", "-c", conf, "-p", join(dir, "pid"), `udp:127.0.0.1:${port}`], {
-    env: { ...process.env, SNMP_PERSISTENT_DIR: dir },
-    stdio: "ignore",
-  });
+  const proc: ChildProcess = spawn(
+    "snmpd",
+    ["-f", "-Lo", "-C", "-c", conf, "-p", join(dir, "pid"), `udp:127.0.0.1:${port}`],
+    {
+      env: { ...process.env, SNMP_PERSISTENT_DIR: dir },
+      stdio: "ignore",
+    },
+  );
   const stop = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill("SIGTERM");
@@ -49,7 +59,11 @@ export async function startSnmpd(extraUsers: string[] = []): Promise<Snmpd> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {
-      execFileSync("snmpget", ["-v2c", "-c", "public", "-t", "0.5", "-r", "0", `127.0.0.1:${port}`, "1.3.6.1.2.1.1.3.0"], { stdio: "ignore" });
+      execFileSync(
+        "snmpget",
+        ["-v2c", "-c", "public", "-t", "0.5", "-r", "0", `127.0.0.1:${port}`, "1.3.6.1.2.1.1.3.0"],
+        { stdio: "ignore" },
+      );
       break;
     } catch {
       if (Date.now() > deadline || proc.exitCode !== null) {

@@ -1,12 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createSocket } from "node:dgram";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 /** Where the LibreNMS recordings live (another project's data: read from there, never copied into the repo). */
 export function recordingsDir(): string {
-  return resolve(process.env.WATCHFLOOR_DEVICE_RECORDINGS ?? join(import.meta.dirname, "../../../shared/devices"));
+  return resolve(
+    process.env.WATCHFLOOR_DEVICE_RECORDINGS ?? join(import.meta.dirname, "../../../shared/devices"),
+  );
 }
 
 /** Why SNMP peer tests cannot run here, or undefined when they can. */
@@ -40,13 +42,22 @@ export interface Snmpsim {
 }
 
 /** Asks sysObjectID.0 with Debian's snmpget until the simulator answers. */
-async function waitUntilAnswering(port: number, community: string, proc: ChildProcess, deadline: number): Promise<void> {
+async function waitUntilAnswering(
+  port: number,
+  community: string,
+  proc: ChildProcess,
+  deadline: number,
+): Promise<void> {
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`snmpsimd exited with code ${proc.exitCode}`);
     try {
-      execFileSync("snmpget", ["-v2c", "-c", community, "-t", "0.5", "-r", "0", `127.0.0.1:${port}`, "1.3.6.1.2.1.1.2.0"], {
-        stdio: "ignore",
-      });
+      execFileSync(
+        "snmpget",
+        ["-v2c", "-c", community, "-t", "0.5", "-r", "0", `127.0.0.1:${port}`, "1.3.6.1.2.1.1.2.0"],
+        {
+          stdio: "ignore",
+        },
+      );
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 200));
@@ -59,14 +70,18 @@ async function waitUntilAnswering(port: number, community: string, proc: ChildPr
  * Starts one snmpsimd serving every *.snmprec of `source` (or the listed ones) on a free UDP port.
  * The files are copied to a temp folder that the unprivileged process user (nobody) can read.
  */
-export async function startSnmpsim(opts: { source?: string; only?: string[]; extraArgs?: string[] } = {}): Promise<Snmpsim> {
+export async function startSnmpsim(
+  opts: { source?: string; only?: string[]; extraArgs?: string[] } = {},
+): Promise<Snmpsim> {
   const source = opts.source ?? recordingsDir();
   const root = mkdtempSync(join(tmpdir(), "wf-snmpsim-"));
   const data = join(root, "data");
   const cache = join(root, "cache");
   mkdirSync(data);
   mkdirSync(cache);
-  const files = readdirSync(source).filter((f) => f.endsWith(".snmprec") && (!opts.only || opts.only.includes(f.slice(0, -8))));
+  const files = readdirSync(source).filter(
+    (f) => f.endsWith(".snmprec") && (!opts.only || opts.only.includes(f.slice(0, -8))),
+  );
   for (const f of files) copyFileSync(join(source, f), join(data, f));
   for (const p of [root, data, cache]) chmodSync(p, 0o777);
   for (const f of files) chmodSync(join(data, f), 0o644);

@@ -13,7 +13,13 @@ export interface OnceLine {
 }
 
 /** One device entry of a site config, as YAML flow text. */
-export function snmpDevice(id: string, address: string, profile: string, options: Record<string, unknown>, cls = "network"): string {
+export function snmpDevice(
+  id: string,
+  address: string,
+  profile: string,
+  options: Record<string, unknown>,
+  cls = "network",
+): string {
   return `  - { id: ${id}, name: ${id}, class: ${cls}, driver: snmp, address: "${address}", profile: ${profile}, timeout: 20s, options: ${JSON.stringify(options)} }`;
 }
 
@@ -57,5 +63,7 @@ ${devices.join("\n")}
 
 /** The readings of `name` whose labels include `labels`. */
 export function readingsOf(line: OnceLine | undefined, name: string, labels: Record<string, string> = {}) {
-  return (line?.readings ?? []).filter((r) => r.name === name && Object.entries(labels).every(([k, v]) => r.labels[k] === v));
+  return (line?.readings ?? []).filter(
+    (r) => r.name === name && Object.entries(labels).every(([k, v]) => r.labels[k] === v),
+  );
 }

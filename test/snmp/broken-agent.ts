@@ -115,7 +115,12 @@ export const SCALAR = "1.3.6.1.4.1.99999.2.0";
 
 /** Successors of `from` as this device sees them. */
 function successors(behaviour: Behaviour, from: string, count: number): [string, Buffer][] {
-  const rest = from.startsWith(`${TABLE}.`) ? from.slice(TABLE.length + 1).split(".").map(Number) : [];
+  const rest = from.startsWith(`${TABLE}.`)
+    ? from
+        .slice(TABLE.length + 1)
+        .split(".")
+        .map(Number)
+    : [];
   let column = rest[0] ?? 1;
   let row = rest[1] ?? 0;
   const out: [string, Buffer][] = [];
@@ -138,9 +143,18 @@ function successors(behaviour: Behaviour, from: string, count: number): [string,
 function answer(behaviour: Behaviour, req: Request): Buffer | undefined {
   if (behaviour === "silent") return undefined;
   if (behaviour === "garbage") return Buffer.from("\x30\x82\xff\xffthis is not BER at all");
-  if (req.type === 0xa0) return respond(req, req.oids.map((o) => [o, int(0x43, 123456)])); // GET: TimeTicks
+  if (req.type === 0xa0)
+    return respond(
+      req,
+      req.oids.map((o) => [o, int(0x43, 123456)]),
+    ); // GET: TimeTicks
   const reps = req.type === 0xa5 ? req.maxRepetitions : 1;
-  if (behaviour === "toobig" && reps * req.oids.length > TOOBIG_LIMIT) return respond(req, req.oids.map((o) => [o, Buffer.from([0x05, 0x00])]), 1);
+  if (behaviour === "toobig" && reps * req.oids.length > TOOBIG_LIMIT)
+    return respond(
+      req,
+      req.oids.map((o) => [o, Buffer.from([0x05, 0x00])]),
+      1,
+    );
   const perOid = req.oids.map((o) => successors(behaviour, o, reps));
   const varbinds: [string, Buffer][] = [];
   for (let r = 0; r < reps; r++) for (const list of perOid) varbinds.push(list[r]!);

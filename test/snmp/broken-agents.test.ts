@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../harness/process.ts";
-import { type Behaviour, BrokenAgent, ROWS, SCALAR, TABLE } from "./broken-agent.ts";
 import { type OnceLine, readingsOf, runOnce, snmpDevice } from "./agent-once.ts";
+import { type Behaviour, BrokenAgent, ROWS, SCALAR, TABLE } from "./broken-agent.ts";
 
 /** Profile for the stand-in responder: one scalar and two columns of its table. */
 const PROFILE = `id: broken-test
@@ -32,7 +32,13 @@ describe("misbehaving SNMP agents: each device is marked, the agent carries on",
     const behaviours: Behaviour[] = ["good", "endless", "backwards", "garbage", "silent", "toobig"];
     const res = await runOnce(
       behaviours.map((b) =>
-        snmpDevice(b, at, "broken-test", { community: b, timeoutMs: 700, retries: 0, maxRows: 200, maxRepetitions: 50 }),
+        snmpDevice(b, at, "broken-test", {
+          community: b,
+          timeoutMs: 700,
+          retries: 0,
+          maxRows: 200,
+          maxRepetitions: 50,
+        }),
       ),
       {},
       profiles,
@@ -63,7 +69,9 @@ describe("misbehaving SNMP agents: each device is marked, the agent carries on",
     expect(line.up).toBe(true);
     expect(readingsOf(line, "test_scalar")).toHaveLength(1);
     expect(rows(line, "test_a")).toBe(0);
-    expect(line.readingErrors?.find((e) => e.reading === "test_a")?.error).toMatch(new RegExp(`${TABLE}\\.1: more than 200 rows`));
+    expect(line.readingErrors?.find((e) => e.reading === "test_a")?.error).toMatch(
+      new RegExp(`${TABLE}\\.1: more than 200 rows`),
+    );
   });
 
   it("stops a walk whose OIDs go backwards", () => {

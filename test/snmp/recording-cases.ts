@@ -116,7 +116,9 @@ export const CASES: RecordingCase[] = [
     recording: "fortigate_60f",
     profile: "fortinet-fortigate",
     class: "security",
-    rules: [[at("1.3.6.1.4.1.12356.101.4.3.2.1.3", "\\.\\d+"), "sensor_temperature_celsius", { sensor: "$descr" }]],
+    rules: [
+      [at("1.3.6.1.4.1.12356.101.4.3.2.1.3", "\\.\\d+"), "sensor_temperature_celsius", { sensor: "$descr" }],
+    ],
     ports: true,
     // LibreNMS processors / mempools.
     raw: [
@@ -128,7 +130,9 @@ export const CASES: RecordingCase[] = [
     recording: "stoneos",
     profile: "hillstone-stoneos",
     class: "security",
-    rules: [[at("1.3.6.1.4.1.28557.2.28.1.2.1.3", "\\.\\d+"), "sensor_temperature_celsius", { sensor: "$descr" }]],
+    rules: [
+      [at("1.3.6.1.4.1.28557.2.28.1.2.1.3", "\\.\\d+"), "sensor_temperature_celsius", { sensor: "$descr" }],
+    ],
     ports: true,
     // LibreNMS processors / mempools.
     raw: [
@@ -140,7 +144,9 @@ export const CASES: RecordingCase[] = [
     recording: "comware_a5500",
     profile: "h3c-comware",
     class: "network",
-    rules: [[at("1.3.6.1.4.1.25506.2.6.1.1.1.1.12", "\\.\\d+"), "sensor_temperature_celsius", { sensor: "$descr" }]],
+    rules: [
+      [at("1.3.6.1.4.1.25506.2.6.1.1.1.1.12", "\\.\\d+"), "sensor_temperature_celsius", { sensor: "$descr" }],
+    ],
     ports: true,
     // LibreNMS processors / mempools.
     raw: [
@@ -165,7 +171,13 @@ export const CASES: RecordingCase[] = [
     recording: "vrp_ac6605-26",
     profile: "huawei-vrp",
     class: "wireless",
-    rules: [[at("1.3.6.1.4.1.2011.5.25.31.1.1.1.1.11", "\\.\\d+"), "sensor_temperature_celsius", { sensor: "$descr" }]],
+    rules: [
+      [
+        at("1.3.6.1.4.1.2011.5.25.31.1.1.1.1.11", "\\.\\d+"),
+        "sensor_temperature_celsius",
+        { sensor: "$descr" },
+      ],
+    ],
     deviations: {
       ".1.3.6.1.4.1.2011.5.25.31.1.1.1.1.13.9":
         "hwEntityVoltage reads 3 (mV) on the board: no supply voltage worth a reading; not mapped",

@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveAutoProfiles } from "../../agent/drivers/snmp/auto.ts";
+import { snmpOptionsSchema } from "../../agent/drivers/snmp/options.ts";
+import { loadProfiles } from "../../agent/profiles/load.ts";
+import { deviceSchema } from "../../common/config/schema.ts";
+import { ROOT } from "../harness/process.ts";
 import { recordingsDir, type Snmpsim, snmpsimMissing, startSnmpsim } from "../peers/snmpsim.ts";
 import { type OnceLine, readingsOf, runOnce, snmpDevice } from "./agent-once.ts";
 import { CASES, COMPARED_CLASSES, type RecordingCase } from "./recording-cases.ts";
@@ -58,11 +63,18 @@ describe.skipIf(Boolean(missing))("LibreNMS recordings through snmpsim and watch
   beforeAll(async () => {
     sim = await startSnmpsim();
     const devices = CASES.map((c) =>
-      snmpDevice(c.recording, `127.0.0.1:${sim.port}`, c.profile, { community: c.recording, timeoutMs: 3000 }, c.class),
+      snmpDevice(
+        c.recording,
+        `127.0.0.1:${sim.port}`,
+        c.profile,
+        { community: c.recording, timeoutMs: 3000 },
+        c.class,
+      ),
     );
     const res = await runOnce(devices);
     lines = res.lines;
-    if (lines.size !== CASES.length) throw new Error(`agent printed ${lines.size} of ${CASES.length} devices:\n${res.stderr}`);
+    if (lines.size !== CASES.length)
+      throw new Error(`agent printed ${lines.size} of ${CASES.length} devices:\n${res.stderr}`);
   }, 90_000);
 
   afterAll(async () => {
@@ -71,6 +83,27 @@ describe.skipIf(Boolean(missing))("LibreNMS recordings through snmpsim and watch
 
   it("covers every recording in the folder", () => {
     expect(CASES.map((c) => c.recording).sort()).toEqual([...sim.communities].sort());
+  });
+
+  it("profile: auto picks, by sysObjectID and the MIBs that answer, the profile each recording is read with", async () => {
+    const { profiles } = loadProfiles(join(ROOT, "config/profiles"));
+    const placeholder = profiles.get("if-mib")!;
+    const devices = CASES.map((c) => ({
+      config: deviceSchema.parse({
+        id: c.recording,
+        name: c.recording,
+        class: c.class,
+        driver: "snmp",
+        address: `127.0.0.1:${sim.port}`,
+        profile: "auto",
+      }),
+      options: snmpOptionsSchema.parse({ community: c.recording }),
+      profile: placeholder,
+    }));
+    expect(await resolveAutoProfiles(devices, profiles)).toEqual([]);
+    expect(Object.fromEntries(devices.map((d) => [d.config.id, d.profile.profile.id]))).toEqual(
+      Object.fromEntries(CASES.map((c) => [c.recording, c.profile])),
+    );
   });
 
   it.each(CASES.map((c) => [c.recording, c] as [string, RecordingCase]))("%s", (recording, c) => {
@@ -89,13 +122,18 @@ describe.skipIf(Boolean(missing))("LibreNMS recordings through snmpsim and watch
       const [re, name, labelRule = {}] = rule;
       const group = re.exec(s.sensor_oid)?.[1] ?? "";
       const labels = Object.fromEntries(
-        Object.entries(labelRule).map(([k, v]) => [k, v === "$descr" ? s.sensor_descr : v.replace("$1", group)]),
+        Object.entries(labelRule).map(([k, v]) => [
+          k,
+          v === "$descr" ? s.sensor_descr : v.replace("$1", group),
+        ]),
       );
       const got = readingsOf(line, name, labels);
       const want = canonical(s);
       compared++;
       if (got.length !== 1 || !close(got[0]!.value, want))
-        failures.push(`${name}${JSON.stringify(labels)}: expected ${want} (LibreNMS "${s.sensor_descr}"), got ${JSON.stringify(got)}`);
+        failures.push(
+          `${name}${JSON.stringify(labels)}: expected ${want} (LibreNMS "${s.sensor_descr}"), got ${JSON.stringify(got)}`,
+        );
     }
     if (c.ports) {
       expect(ports.length).toBeGreaterThan(0);
@@ -104,19 +142,29 @@ describe.skipIf(Boolean(missing))("LibreNMS recordings through snmpsim and watch
         const oper = readingsOf(line, "if_oper_up", { ifname: p.ifName });
         const admin = readingsOf(line, "if_admin_up", { ifname: p.ifName });
         if (oper.length !== 1 || oper[0]!.value !== (p.ifOperStatus === "up" ? 1 : 0))
-          failures.push(`if_oper_up{ifname=${p.ifName}}: expected ${p.ifOperStatus}, got ${JSON.stringify(oper)}`);
+          failures.push(
+            `if_oper_up{ifname=${p.ifName}}: expected ${p.ifOperStatus}, got ${JSON.stringify(oper)}`,
+          );
         // LibreNMS has no admin status for FortiGate's virtual interfaces (the walk lacks those rows).
-        if (p.ifAdminStatus !== null && (admin.length !== 1 || admin[0]!.value !== (p.ifAdminStatus === "up" ? 1 : 0)))
-          failures.push(`if_admin_up{ifname=${p.ifName}}: expected ${p.ifAdminStatus}, got ${JSON.stringify(admin)}`);
+        if (
+          p.ifAdminStatus !== null &&
+          (admin.length !== 1 || admin[0]!.value !== (p.ifAdminStatus === "up" ? 1 : 0))
+        )
+          failures.push(
+            `if_admin_up{ifname=${p.ifName}}: expected ${p.ifAdminStatus}, got ${JSON.stringify(admin)}`,
+          );
       }
     }
     for (const r of c.raw ?? []) {
       compared++;
       const got = readingsOf(line, r.reading, r.labels);
       if (r.value === "absent") {
-        if (got.length !== 0) failures.push(`${r.reading}${JSON.stringify(r.labels)}: expected none, got ${JSON.stringify(got)}`);
+        if (got.length !== 0)
+          failures.push(`${r.reading}${JSON.stringify(r.labels)}: expected none, got ${JSON.stringify(got)}`);
       } else if (got.length !== 1 || !close(got[0]!.value, r.value))
-        failures.push(`${r.reading}${JSON.stringify(r.labels)}: expected ${r.value}, got ${JSON.stringify(got)}`);
+        failures.push(
+          `${r.reading}${JSON.stringify(r.labels)}: expected ${r.value}, got ${JSON.stringify(got)}`,
+        );
     }
     expect(failures).toEqual([]);
     expect(compared).toBeGreaterThan(0);

@@ -1,0 +1,106 @@
+import type { RawRead, RawSample } from "../types.ts";
+import type { SnmpSource, TableSource } from "./options.ts";
+import type { ColumnResult } from "./walk.ts";
+
+export type Columns = ReadonlyMap<string, ColumnResult<{ value: RawSample["value"] }>>;
+
+/** Every column a table source needs besides its value column: label columns and the filter column. */
+export function helperColumns(src: TableSource): string[] {
+  const out: string[] = [];
+  for (const l of Object.values(src.labels)) out.push(...l.filter((c) => c !== "index"));
+  if (src.where) out.push(src.where.column);
+  if (src.times) out.push(src.times);
+  if (src.per) out.push(src.per);
+  return out;
+}
+
+/** The first of a source's alternative OIDs that gave rows (or a scalar value), else the last tried. */
+export function chosenColumn(alternatives: readonly string[], columns: Columns): string | undefined {
+  for (const c of alternatives) {
+    const r = columns.get(c);
+    if (!r) return undefined;
+    if (!r.ok || r.rows.size > 0) return c;
+  }
+  return alternatives.at(-1);
+}
+
+function labelValue(spec: string[], index: string, columns: Columns): string | undefined {
+  for (const column of spec) {
+    if (column === "index") return index;
+    const r = columns.get(column);
+    const v = r?.ok ? r.rows.get(index)?.value : undefined;
+    if (v !== undefined && String(v).trim() !== "") return String(v).trim();
+  }
+  return undefined;
+}
+
+function cell(columns: Columns, column: string, index: string): number | undefined {
+  const r = columns.get(column);
+  const v = r?.ok ? r.rows.get(index)?.value : undefined;
+  const n = typeof v === "string" ? Number(v) : v === undefined ? Number.NaN : Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * Turns walked columns into one sample per row, labelled from other columns of the same row (a label
+ * with no value is empty; end a list with "index" to fall back to the row index).
+ */
+export function tableRead(src: TableSource, columns: Columns): RawRead {
+  const column = chosenColumn(src.walk, columns);
+  const res = column ? columns.get(column) : undefined;
+  if (!res) return { ok: false, error: `walk of ${src.walk.join(" / ")} was not done` };
+  if (!res.ok) return res;
+  // An empty table is an answer (no probe plugged in, no PSU rows), not an error to log every poll.
+  const samples: RawSample[] = [];
+  const filter = src.where ? columns.get(src.where.column) : undefined;
+  const allowed = src.where?.in ? new Set(src.where.in.map(String)) : undefined;
+  const pattern = src.where?.match ? new RegExp(src.where.match) : undefined;
+  for (const [index, vb] of res.rows) {
+    if (src.where) {
+      const v = filter?.ok ? filter.rows.get(index)?.value : undefined;
+      if (v === undefined) continue;
+      if (allowed && !allowed.has(String(v))) continue;
+      if (pattern && !pattern.test(String(v))) continue;
+    }
+    const labels: Record<string, string> = {};
+    for (const [name, spec] of Object.entries(src.labels))
+      labels[name] = labelValue(spec, index, columns) ?? "";
+    let value = vb.value;
+    if (src.times || src.per) {
+      const factor = src.times ? cell(columns, src.times, index) : 1;
+      const divisor = src.per ? cell(columns, src.per, index) : 1;
+      if (factor === undefined || divisor === undefined || divisor === 0) continue;
+      value = (Number(value) * factor) / divisor;
+    }
+    samples.push({ labels, value });
+  }
+  return { ok: true, samples };
+}
+
+type ScalarValues = ReadonlyMap<string, RawSample["value"] | { missing: string }>;
+
+function scalarValue(alternatives: readonly string[], values: ScalarValues): RawRead {
+  const misses: string[] = [];
+  for (const oid of alternatives) {
+    const v = values.get(oid);
+    if (v === undefined) misses.push(`${oid}: not asked`);
+    else if (typeof v === "object" && "missing" in v) misses.push(`${oid}: ${v.missing}`);
+    else return { ok: true, samples: [{ value: v }] };
+  }
+  return { ok: false, error: misses.join("; ") };
+}
+
+/** A scalar source: the first alternative the device has, divided by `per` when given. */
+export function scalarRead(src: { get: readonly string[]; per?: string }, values: ScalarValues): RawRead {
+  const read = scalarValue(src.get, values);
+  if (!read.ok || !src.per) return read;
+  const divisor = scalarValue([src.per], values);
+  if (!divisor.ok) return divisor;
+  const d = Number(divisor.samples[0]!.value);
+  if (!Number.isFinite(d) || d === 0) return { ok: false, error: `${src.per}: divisor ${d} is not usable` };
+  return { ok: true, samples: [{ value: Number(read.samples[0]!.value) / d }] };
+}
+
+export function isScalar(src: SnmpSource): src is Extract<SnmpSource, { get: string[] }> {
+  return "get" in src;
+}

@@ -1,0 +1,196 @@
+import { lookup } from "node:dns/promises";
+import type { Logger } from "pino";
+import { Counter, type Registry } from "prom-client";
+import type { ProfileCondition } from "../../profiles/schema.ts";
+import type { PreparedDevice } from "../../site.ts";
+import { type SnmpUser, snmp, type TrapNotification, type Varbind } from "./netsnmp.ts";
+import type { SnmpOptions } from "./options.ts";
+import { parseTarget } from "./session.ts";
+import { type Trap, trapAction, v1TrapOid, v2TrapOid } from "./trap-map.ts";
+import { varbindValue } from "./values.ts";
+
+/** What the receiver needs of the agent (Agent implements it). */
+export interface TrapSink {
+  injectCondition(
+    deviceId: string,
+    condition: Pick<ProfileCondition, "name" | "title" | "class">,
+    labels: Record<string, string>,
+    state: "firing" | "clear",
+    at: number,
+  ): void;
+  pollNow(deviceId: string): Promise<unknown>;
+}
+
+export interface TrapReceiverOptions {
+  listen: string;
+  devices: readonly PreparedDevice[];
+  sink: TrapSink;
+  logger: Logger;
+  registry?: Registry;
+  now?: () => number;
+}
+
+interface Target {
+  device: PreparedDevice;
+  host: string;
+  /** The host and, once resolved, its addresses: traps come from an address, devices may have names. */
+  addresses: Set<string>;
+  community?: string;
+  user?: string;
+}
+
+function targetsOf(devices: readonly PreparedDevice[]): Target[] {
+  return devices
+    .filter((d) => d.config.driver === "snmp")
+    .map((device) => {
+      const o = device.options as SnmpOptions;
+      const host = parseTarget(device.config.address).host;
+      const addresses = new Set([host]);
+      return o.version === "3"
+        ? { device, host, addresses, user: o.v3?.user }
+        : { device, host, addresses, community: o.community?.reveal() ?? "public" };
+    });
+}
+
+function usersOf(devices: readonly PreparedDevice[]): SnmpUser[] {
+  const users = new Map<string, SnmpUser>();
+  for (const d of devices) {
+    const v3 = d.config.driver === "snmp" ? (d.options as SnmpOptions).v3 : undefined;
+    if (!v3 || users.has(v3.user)) continue;
+    users.set(v3.user, {
+      name: v3.user,
+      level: snmp.SecurityLevel[v3.level]!,
+      ...(v3.authProtocol && v3.authKey
+        ? { authProtocol: snmp.AuthProtocols[v3.authProtocol], authKey: v3.authKey.reveal() }
+        : {}),
+      ...(v3.level === "authPriv" && v3.privProtocol && v3.privKey
+        ? { privProtocol: snmp.PrivProtocols[v3.privProtocol], privKey: v3.privKey.reveal() }
+        : {}),
+    });
+  }
+  return [...users.values()];
+}
+
+const text = (vb: Varbind) => String(varbindValue(vb));
+
+/** The trap in a notification, v1 traps translated to their SNMPv2 OID (RFC 3584). */
+export function trapOf(n: TrapNotification): Trap | undefined {
+  const varbinds = n.pdu.varbinds.map((vb) => ({ oid: vb.oid, value: text(vb) }));
+  const oid =
+    n.pdu.type === snmp.PduType.Trap
+      ? v1TrapOid(String(n.pdu.enterprise ?? ""), Number(n.pdu.generic ?? 6), Number(n.pdu.specific ?? 0))
+      : v2TrapOid(varbinds);
+  return oid ? { oid: oid.replace(/^\./, ""), varbinds } : undefined;
+}
+
+/**
+ * Listens for SNMP traps and informs (v1, v2c, v3 with the users of the configured devices), finds the
+ * device by source address (and community or v3 user, when several devices share an address), and
+ * turns known traps into conditions at once; the agent then polls the device to confirm. Unknown
+ * traps and traps from unknown sources are counted and logged, never dropped silently.
+ */
+export function startTrapReceiver(opts: TrapReceiverOptions): { close(): Promise<void> } {
+  const { logger, sink } = opts;
+  const now = opts.now ?? Date.now;
+  const counter =
+    (opts.registry?.getSingleMetric("watchfloor_agent_snmp_traps_total") as Counter<"outcome"> | undefined) ??
+    new Counter({
+      name: "watchfloor_agent_snmp_traps_total",
+      help: "SNMP traps received, by outcome (condition, poll, unknown_trap, unknown_source, rejected)",
+      labelNames: ["outcome"],
+      registers: opts.registry ? [opts.registry] : [],
+    });
+  const targets = targetsOf(opts.devices);
+  const { host, port } = parseTarget(opts.listen);
+
+  const receiver = snmp.createReceiver(
+    { port, address: host, transport: host.includes(":") ? "udp6" : "udp4", includeAuthentication: true },
+    (err, notification) => {
+      const code = (err as NodeJS.ErrnoException | null)?.code;
+      if (code === "EADDRINUSE" || code === "EACCES") {
+        logger.error(
+          { listen: opts.listen, error: err?.message },
+          "SNMP trap receiver cannot listen (port in use, or below 1024 without CAP_NET_BIND_SERVICE)",
+        );
+        return;
+      }
+      if (err || !notification) {
+        counter.inc({ outcome: "rejected" });
+        logger.warn(
+          { error: err?.message },
+          "SNMP trap rejected (unknown community or user, bad key, malformed)",
+        );
+        return;
+      }
+      const at = now();
+      const from = notification.rinfo.address;
+      const pdu = notification.pdu as TrapNotification["pdu"] & { community?: string; user?: string };
+      const matches = targets.filter(
+        (t) =>
+          t.addresses.has(from) &&
+          (pdu.user ? t.user === pdu.user : pdu.community === undefined || t.community === pdu.community),
+      );
+      const trap = trapOf(notification);
+      if (matches.length === 0 || !trap) {
+        counter.inc({ outcome: trap ? "unknown_source" : "rejected" });
+        logger.warn(
+          { from, trap: trap?.oid },
+          trap ? "SNMP trap from an address no device has" : "SNMP notification without a trap OID",
+        );
+        return;
+      }
+      for (const { device } of matches) {
+        const id = device.config.id;
+        const action = trapAction(trap, device.profile.profile.traps);
+        if (action.kind === "unknown") {
+          counter.inc({ outcome: "unknown_trap" });
+          logger.warn(
+            { device: id, trap: trap.oid, varbinds: trap.varbinds },
+            "unknown SNMP trap (no profile maps it)",
+          );
+          continue;
+        }
+        if (action.kind === "poll") {
+          counter.inc({ outcome: "poll" });
+          logger.info({ device: id, trap: trap.oid }, "SNMP trap: polling the device");
+          void sink.pollNow(id);
+          continue;
+        }
+        counter.inc({ outcome: "condition" });
+        const known = device.profile.profile.conditions.find((c) => c.name === action.condition);
+        logger.info(
+          { device: id, trap: trap.oid, condition: action.condition, state: action.state },
+          "SNMP trap",
+        );
+        sink.injectCondition(
+          id,
+          {
+            name: action.condition,
+            title: action.title ?? known?.title,
+            class: action.class ?? known?.class,
+          },
+          action.labels,
+          action.state,
+          at,
+        );
+      }
+    },
+  );
+  for (const t of targets)
+    lookup(t.host, { all: true }).then(
+      (found) => {
+        for (const a of found) t.addresses.add(a.address);
+      },
+      (err: Error) =>
+        logger.warn(
+          { device: t.device.config.id, host: t.host, error: err.message },
+          "SNMP trap source: device address does not resolve",
+        ),
+    );
+  const authorizer = receiver.getAuthorizer();
+  for (const c of new Set(targets.map((t) => t.community).filter((c): c is string => c !== undefined)))
+    authorizer.addCommunity(c);
+  for (const u of usersOf(opts.devices)) authorizer.addUser(u);
+  logger.info({ listen: opts.listen, devices: targets.length }, "SNMP trap receiver listening");
+  return { close: () => new Promise<void>((r) => receiver.close(() => r())) };
+}

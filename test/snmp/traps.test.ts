@@ -1,0 +1,235 @@
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { node, type Proc, ROOT, tempDir, until } from "../harness/process.ts";
+import { snmpdMissing, V3_USER } from "../peers/snmpd.ts";
+import { freeUdpPort, type Snmpsim, snmpsimMissing, startSnmpsim } from "../peers/snmpsim.ts";
+
+/**
+ * Debian's snmptrap sends v2c and v3 traps to a running agent; a local HTTP server stands in for the
+ * collector (POST /api/v1/events) and records when each condition event arrives.
+ */
+/** The project's own small recordings (not LibreNMS's), so these tests run wherever snmpsim does. */
+const OWN_RECORDINGS = join(import.meta.dirname, "recordings");
+const missing = snmpsimMissing(OWN_RECORDINGS) ?? snmpdMissing();
+if (missing) console.warn(`SNMP trap tests skipped: ${missing}`);
+
+interface Received {
+  at: number;
+  event: {
+    type: string;
+    device?: string;
+    condition?: string;
+    state?: string;
+    labels?: Record<string, string>;
+  };
+}
+
+function snmptrap(args: string[]): Promise<void> {
+  return new Promise((done, fail) =>
+    execFile("snmptrap", args, (err, _o, stderr) =>
+      err ? fail(new Error(`${err.message} ${stderr}`)) : done(),
+    ),
+  );
+}
+
+describe.skipIf(Boolean(missing))("SNMP traps reach the collector at once", () => {
+  let sim: Snmpsim;
+  let collector: Server;
+  let agent: Proc;
+  let trapPort = 0;
+  let metricsUrl = "";
+  const received: Received[] = [];
+
+  const waitFor = (pred: (e: Received["event"]) => boolean, after: number) =>
+    until(
+      "the condition event at the collector",
+      () => received.find((r) => r.at >= after && pred(r.event)),
+      5000,
+      10,
+    );
+
+  beforeAll(async () => {
+    sim = await startSnmpsim({ source: OWN_RECORDINGS });
+    collector = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => {
+        body += c;
+      });
+      req.on("end", () => {
+        const at = Date.now();
+        if (req.url === "/api/v1/events")
+          for (const event of JSON.parse(body).events) received.push({ at, event });
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ accepted: 1, duplicates: 0 }));
+      });
+    });
+    await new Promise<void>((r) => collector.listen(0, "127.0.0.1", () => r()));
+    trapPort = await freeUdpPort();
+    const dir = tempDir("wf-traps-");
+    const config = join(dir, "site.yaml");
+    const sim_at = `127.0.0.1:${sim.port}`;
+    writeFileSync(
+      config,
+      `site: { name: trap test }
+agent:
+  id: trap-agent
+  listen: 127.0.0.1:0
+  dataDir: ${join(dir, "agent")}
+  profilesDir: ${join(ROOT, "config/profiles")}
+  heartbeat: 1h
+  jitter: 0
+  collector: { url: "http://127.0.0.1:${(collector.address() as AddressInfo).port}", token: test-token }
+  traps: { listen: "127.0.0.1:${trapPort}" }
+devices:
+  - { id: ups-v2c, name: UPS, class: ups, driver: snmp, address: "${sim_at}", profile: ups-mib, interval: 1h, options: { community: watchfloor-ups } }
+  - { id: apc, name: APC, class: ups, driver: snmp, address: "${sim_at}", profile: apc-powernet-ups, interval: 1h, options: { community: watchfloor-apc-ups } }
+  - id: switch-v3
+    name: switch
+    class: network
+    driver: snmp
+    address: "127.0.0.1:${sim.port}"
+    profile: if-mib
+    interval: 1h
+    options: { version: "3", timeoutMs: 300, retries: 0, v3: ${JSON.stringify(V3_USER)} }
+`,
+    );
+    agent = node("watchfloor-agent.mjs", ["--config", config]);
+    const m = await agent.waitFor(/listening on (http:\/\/[^\s]+)/);
+    metricsUrl = `${m[1]}/metrics`;
+    await agent.waitFor(/SNMP trap receiver listening/);
+    // The first poll of the UPS has been done once the collector has its heartbeat and the poll metric exists.
+    await until(
+      "first poll",
+      async () =>
+        (await (await fetch(metricsUrl)).text()).includes('device_up{device="ups-v2c"} 1') ? true : undefined,
+      10_000,
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await new Promise((r) => collector?.close(r));
+    await sim?.stop();
+  });
+
+  it("v2c upsTrapOnBattery raises ups.on_battery in under a second, then the confirming poll clears it", async () => {
+    const t0 = Date.now();
+    await snmptrap([
+      "-v2c",
+      "-c",
+      "watchfloor-ups",
+      `127.0.0.1:${trapPort}`,
+      "",
+      "1.3.6.1.2.1.33.2.1",
+      "1.3.6.1.2.1.33.1.2.2.0",
+      "i",
+      "12",
+    ]);
+    const got = await waitFor(
+      (e) => e.device === "ups-v2c" && e.condition === "ups.on_battery" && e.state === "firing",
+      t0,
+    );
+    console.log(`v2c trap → collector: ${got.at - t0} ms`);
+    expect(got.at - t0).toBeLessThan(1000);
+    // The recording is on mains: the poll the trap triggered sees that and clears the condition.
+    await waitFor(
+      (e) => e.device === "ups-v2c" && e.condition === "ups.on_battery" && e.state === "clear",
+      got.at,
+    );
+  });
+
+  it("v3 authPriv linkDown raises if.down for the named interface in under a second", async () => {
+    const t0 = Date.now();
+    await snmptrap([
+      "-v3",
+      "-u",
+      V3_USER.user,
+      "-l",
+      "authPriv",
+      "-a",
+      "SHA",
+      "-A",
+      V3_USER.authKey,
+      "-x",
+      "AES",
+      "-X",
+      V3_USER.privKey,
+      "-e",
+      "0x8000000001020304",
+      `127.0.0.1:${trapPort}`,
+      "",
+      "1.3.6.1.6.3.1.1.5.3",
+      "1.3.6.1.2.1.2.2.1.1.2",
+      "i",
+      "2",
+      "1.3.6.1.2.1.31.1.1.1.1.2",
+      "s",
+      "eth1",
+    ]);
+    const got = await waitFor(
+      (e) => e.device === "switch-v3" && e.condition === "if.down" && e.state === "firing",
+      t0,
+    );
+    console.log(`v3 trap → collector: ${got.at - t0} ms`);
+    expect(got.event.labels).toEqual({ ifname: "eth1" });
+    expect(got.at - t0).toBeLessThan(1000);
+  });
+
+  it("v1 APC upsOnBattery (a vendor trap from the profile) raises ups.on_battery", async () => {
+    const t0 = Date.now();
+    await snmptrap([
+      "-v1",
+      "-c",
+      "watchfloor-apc-ups",
+      `127.0.0.1:${trapPort}`,
+      "1.3.6.1.4.1.318",
+      "127.0.0.1",
+      "6",
+      "5",
+      "",
+    ]);
+    const got = await waitFor(
+      (e) => e.device === "apc" && e.condition === "ups.on_battery" && e.state === "firing",
+      t0,
+    );
+    expect(got.at - t0).toBeLessThan(1000);
+  });
+
+  it("counts unknown traps and traps with a wrong key instead of dropping them silently", async () => {
+    await snmptrap(["-v2c", "-c", "watchfloor-ups", `127.0.0.1:${trapPort}`, "", "1.3.6.1.4.1.99999.0.42"]);
+    await snmptrap([
+      "-v3",
+      "-u",
+      V3_USER.user,
+      "-l",
+      "authPriv",
+      "-a",
+      "SHA",
+      "-A",
+      "wrongauth999",
+      "-x",
+      "AES",
+      "-X",
+      V3_USER.privKey,
+      "-e",
+      "0x8000000001020304",
+      `127.0.0.1:${trapPort}`,
+      "",
+      "1.3.6.1.6.3.1.1.5.3",
+    ]);
+    const metrics = await until("trap counters", async () => {
+      const text = await (await fetch(metricsUrl)).text();
+      return /snmp_traps_total\{outcome="unknown_trap"\} 1/.test(text) &&
+        /snmp_traps_total\{outcome="rejected"\} [1-9]/.test(text)
+        ? text
+        : undefined;
+    });
+    expect(metrics).toMatch(/snmp_traps_total\{outcome="condition"\} 3/);
+    expect(agent.output).toMatch(/unknown SNMP trap/);
+  });
+});
