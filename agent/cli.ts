@@ -7,6 +7,7 @@ import { systemClock } from "../common/clock.ts";
 import { formatConfigError } from "../common/config/load.ts";
 import { createLogger } from "../common/logger.ts";
 import { Agent, UNREACHABLE } from "./agent.ts";
+import { resolveAutoProfiles } from "./drivers/snmp/auto.ts";
 import { startTrapReceiver } from "./drivers/snmp/traps.ts";
 import { AgentMetrics } from "./metrics.ts";
 import { Outbox } from "./outbox/outbox.ts";
@@ -43,7 +44,10 @@ export async function main(argv: string[]): Promise<number> {
     for (const e of errors) process.stderr.write(`  ${formatConfigError(e)}\n`);
     return 2;
   }
-  const logger = createLogger("watchfloor-agent");
+  // --once prints its JSON lines on stdout; its log goes to stderr so the two never mix.
+  const logger = createLogger("watchfloor-agent", { stream: args.values.once ? "stderr" : "stdout" });
+  // profile: auto — fingerprint those SNMP devices now; one that is not recognised keeps polling sysUpTime.
+  for (const problem of await resolveAutoProfiles(site.devices, site.profiles)) logger.error(problem);
   if (args.values.once) return runOnce(site.devices, logger);
 
   const agentConfig = site.config.agent;

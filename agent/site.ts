@@ -16,6 +16,26 @@ export interface LoadedSite {
   config: SiteConfig;
   devices: PreparedDevice[];
   profilesDir: string;
+  profiles: Map<string, LoadedProfile>;
+}
+
+/**
+ * Stands in for `profile: auto` until the SNMP driver has fingerprinted the device at start-up; it
+ * reads only sysUpTime, so a device that could not be recognised still shows whether it answers.
+ */
+function autoPlaceholder(): LoadedProfile {
+  const source = { get: "1.3.6.1.2.1.1.3.0" };
+  return {
+    file: "(profile: auto)",
+    sources: [source],
+    profile: {
+      id: "auto",
+      origin: "placeholder until the device is fingerprinted (sysObjectID and probes)",
+      driver: "snmp",
+      readings: [{ name: "system_uptime_seconds", labels: {}, source, scale: 0.01, offset: 0 }],
+      conditions: [],
+    },
+  };
 }
 
 /**
@@ -48,6 +68,11 @@ export function loadSite(file: string): { site?: LoadedSite; errors: ConfigError
     if (!options.success)
       for (const issue of options.error.issues)
         errors.push(at(["devices", i, "options", ...(issue.path as (string | number)[])], issue.message));
+    if (device.profile === "auto") {
+      if (device.driver !== "snmp") errors.push(at(["devices", i, "profile"], "profile auto works only with the snmp driver"));
+      else if (options.success) devices.push({ config: device, options: options.data, profile: autoPlaceholder() });
+      return;
+    }
     const profile = profiles.get(device.profile);
     if (!profile) {
       if (profileErrors.length === 0)
@@ -58,5 +83,5 @@ export function loadSite(file: string): { site?: LoadedSite; errors: ConfigError
       errors.push(at(["devices", i, "profile"], `profile ${device.profile} is for driver ${profile.profile.driver}, but the device uses ${device.driver}`));
     if (options.success) devices.push({ config: device, options: options.data, profile });
   });
-  return errors.length ? { errors } : { site: { file, config, devices, profilesDir }, errors };
+  return errors.length ? { errors } : { site: { file, config, devices, profilesDir, profiles }, errors };
 }

@@ -84,7 +84,7 @@ async function registersPerSecond(
     address: `127.0.0.1:${port}`,
     profile: "b",
   });
-  const session = driver.open(config, opts, { logger: createLogger("bench", "silent") });
+  const session = driver.open(config, opts, { logger: createLogger("bench", { level: "silent" }) });
   const signal = new AbortController().signal;
   await session.read(sources, signal);
   const width = sources.reduce((n, s) => n + sourceWidth(s), 0);

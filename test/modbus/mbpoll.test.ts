@@ -31,7 +31,7 @@ async function agentRaw(
     options,
   });
   const session = driver.open(config, modbusOptionsSchema.parse(options), {
-    logger: createLogger("t", "silent"),
+    logger: createLogger("t", { level: "silent" }),
   });
   const sources = Array.from({ length: count }, (_, i) =>
     modbusSourceSchema.parse({ table, address: first + i }),

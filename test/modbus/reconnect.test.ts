@@ -36,7 +36,7 @@ describe("a TCP device that drops the connection mid-poll", () => {
     const driver = createModbusDriver();
     const prepared = prepare(device.where, { timeoutMs: 1000, retries: 1 });
     const session = driver.open(prepared.config, prepared.options as never, {
-      logger: createLogger("t", "silent"),
+      logger: createLogger("t", { level: "silent" }),
     });
     const results = [];
     for (let i = 0; i < 6; i++) results.push(await pollDevice(prepared, session, 5, Date.now));
@@ -56,7 +56,7 @@ describe("a TCP device that drops the connection mid-poll", () => {
     const driver = createModbusDriver();
     const prepared = prepare(device.where, { timeoutMs: 1000, retries: 0 });
     const session = driver.open(prepared.config, prepared.options as never, {
-      logger: createLogger("t", "silent"),
+      logger: createLogger("t", { level: "silent" }),
     });
     const results = [];
     for (let i = 0; i < 6; i++) results.push(await pollDevice(prepared, session, 5, Date.now));
@@ -75,7 +75,7 @@ describe("a TCP device that refuses connections", () => {
     const prepared = prepare("1", { timeoutMs: 500, retries: 0, reconnectMinMs: 300, reconnectMaxMs: 1000 });
     const driver = createModbusDriver();
     const session = driver.open(prepared.config, prepared.options as never, {
-      logger: createLogger("t", "silent"),
+      logger: createLogger("t", { level: "silent" }),
     });
     const first = await pollDevice(prepared, session, 5, Date.now);
     const second = await pollDevice(prepared, session, 5, Date.now);

@@ -69,7 +69,7 @@ describe("two RTU devices on one bus, one of them silent", () => {
     const { site: loaded, errors } = loadSite(site.config);
     expect(errors).toEqual([]);
     const metrics = new AgentMetrics(new Registry());
-    const logger = createLogger("test", "silent");
+    const logger = createLogger("test", { level: "silent" });
     const agent = new Agent({
       agentId: "t",
       devices: loaded!.devices,
