@@ -1,19 +1,42 @@
 /**
- * watchfloor replay SCENARIO.jsonl --quarter 2026Q1 [--config POLICY.yaml]
+ * watchfloor replay SCENARIO.jsonl --quarter 2026Q1 [--config SITE-OR-POLICY.yaml]
  * Runs the fault engine over a scenario with a simulated clock and prints one JSON object
  * {"faults": […], "kpi": {…}}. Bad input: an error naming file:line and what was expected, exit 2.
  */
 import { readFileSync } from "node:fs";
 import {
   defaultPolicy,
+  type Inventory,
   type Policy,
   parseScenario,
   policySchema,
   replayScenario,
 } from "../collector/domain/index.ts";
-import { formatConfigError, loadConfigFile } from "../common/config/load.ts";
+import { parse } from "yaml";
+import { loadCollectorSite } from "../collector/site.ts";
+import { type ConfigError, formatConfigError, loadConfigFile } from "../common/config/load.ts";
 
-const USAGE = "usage: watchfloor replay SCENARIO.jsonl --quarter 2026Q1 [--config POLICY.yaml]\n";
+const USAGE = `usage: watchfloor replay SCENARIO.jsonl --quarter 2026Q1 [--config FILE]
+  FILE is a site config (its devices become the inventory; its collector.policy the policy)
+  or a policy file. Without it, devices are taken as they come and the default policy applies.
+`;
+
+/** A site config (has a \`site\` key) gives inventory and policy; anything else is read as a policy file. */
+function loadReplayConfig(file: string): { policy: Policy; inventory?: Inventory } | { errors: ConfigError[] } {
+  let isSite = false;
+  try {
+    const doc = parse(readFileSync(file, "utf8")) as Record<string, unknown> | null;
+    isSite = typeof doc === "object" && doc !== null && "site" in doc;
+  } catch {
+    // Unreadable or not YAML: the loader below says so with file and line.
+  }
+  if (!isSite) {
+    const loaded = loadConfigFile(file, policySchema);
+    return loaded.ok ? { policy: loaded.value } : { errors: loaded.errors };
+  }
+  const { site, errors } = loadCollectorSite(file, { requireCollector: false });
+  return site ? { policy: site.policy, inventory: site.inventory } : { errors };
+}
 
 interface ReplayArgs {
   file: string;
@@ -56,13 +79,14 @@ export async function runReplay(args: string[]): Promise<number> {
     return 2;
   }
   let policy: Policy = defaultPolicy;
+  let inventory: Inventory | undefined;
   if (parsed.config !== undefined) {
-    const loaded = loadConfigFile(parsed.config, policySchema);
-    if (!loaded.ok) {
+    const loaded = loadReplayConfig(parsed.config);
+    if ("errors" in loaded) {
       for (const e of loaded.errors) process.stderr.write(`${formatConfigError(e)}\n`);
       return 2;
     }
-    policy = loaded.value;
+    ({ policy, inventory } = loaded);
   }
   let text: string;
   try {
@@ -76,7 +100,7 @@ export async function runReplay(args: string[]): Promise<number> {
     process.stderr.write(`${parsed.file}:${scenario.line}: ${scenario.message}\n`);
     return 2;
   }
-  const result = replayScenario(scenario.lines, { quarter: parsed.quarter, policy });
+  const result = replayScenario(scenario.lines, { quarter: parsed.quarter, policy, ...(inventory ? { inventory } : {}) });
   if ("code" in result) {
     const where = result.line !== undefined ? `${parsed.file}:${result.line}` : parsed.file;
     const message = result.message.replace(/^line \d+: /, "");

@@ -10,10 +10,13 @@ import { registerAuth } from "./http/auth.ts";
 import { faultRoutes } from "./http/faults.ts";
 import { ingestRoutes } from "./http/ingest.ts";
 import { kpiRoutes } from "./http/kpi.ts";
+import { pagingRoutes } from "./http/paging.ts";
 import { systemRoutes } from "./http/system.ts";
 import { windowRoutes } from "./http/windows.ts";
 import { AgentLiveness } from "./liveness.ts";
 import { CollectorMetrics } from "./metrics.ts";
+import type { NotificationsConfig } from "./paging/config.ts";
+import { PagingService } from "./paging/service.ts";
 import type { CollectorStore } from "./store/store.ts";
 
 export interface CollectorDeps {
@@ -24,13 +27,15 @@ export interface CollectorDeps {
   store: CollectorStore;
   registry: Registry;
   logger: Logger;
+  /** The notifications file (collector/paging): absent, nobody is paged. */
+  notifications?: NotificationsConfig;
 }
 
 /**
  * Builds the collector as a fastify app (not listening): tests call inject() on it, the CLI listens.
  * Timers (deadlines, agent liveness) start with the app and stop when it closes.
  */
-export async function buildCollector(deps: CollectorDeps): Promise<{ app: FastifyInstance; ctx: CollectorContext }> {
+export async function buildCollector(deps: CollectorDeps): Promise<{ app: FastifyInstance; ctx: CollectorContext; paging?: PagingService }> {
   const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, disableRequestLogging: true });
   const faults = new FaultService({ store: deps.store, clock: deps.clock, policy: deps.policy, inventory: deps.inventory, logger: deps.logger });
   const liveness = new AgentLiveness({ store: deps.store, faults, clock: deps.clock, logger: deps.logger });
@@ -48,19 +53,35 @@ export async function buildCollector(deps: CollectorDeps): Promise<{ app: Fastif
     inventory: deps.inventory,
     logger: deps.logger,
   };
+  const paging = deps.notifications
+    ? new PagingService({
+        config: deps.notifications,
+        faults,
+        store: deps.store,
+        clock: deps.clock,
+        logger: deps.logger,
+        registry: deps.registry,
+        sla: deps.policy,
+        inventory: deps.inventory,
+        publicUrl: deps.config.publicUrl,
+      })
+    : undefined;
   registerAuth(app, { store: deps.store, agents: deps.config.agents });
   await app.register(ingestRoutes, ctx);
   await app.register(faultRoutes, ctx);
   await app.register(windowRoutes, ctx);
   await app.register(kpiRoutes, ctx);
+  await app.register(pagingRoutes, { ...ctx, paging });
   await app.register(systemRoutes, { ...ctx, registry: deps.registry });
   app.addHook("onReady", async () => {
     faults.start();
     liveness.start();
+    paging?.start();
   });
   app.addHook("onClose", async () => {
     faults.stop();
     liveness.stop();
+    await paging?.stop();
   });
-  return { app: app as unknown as FastifyInstance, ctx };
+  return { app: app as unknown as FastifyInstance, ctx, paging };
 }

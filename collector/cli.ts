@@ -54,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     config: site.config.collector,
     policy: site.policy,
     inventory: site.inventory,
+    notifications: site.notifications,
     clock: systemClock,
     store,
     registry,

@@ -3,7 +3,6 @@ import { z } from "zod";
 import type { CollectorContext } from "../context.ts";
 import { formatInstant } from "../domain/index.ts";
 import { alertmanagerPayloadSchema, alertToCommand } from "../paging/alertmanager.ts";
-import { dutyDayOf } from "../paging/roster.ts";
 import type { PagingService } from "../paging/service.ts";
 import { type Allow, READERS } from "./auth.ts";
 import { parseBody } from "./validate.ts";
@@ -12,7 +11,7 @@ import { parseBody } from "./validate.ts";
 const STAFF: Allow = { roles: ["engineer", "facility_manager"] };
 
 const pagesQuery = z.strictObject({
-  status: z.enum(["pending", "sent", "failed"]).optional(),
+  status: z.enum(["pending", "sent", "failed", "cancelled"]).optional(),
   fault: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
@@ -31,28 +30,45 @@ function page(reply: FastifyReply, status: number, title: string, body: string) 
     );
 }
 
-const ACK_REFUSED = { malformed: "链接无效 (invalid link)", bad_signature: "链接无效 (invalid link)", expired: "链接已过期 (link expired)" } as const;
+const ACK_REFUSED = {
+  malformed: "链接无效 (invalid link)",
+  bad_signature: "链接无效 (invalid link)",
+  expired: "链接已过期 (link expired)",
+} as const;
 
 /**
  * On-call, deliveries, the Alertmanager receiver (/api, behind the auth hook) and the acknowledge
  * link (/ack/:token, outside /api: the signed, expiring token is its authentication).
  */
-export async function pagingRoutes(app: FastifyInstance, ctx: CollectorContext & { paging?: PagingService }): Promise<void> {
+export async function pagingRoutes(
+  app: FastifyInstance,
+  ctx: CollectorContext & { paging?: PagingService },
+): Promise<void> {
   const { paging } = ctx;
   const notConfigured = (reply: FastifyReply) =>
-    reply.code(404).send({ error: "not_configured", message: "paging is not configured (collector.notifications)" });
+    reply
+      .code(404)
+      .send({ error: "not_configured", message: "paging is not configured (collector.notifications)" });
 
   app.get("/api/v1/oncall", { config: { allow: READERS } }, async (_req, reply) => {
     if (!paging) return notConfigured(reply);
     const now = ctx.clock.now();
-    return { at: formatInstant(now, ctx.policy.timezone), duty_day: paging.dutyDay(now).date, roles: paging.onCall(now) };
+    return {
+      at: formatInstant(now, ctx.policy.timezone),
+      duty_day: paging.dutyDay(now).date,
+      roles: paging.onCall(now),
+    };
   });
 
   app.get("/api/v1/pages", { config: { allow: STAFF } }, async (req, reply) => {
     if (!paging) return notConfigured(reply);
     const q = pagesQuery.safeParse(req.query);
-    if (!q.success) return reply.code(400).send({ error: "bad_request", message: q.error.issues.map((i) => i.message).join("; ") });
-    const iso = (t: number | undefined) => (t === undefined ? undefined : formatInstant(t, ctx.policy.timezone));
+    if (!q.success)
+      return reply
+        .code(400)
+        .send({ error: "bad_request", message: q.error.issues.map((i) => i.message).join("; ") });
+    const iso = (t: number | undefined) =>
+      t === undefined ? undefined : formatInstant(t, ctx.policy.timezone);
     return {
       pages: paging.queue.list(q.data).map((d) => ({
         id: d.id,
@@ -74,41 +90,55 @@ export async function pagingRoutes(app: FastifyInstance, ctx: CollectorContext &
     };
   });
 
-  app.post("/api/v1/alertmanager", { config: { allow: { agents: true } }, bodyLimit: 4 * 1024 * 1024 }, async (req, reply) => {
-    const payload = parseBody(alertmanagerPayloadSchema, req.body, reply);
-    if (!payload) return reply;
-    const principal = req.principal!;
-    const source = principal.kind === "agent" ? principal.id : "alertmanager";
-    const out = { accepted: 0, duplicates: 0, rejected: [] as Array<{ fingerprint: string; reason: string }> };
-    const now = ctx.clock.now();
-    for (const alert of payload.alerts) {
-      const conv = alertToCommand(alert);
-      if (!conv.ok) {
-        out.rejected.push({ fingerprint: conv.fingerprint, reason: conv.reason });
-        continue;
-      }
-      ctx.store.db.transaction(() => {
-        if (!ctx.store.rememberEvent(conv.command.eventId, source, "alertmanager", now, alert)) {
-          out.duplicates += 1;
-          return;
+  app.post(
+    "/api/v1/alertmanager",
+    { config: { allow: { agents: true } }, bodyLimit: 4 * 1024 * 1024 },
+    async (req, reply) => {
+      const payload = parseBody(alertmanagerPayloadSchema, req.body, reply);
+      if (!payload) return reply;
+      const principal = req.principal!;
+      const source = principal.kind === "agent" ? principal.id : "alertmanager";
+      const out = {
+        accepted: 0,
+        duplicates: 0,
+        rejected: [] as Array<{ fingerprint: string; reason: string }>,
+      };
+      const now = ctx.clock.now();
+      for (const alert of payload.alerts) {
+        const conv = alertToCommand(alert);
+        if (!conv.ok) {
+          out.rejected.push({ fingerprint: conv.fingerprint, reason: conv.reason });
+          continue;
         }
-        const res = ctx.faults.dispatch(conv.command);
-        if (res.ok) out.accepted += 1;
-        else out.rejected.push({ fingerprint: alert.fingerprint, reason: res.error.message });
-      })();
-    }
-    return out;
-  });
+        ctx.store.db.transaction(() => {
+          if (!ctx.store.rememberEvent(conv.command.eventId, source, "alertmanager", now, alert)) {
+            out.duplicates += 1;
+            return;
+          }
+          const res = ctx.faults.dispatch(conv.command);
+          if (res.ok) out.accepted += 1;
+          else out.rejected.push({ fingerprint: alert.fingerprint, reason: res.error.message });
+        })();
+      }
+      return out;
+    },
+  );
 
   app.register(async (ack) => {
     // A browser form posts an empty urlencoded body; there is nothing in it to read.
-    ack.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, _body, done) => done(null, {}));
+    ack.addContentTypeParser(
+      "application/x-www-form-urlencoded",
+      { parseAs: "string" },
+      (_req, _body, done) => done(null, {}),
+    );
 
+    // A wildcard, not ":token": fastify caps path parameters at 100 characters and a token is longer.
     // GET only shows a button: chat apps fetch links to preview them, and a preview must not acknowledge.
-    ack.get<{ Params: { token: string } }>("/ack/:token", async (req, reply) => {
+    ack.get<{ Params: { "*": string } }>("/ack/*", async (req, reply) => {
       if (!paging) return notConfigured(reply);
-      const check = paging.checkAckToken(req.params.token);
-      if (!check.ok) return page(reply, check.reason === "expired" ? 410 : 403, ACK_REFUSED[check.reason], "");
+      const check = paging.checkAckToken(req.params["*"]);
+      if (!check.ok)
+        return page(reply, check.reason === "expired" ? 410 : 403, ACK_REFUSED[check.reason], "");
       const list = check.claim.faults.map((f) => `<li>${escapeHtml(f)}</li>`).join("");
       return page(
         reply,
@@ -119,13 +149,21 @@ export async function pagingRoutes(app: FastifyInstance, ctx: CollectorContext &
       );
     });
 
-    ack.post<{ Params: { token: string } }>("/ack/:token", async (req, reply) => {
+    ack.post<{ Params: { "*": string } }>("/ack/*", async (req, reply) => {
       if (!paging) return notConfigured(reply);
-      const res = paging.ackByToken(req.params.token);
+      const res = paging.ackByToken(req.params["*"]);
       if (!res.ok) return page(reply, res.reason === "expired" ? 410 : 403, ACK_REFUSED[res.reason], "");
-      const WORDS = { acknowledged: "已确认", already: "此前已确认或已处理", not_found: "未找到", refused: "未能确认" } as const;
+      const WORDS = {
+        acknowledged: "已确认",
+        already: "此前已确认或已处理",
+        not_found: "未找到",
+        refused: "未能确认",
+      } as const;
       const items = res.faults
-        .map((f) => `<li>${escapeHtml(f.id)}: ${WORDS[f.result]}${f.by ? ` (${escapeHtml(f.by)})` : ""}${f.message ? ` ${escapeHtml(f.message)}` : ""}</li>`)
+        .map(
+          (f) =>
+            `<li>${escapeHtml(f.id)}: ${WORDS[f.result]}${f.by ? ` (${escapeHtml(f.by)})` : ""}${f.message ? ` ${escapeHtml(f.message)}` : ""}</li>`,
+        )
         .join("");
       return page(reply, 200, "确认结果 (acknowledged)", `<ul>${items}</ul>`);
     });

@@ -49,6 +49,33 @@ const MIGRATIONS: string[] = [
   // The newest audit entry, written in the same transaction as the entry: cutting entries off the end
   // of the chain then shows as a head that no longer matches.
   `CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);`,
+  // Paging (collector/paging/queue.ts): escalation steps taken per fault, and the durable send queue.
+  `CREATE TABLE page_progress (
+     fault_id TEXT NOT NULL,
+     step_key TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (fault_id, step_key)
+   );
+   CREATE TABLE page_deliveries (
+     id INTEGER PRIMARY KEY,
+     dedupe_key TEXT NOT NULL UNIQUE,
+     person TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     fault_ids TEXT NOT NULL,
+     message TEXT NOT NULL,
+     channels TEXT NOT NULL,
+     channel_index INTEGER NOT NULL,
+     attempts INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     next_attempt_at INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     sent_at INTEGER,
+     sent_channel TEXT,
+     last_error TEXT,
+     history TEXT NOT NULL
+   );
+   CREATE INDEX page_deliveries_due ON page_deliveries (status, next_attempt_at);`,
 ];
 
 /** Opens (creating and migrating) the collector's SQLite file: WAL, fsync on commit. */

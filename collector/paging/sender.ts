@@ -1,0 +1,153 @@
+/**
+ * Delivery from the durable queue: one attempt per due row, retries with doubling backoff on the same
+ * channel, then fallback to the person's next channel, then "failed" (visible in the API and metrics).
+ * Each outcome is written with its audit entries in one transaction.
+ */
+import type { Logger } from "pino";
+import type { Clock } from "../../common/clock.ts";
+import type { CollectorStore } from "../store/store.ts";
+import { type Recipient, sendOn } from "./channels/send.ts";
+import type { ChannelConfig, Person } from "./config.ts";
+import type { PagingMetrics } from "./metrics.ts";
+import type { Delivery, PageQueue } from "./queue.ts";
+
+const ACTOR = "paging";
+
+export interface PageSenderDeps {
+  queue: PageQueue;
+  store: CollectorStore;
+  clock: Clock;
+  logger: Logger;
+  metrics: PagingMetrics;
+  channels: Map<string, ChannelConfig>;
+  people: Map<string, Person>;
+  /** False once nobody needs the page any more (its faults were acknowledged or resolved meanwhile). */
+  stillWanted: (d: Delivery) => boolean;
+}
+
+export class PageSender {
+  private draining: Promise<void> | undefined;
+  stopped = false;
+
+  constructor(private deps: PageSenderDeps) {}
+
+  /** Waits for sends in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.draining;
+  }
+
+  /** Sends every delivery due now; one drain at a time, deliveries within it in parallel. */
+  drain(): Promise<void> {
+    if (this.draining) return this.draining;
+    const run = async () => {
+      for (
+        let due = this.deps.queue.due(this.deps.clock.now());
+        due.length > 0;
+        due = this.stopped ? [] : this.deps.queue.due(this.deps.clock.now())
+      )
+        await Promise.all(due.map((d) => this.deliver(d)));
+    };
+    // Cleared in a later microtask, so a drain that found nothing to do cannot leave itself behind.
+    const draining = run().finally(() => {
+      if (this.draining === draining) this.draining = undefined;
+    });
+    this.draining = draining;
+    return draining;
+  }
+
+  private async deliver(d: Delivery): Promise<void> {
+    if (!this.deps.stillWanted(d)) {
+      const at = this.deps.clock.now();
+      this.deps.store.db.transaction(() => {
+        this.deps.queue.cancel(d.id, at);
+        this.deps.store.appendAudit(
+          d.faultIds.map((faultId) => ({
+            at,
+            actor: ACTOR,
+            action: "page.cancel",
+            faultId,
+            detail: { delivery: d.id, person: d.person, kind: d.kind },
+          })),
+        );
+      })();
+      return;
+    }
+    const channelId = d.channels[d.channelIndex]!;
+    const channel = this.deps.channels.get(channelId);
+    const p = this.deps.people.get(d.person);
+    const to: Recipient = p
+      ? { id: p.id, name: p.name, mobile: p.mobile, email: p.email }
+      : { id: d.person, name: d.person };
+    const result = channel
+      ? await sendOn(channel, d.message, to, this.deps.clock.now()).catch((err: Error) => ({
+          ok: false as const,
+          retryable: true,
+          error: err.message,
+        }))
+      : { ok: false as const, retryable: false, error: `channel ${channelId} is no longer configured` };
+    const at = this.deps.clock.now();
+    const audit = (action: string, detail: Record<string, unknown>) =>
+      this.deps.store.appendAudit(
+        d.faultIds.map((faultId) => ({
+          at,
+          actor: ACTOR,
+          action,
+          faultId,
+          detail: { delivery: d.id, person: d.person, ...detail },
+        })),
+      );
+    this.deps.store.db.transaction(() => {
+      if (result.ok) {
+        this.deps.queue.update(
+          d,
+          { at, channel: channelId, ok: true },
+          { status: "sent", channelIndex: d.channelIndex, attempts: d.attempts + 1, nextAttemptAt: at },
+        );
+        this.deps.metrics.pagesSent.inc({ channel: channelId, result: "sent" });
+        audit("page.sent", { channel: channelId, kind: d.kind, attempts: d.attempts + 1 });
+        return;
+      }
+      this.deps.metrics.deliveryFailures.inc({ channel: channelId });
+      this.deps.logger.warn(
+        { delivery: d.id, channel: channelId, person: d.person, error: result.error },
+        "page delivery failed",
+      );
+      const attempts = d.attempts + 1;
+      const attempt = { at, channel: channelId, ok: false, error: result.error };
+      const limit = channel?.attempts ?? 1;
+      if (result.retryable && attempts < limit) {
+        const backoffMs = (channel?.backoff ?? 5) * 1000;
+        const wait = Math.min(backoffMs * 2 ** (attempts - 1), backoffMs * 10);
+        this.deps.queue.update(d, attempt, {
+          status: "pending",
+          channelIndex: d.channelIndex,
+          attempts,
+          nextAttemptAt: at + wait,
+        });
+      } else if (d.channelIndex + 1 < d.channels.length) {
+        this.deps.queue.update(d, attempt, {
+          status: "pending",
+          channelIndex: d.channelIndex + 1,
+          attempts: 0,
+          nextAttemptAt: at,
+        });
+        audit("page.fallback", {
+          from: channelId,
+          to: d.channels[d.channelIndex + 1],
+          attempts,
+          error: result.error,
+        });
+      } else {
+        this.deps.queue.update(d, attempt, {
+          status: "failed",
+          channelIndex: d.channelIndex,
+          attempts,
+          nextAttemptAt: at,
+        });
+        this.deps.metrics.pagesSent.inc({ channel: channelId, result: "failed" });
+        audit("page.failed", { channel: channelId, attempts, error: result.error });
+      }
+    })();
+  }
+}

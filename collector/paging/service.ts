@@ -1,0 +1,332 @@
+/**
+ * Paging at the edge: watches the fault engine's notices, runs the planner for every live fault,
+ * groups what is due into pages, writes them to the durable queue (with the steps taken, in one
+ * transaction) and delivers them with retries, backoff and fallback to each person's next channel.
+ */
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { Clock } from "../../common/clock.ts";
+import type { Fault, Inventory, Notice, Policy } from "../domain/index.ts";
+import type { FaultService } from "../fault-service.ts";
+import type { CollectorStore } from "../store/store.ts";
+import { signAckToken, verifyAckToken } from "./ack-token.ts";
+import type { ChannelConfig, NotificationsConfig, Person } from "./config.ts";
+import { renderPage } from "./message.ts";
+import { PagingMetrics } from "./metrics.ts";
+import { type PlannedStep, planSteps } from "./planner.ts";
+import { type Delivery, PageQueue } from "./queue.ts";
+import { dutyDayOf, onCallAt, resolveTargets } from "./roster.ts";
+import { PageSender } from "./sender.ts";
+
+const ACTOR = "paging";
+const MAX_SLEEP_MS = 60 * 60 * 1000;
+/** Resolved faults stay in view this long, for their resolution notice. */
+const RESOLVED_LOOKBACK_MS = 60 * 60 * 1000;
+
+export interface PagingDeps {
+  config: NotificationsConfig;
+  faults: FaultService;
+  store: CollectorStore;
+  clock: Clock;
+  logger: Logger;
+  registry: Registry;
+  sla: Policy;
+  inventory: Inventory;
+  /** Base of the acknowledge links (collector.publicUrl); without it pages carry no link. */
+  publicUrl?: string;
+}
+
+export type AckOutcome =
+  | {
+      ok: true;
+      person: string;
+      faults: Array<{
+        id: string;
+        result: "acknowledged" | "already" | "not_found" | "refused";
+        by?: string;
+        message?: string;
+      }>;
+    }
+  | { ok: false; reason: "malformed" | "bad_signature" | "expired" };
+
+export class PagingService {
+  readonly queue: PageQueue;
+  readonly metrics: PagingMetrics;
+  private channels: Map<string, ChannelConfig>;
+  private people: Map<string, Person>;
+  private timer: NodeJS.Timeout | undefined;
+  private wakeQueued = false;
+  private stopped = true;
+  private sender: PageSender;
+  private nextPlanAt: number | undefined;
+
+  constructor(private deps: PagingDeps) {
+    this.queue = new PageQueue(deps.store.db);
+    this.metrics = new PagingMetrics(deps.registry, () => this.queue.pendingCount());
+    this.channels = new Map(deps.config.channels.map((c) => [c.id, c]));
+    this.people = new Map(deps.config.people.map((p) => [p.id, p]));
+    this.sender = new PageSender({
+      queue: this.queue,
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger,
+      metrics: this.metrics,
+      channels: this.channels,
+      people: this.people,
+      stillWanted: (d) => this.stillWanted(d),
+    });
+  }
+
+  private onNotice = (_n: Notice) => {
+    // One ingest batch emits many notices: plan once for all of them, so same-condition faults group.
+    if (this.wakeQueued || this.stopped) return;
+    this.wakeQueued = true;
+    setImmediate(() => {
+      this.wakeQueued = false;
+      this.wake();
+    });
+  };
+
+  start(): void {
+    this.stopped = false;
+    this.deps.faults.on("notice", this.onNotice);
+    this.wake();
+  }
+
+  /** Stops planning and waits for sends in flight, so their outcome is written before the store closes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.deps.faults.off("notice", this.onNotice);
+    clearTimeout(this.timer);
+    await this.sender.stop();
+  }
+
+  /** Plans, sends what is due, and sleeps until the next step or retry. */
+  wake(): void {
+    if (this.stopped) return;
+    this.plan();
+    void this.drain().then(() => this.schedule());
+    this.schedule();
+  }
+
+  /** Plans and delivers everything due at the clock's now, and waits until the sends are done (tests, bench). */
+  async settle(): Promise<void> {
+    this.plan();
+    await this.drain();
+  }
+
+  dutyDay(now = this.deps.clock.now()) {
+    return dutyDayOf(now, this.deps.config.roster, this.deps.sla.timezone);
+  }
+
+  onCall(now = this.deps.clock.now()) {
+    return onCallAt(now, this.deps.config.roster, this.deps.sla.timezone).map((o) => ({
+      ...o,
+      name: o.person ? this.people.get(o.person)?.name : undefined,
+    }));
+  }
+
+  /**
+   * Escalation pages (and reminders) still waiting in the queue lose their point once every fault
+   * they are about was acknowledged (or, for reminders, resolved); breach and resolution notices always go.
+   */
+  private stillWanted(d: Delivery): boolean {
+    const faults = d.faultIds.map((id) => this.deps.faults.fault(id));
+    if (d.kind === "page" || d.kind === "repeat" || d.kind === "escalate")
+      return faults.some((f) => f === undefined || f.status === "open");
+    if (d.kind === "reminder")
+      return faults.some((f) => f === undefined || f.status === "open" || f.status === "acknowledged");
+    return true;
+  }
+
+  private live(now: number): Fault[] {
+    return this.deps.faults
+      .faults()
+      .filter(
+        (f) =>
+          f.status === "open" ||
+          f.status === "acknowledged" ||
+          ((f.status === "resolved" || f.status === "closed") &&
+            (f.resolvedAt ?? 0) >= now - RESOLVED_LOOKBACK_MS),
+      );
+  }
+
+  /** Synchronous: computes the due steps of every live fault and queues their pages. */
+  plan(): void {
+    const now = this.deps.clock.now();
+    const groups = new Map<string, { step: PlannedStep; faults: Fault[] }>();
+    const soon: Array<{ fault: Fault; step: PlannedStep }> = [];
+    const waitMs = this.deps.config.grouping.wait * 1000;
+    let nextAt: number | undefined;
+    const skipped: Array<{ fault: Fault; step: PlannedStep }> = [];
+    for (const fault of this.live(now)) {
+      const plan = planSteps({
+        fault,
+        policy: this.deps.config.policies[fault.class],
+        sla: this.deps.sla,
+        now,
+        done: this.queue.taken(fault.id),
+        groupWaitMs: waitMs,
+      });
+      for (const step of plan.upcoming) if (step.dueAt <= now + waitMs) soon.push({ fault, step });
+      if (plan.nextAt !== undefined) nextAt = Math.min(nextAt ?? plan.nextAt, plan.nextAt);
+      for (const step of plan.superseded) skipped.push({ fault, step });
+      for (const step of plan.due) {
+        const key = `${step.key}|${fault.class}|${fault.condition}`;
+        const g = groups.get(key) ?? { step, faults: [] };
+        g.faults.push(fault);
+        groups.set(key, g);
+      }
+    }
+    // A group going out now takes along the same step of same-condition faults due within the wait.
+    for (const { fault, step } of soon)
+      groups.get(`${step.key}|${fault.class}|${fault.condition}`)?.faults.push(fault);
+    this.nextPlanAt = nextAt;
+    if (groups.size === 0 && skipped.length === 0) return;
+    this.deps.store.db.transaction(() => {
+      for (const { fault, step } of skipped) {
+        this.queue.markTaken(fault.id, step.key, "superseded", now);
+        this.deps.store.appendAudit([
+          {
+            at: now,
+            actor: ACTOR,
+            action: "page.skip",
+            faultId: fault.id,
+            detail: {
+              step: step.key,
+              kind: step.kind,
+              reason: "overtaken by a later step of the same series",
+            },
+          },
+        ]);
+      }
+      for (const g of groups.values()) this.queueGroup(g.step, g.faults, now);
+    })();
+  }
+
+  private queueGroup(step: PlannedStep, faults: Fault[], now: number): void {
+    const persons = resolveTargets(step.targets, this.deps.config, now, this.deps.sla.timezone);
+    const ids = faults.map((f) => f.id).sort();
+    const children = Object.fromEntries(
+      faults.map((f) => [
+        f.id,
+        f.children
+          .map((c) => this.deps.faults.fault(c))
+          .filter((c): c is Fault => c?.status === "folded")
+          .sort((a, b) => a.device.localeCompare(b.device) || a.condition.localeCompare(b.condition)),
+      ]),
+    );
+    const queued: Array<{ person: string; delivery?: number }> = [];
+    for (const person of persons) {
+      const p = this.people.get(person);
+      if (!p) continue;
+      const needsAck = faults.some((f) => f.status === "open") && this.deps.publicUrl !== undefined;
+      const ackUrl = needsAck
+        ? this.ackUrl(
+            faults.filter((f) => f.status === "open").map((f) => f.id),
+            person,
+            now,
+          )
+        : undefined;
+      const message = renderPage({
+        step,
+        faults,
+        children,
+        cfg: this.deps.config,
+        sla: this.deps.sla,
+        inventory: this.deps.inventory,
+        now,
+        ackUrl,
+      });
+      const delivery = this.queue.enqueue(
+        {
+          dedupeKey: `${ids.join(",")}|${step.key}|${person}`,
+          person,
+          faultIds: ids,
+          message,
+          channels: p.channels,
+        },
+        now,
+      );
+      queued.push({ person, delivery });
+    }
+    if (persons.length === 0)
+      this.deps.logger.warn(
+        { step: step.key, targets: step.targets, faults: ids },
+        "page has nobody to go to (roster gap)",
+      );
+    for (const f of faults) {
+      this.queue.markTaken(f.id, step.key, persons.length > 0 ? "queued" : "nobody", now);
+      this.deps.store.appendAudit([
+        {
+          at: now,
+          actor: ACTOR,
+          action: "page.queue",
+          faultId: f.id,
+          detail: {
+            step: step.key,
+            kind: step.kind,
+            targets: [...step.targets],
+            to: queued,
+            group: ids.length > 1 ? ids : undefined,
+          },
+        },
+      ]);
+    }
+  }
+
+  private ackUrl(faultIds: string[], person: string, now: number): string {
+    const token = signAckToken(
+      { faults: faultIds, person, expires: now + this.deps.config.ack.ttl * 1000 },
+      this.deps.config.ack.secret.reveal(),
+    );
+    return `${this.deps.publicUrl!.replace(/\/+$/, "")}/ack/${token}`;
+  }
+
+  /** Sends every delivery due now (see sender.ts). */
+  drain(): Promise<void> {
+    return this.sender.drain();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    const times = [this.nextPlanAt, this.queue.nextAttemptAt()].filter((t): t is number => t !== undefined);
+    if (times.length === 0) return;
+    const wait = Math.min(Math.max(Math.min(...times) - this.deps.clock.now(), 0), MAX_SLEEP_MS);
+    this.timer = setTimeout(() => this.wake(), wait);
+    this.timer.unref?.();
+  }
+
+  checkAckToken(token: string) {
+    return verifyAckToken(token, this.deps.config.ack.secret.reveal(), this.deps.clock.now());
+  }
+
+  /** The acknowledge link: the token is the authentication; the actor is the person it was sent to. */
+  ackByToken(token: string): AckOutcome {
+    const now = this.deps.clock.now();
+    const check = verifyAckToken(token, this.deps.config.ack.secret.reveal(), now);
+    if (!check.ok) return check;
+    const { person, faults } = check.claim;
+    return {
+      ok: true,
+      person,
+      faults: faults.map((id) => {
+        const f = this.deps.faults.fault(id);
+        if (!f) return { id, result: "not_found" as const };
+        if (f.status !== "open")
+          return { id, result: "already" as const, by: f.acknowledgedBy ?? f.resolvedBy };
+        const res = this.deps.faults.dispatch({
+          type: "ack",
+          at: now,
+          fault: id,
+          by: person,
+          note: "确认链接 (acknowledge link in a page)",
+        });
+        return res.ok
+          ? { id, result: "acknowledged" as const }
+          : { id, result: "refused" as const, message: res.error.message };
+      }),
+    };
+  }
+}

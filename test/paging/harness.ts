@@ -1,0 +1,114 @@
+import pino from "pino";
+import { Registry } from "prom-client";
+import { buildCollector } from "../../collector/app.ts";
+import { defaultPolicy, type Inventory, type Policy } from "../../collector/domain/index.ts";
+import { notificationsSchema } from "../../collector/paging/config.ts";
+import { openDatabase } from "../../collector/store/db.ts";
+import { CollectorStore } from "../../collector/store/store.ts";
+import { type Clock, ManualClock } from "../../common/clock.ts";
+import { collectorSchema } from "../../common/config/schema.ts";
+
+export const AGENT_TOKEN = "agent-token-for-paging-tests";
+export const AM_TOKEN = "alertmanager-token-for-paging-tests";
+export const START = Date.parse("2026-11-25T09:00:00+08:00");
+
+/**
+ * The collector with paging configured (a notifications object, validated by the real schema), its own
+ * SQLite file (so a test can restart it on the same file) and a manual clock unless told otherwise.
+ */
+export async function pagingCollector(opts: {
+  notifications: unknown;
+  dbFile?: string;
+  clock?: Clock;
+  policy?: Policy;
+  inventory?: Inventory;
+  publicUrl?: string;
+  registry?: Registry;
+}) {
+  const clock = opts.clock ?? new ManualClock(START);
+  const store = new CollectorStore(openDatabase(opts.dbFile ?? ":memory:"));
+  const config = collectorSchema.parse({
+    agents: [
+      { id: "agent-1", token: AGENT_TOKEN },
+      { id: "alertmanager", token: AM_TOKEN },
+    ],
+    publicUrl: opts.publicUrl ?? "https://watchfloor.example.gov.cn",
+  });
+  const registry = opts.registry ?? new Registry();
+  const { app, ctx, paging } = await buildCollector({
+    config,
+    policy: opts.policy ?? defaultPolicy,
+    inventory: opts.inventory ?? { devices: {} },
+    clock,
+    store,
+    registry,
+    logger: pino({ level: "silent" }),
+    notifications: notificationsSchema.parse(opts.notifications),
+  });
+  await app.ready();
+  let seq = 0;
+  /** Sends condition events as agent-1 would (observedAt is the device-side time). */
+  const condition = async (
+    device: string,
+    condition: string,
+    state: "firing" | "clear",
+    observedAt: number,
+    extra: Record<string, unknown> = {},
+  ) => {
+    seq += 1;
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/v1/events",
+      headers: { authorization: `Bearer ${AGENT_TOKEN}` },
+      payload: {
+        agent: "agent-1",
+        events: [
+          {
+            id: `agent-1-${process.pid}-${Date.now()}-${seq}`,
+            type: "condition",
+            device,
+            condition,
+            state,
+            observedAt: new Date(observedAt).toISOString(),
+            ...extra,
+          },
+        ],
+      },
+    });
+    if (res.statusCode !== 200) throw new Error(`ingest ${res.statusCode}: ${res.body}`);
+  };
+  const userToken = store.addUser("eng", "engineer", clock.now());
+  const get = async (url: string) =>
+    (await app.inject({ method: "GET", url, headers: { authorization: `Bearer ${userToken}` } })).json();
+  const close = async () => {
+    await app.close();
+    store.db.close();
+  };
+  return { app, ctx, paging: paging!, clock, store, registry, condition, get, close };
+}
+
+/** A notifications file with one webhook channel per person, the roster of the tests, and the given policies. */
+export function notifications(
+  urls: Record<string, string>,
+  policies: unknown,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    ack: { secret: "ack-secret-for-tests", ttl: "24h" },
+    channels: Object.entries(urls).map(([id, url]) => ({ id, type: "webhook", url, attempts: 1 })),
+    people: [
+      { id: "zhangwei", name: "张伟", mobile: "13800000001", channels: [Object.keys(urls)[0]] },
+      { id: "chenjing", name: "陈静", mobile: "13800000004", channels: [Object.keys(urls)[0]] },
+      { id: "zhoumin", name: "周敏", mobile: "13800000005", channels: [Object.keys(urls)[0]] },
+    ],
+    roster: {
+      roles: ["oncall", "lead", "manager"],
+      months: [
+        { month: "2026-11", duty: { oncall: ["zhangwei"], lead: ["chenjing"], manager: ["zhoumin"] } },
+      ],
+    },
+    policies,
+    runbooks: [{ condition: "ups.*", title: "YJ-03 UPS 及供电中断应急预案" }],
+    ...extra,
+  };
+}
