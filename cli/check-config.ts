@@ -1,5 +1,6 @@
 import { formatConfigError } from "../common/config/load.ts";
 import { loadSite } from "../agent/site.ts";
+import { loadCollectorSite } from "../collector/site.ts";
 
 /** watchfloor check-config FILE: every error with file, line, YAML path and what was expected. */
 export async function runCheckConfig(args: string[]): Promise<number> {
@@ -8,15 +9,19 @@ export async function runCheckConfig(args: string[]): Promise<number> {
     process.stderr.write("usage: watchfloor check-config FILE\n");
     return 2;
   }
-  const { site, errors } = loadSite(file);
-  if (!site) {
+  const { site, errors: agentErrors } = loadSite(file);
+  // With a collector section, the files it names (policy, notifications) are checked too.
+  const collectorErrors = site?.config.collector ? loadCollectorSite(file).errors : [];
+  const errors = [...agentErrors, ...collectorErrors];
+  if (!site || errors.length > 0) {
     for (const e of errors) process.stderr.write(`${formatConfigError(e)}\n`);
     process.stderr.write(`${errors.length} error(s) in ${file}\n`);
     return 1;
   }
   process.stdout.write(
     `${file}: ok (${site.devices.length} device(s), profiles from ${site.profilesDir}` +
-      `${site.config.agent ? `, agent ${site.config.agent.id}` : ""}${site.config.collector ? ", collector" : ""})\n`,
+      `${site.config.agent ? `, agent ${site.config.agent.id}` : ""}` +
+      `${site.config.collector ? `, collector${site.config.collector.policy ? ` with policy ${site.config.collector.policy}` : ""}` : ""})\n`,
   );
   return 0;
 }

@@ -4,6 +4,7 @@
  * {"faults": […], "kpi": {…}}. Bad input: an error naming file:line and what was expected, exit 2.
  */
 import { readFileSync } from "node:fs";
+import { parse } from "yaml";
 import {
   defaultPolicy,
   type Inventory,
@@ -12,7 +13,6 @@ import {
   policySchema,
   replayScenario,
 } from "../collector/domain/index.ts";
-import { parse } from "yaml";
 import { loadCollectorSite } from "../collector/site.ts";
 import { type ConfigError, formatConfigError, loadConfigFile } from "../common/config/load.ts";
 
@@ -22,7 +22,9 @@ const USAGE = `usage: watchfloor replay SCENARIO.jsonl --quarter 2026Q1 [--confi
 `;
 
 /** A site config (has a \`site\` key) gives inventory and policy; anything else is read as a policy file. */
-function loadReplayConfig(file: string): { policy: Policy; inventory?: Inventory } | { errors: ConfigError[] } {
+function loadReplayConfig(
+  file: string,
+): { policy: Policy; inventory?: Inventory } | { errors: ConfigError[] } {
   let isSite = false;
   try {
     const doc = parse(readFileSync(file, "utf8")) as Record<string, unknown> | null;
@@ -100,7 +102,11 @@ export async function runReplay(args: string[]): Promise<number> {
     process.stderr.write(`${parsed.file}:${scenario.line}: ${scenario.message}\n`);
     return 2;
   }
-  const result = replayScenario(scenario.lines, { quarter: parsed.quarter, policy, ...(inventory ? { inventory } : {}) });
+  const result = replayScenario(scenario.lines, {
+    quarter: parsed.quarter,
+    policy,
+    ...(inventory ? { inventory } : {}),
+  });
   if ("code" in result) {
     const where = result.line !== undefined ? `${parsed.file}:${result.line}` : parsed.file;
     const message = result.message.replace(/^line \d+: /, "");

@@ -1,11 +1,11 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Registry } from "prom-client";
-import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { splitHostPort } from "../agent/server.ts";
 import { systemClock } from "../common/clock.ts";
 import { formatConfigError } from "../common/config/load.ts";
 import { createLogger } from "../common/logger.ts";
+import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { buildCollector } from "./app.ts";
 import { loadCollectorSite } from "./site.ts";
 import { openDatabase } from "./store/db.ts";
@@ -26,7 +26,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { config: { type: "string" }, listen: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        config: { type: "string" },
+        listen: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     }));
   } catch (err) {
     process.stderr.write(`watchfloor-collector: ${(err as Error).message}\n${USAGE}`);
@@ -42,7 +46,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { site, errors } = loadCollectorSite(values.config);
   if (!site) {
-    process.stderr.write(`watchfloor-collector: refusing to start, the configuration has ${errors.length} error(s):\n`);
+    process.stderr.write(
+      `watchfloor-collector: refusing to start, the configuration has ${errors.length} error(s):\n`,
+    );
     for (const e of errors) process.stderr.write(`  ${formatConfigError(e)}\n`);
     return 2;
   }

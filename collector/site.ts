@@ -21,7 +21,15 @@ export function loadCollectorSite(
   if (!loaded.ok) return { errors: loaded.errors };
   const config = loaded.value;
   if (!config.collector && opts.requireCollector !== false)
-    return { errors: [{ file, path: "collector", message: "the collector section is required to run the collector (listen, agents)" }] };
+    return {
+      errors: [
+        {
+          file,
+          path: "collector",
+          message: "the collector section is required to run the collector (listen, agents)",
+        },
+      ],
+    };
   let policy = { ...defaultPolicy, timezone: config.site.timezone };
   if (config.collector?.policy) {
     const policyFile = resolve(dirname(file), config.collector.policy);
@@ -37,7 +45,10 @@ export function loadCollectorSite(
   }
   const inventory: Inventory = {
     devices: Object.fromEntries(
-      config.devices.map((d) => [d.id, { id: d.id, class: d.class, zone: d.zone, criticality: d.criticality, dependsOn: d.dependsOn }]),
+      config.devices.map((d) => [
+        d.id,
+        { id: d.id, class: d.class, zone: d.zone, criticality: d.criticality, dependsOn: d.dependsOn },
+      ]),
     ),
   };
   // Replay reads a site without a collector section: it needs only devices and the policy.

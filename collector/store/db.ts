@@ -87,7 +87,9 @@ export function openDatabase(file: string): Database.Database {
   db.pragma("foreign_keys = ON");
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version > MIGRATIONS.length)
-    throw new Error(`${file}: database schema version ${version} is newer than this collector (${MIGRATIONS.length})`);
+    throw new Error(
+      `${file}: database schema version ${version} is newer than this collector (${MIGRATIONS.length})`,
+    );
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);

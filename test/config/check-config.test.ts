@@ -70,6 +70,18 @@ describe("watchfloor check-config", () => {
     expect(output).toMatch(/devices\[0\]\.profile: unknown profile no-such-profile/);
   });
 
+  it("checks the policy file a collector section names, with its own file and path", async () => {
+    writeFileSync(join(dir, "policy.yaml"), "deadlines:\n  major:\n    respond: half an hour\n");
+    const f = join(dir, "with-policy.yaml");
+    writeFileSync(
+      f,
+      THREE_MISTAKES.split("devices:")[0] + "collector:\n  policy: policy.yaml\n  agents: [{ id: a1, token: t }]\n",
+    );
+    const { code, output } = await run("watchfloor.mjs", ["check-config", f]);
+    expect(code).toBe(1);
+    expect(output).toContain(`${join(dir, "policy.yaml")}:3:14: deadlines.major.respond: expected a duration`);
+  });
+
   it("accepts the shipped example config", async () => {
     const { code, output } = await run("watchfloor.mjs", ["check-config", join(ROOT, "config/site.example.yaml")], {
       WATCHFLOOR_AGENT_TOKEN: "example",
