@@ -4,6 +4,8 @@ import { node, type Proc, ROOT, tempDir } from "./process.ts";
 
 export interface FloorOptions {
   devices: string;
+  /** More keys for the agent section, as YAML lines indented by two spaces (e.g. traps). */
+  agentExtra?: string;
   interval?: string;
   heartbeat?: string;
   policy?: string;
@@ -16,7 +18,10 @@ export interface FloorOptions {
 export class Floor {
   readonly dir = tempDir("wf-floor-");
   readonly config = join(this.dir, "site.yaml");
-  readonly env = { WATCHFLOOR_AGENT_TOKEN: `test-token-${Math.random().toString(36).slice(2)}`, WATCHFLOOR_LOG_LEVEL: "info" };
+  readonly env = {
+    WATCHFLOOR_AGENT_TOKEN: `test-token-${Math.random().toString(36).slice(2)}`,
+    WATCHFLOOR_LOG_LEVEL: "info",
+  };
   collector?: Proc;
   agent?: Proc;
   collectorUrl = "";
@@ -40,6 +45,7 @@ agent:
   heartbeat: ${this.opts.heartbeat ?? "1s"}
   jitter: 0
   collector: { url: "${this.collectorUrl || "http://127.0.0.1:9"}", token: "\${env:WATCHFLOOR_AGENT_TOKEN}" }
+${this.opts.agentExtra ?? ""}
 collector:
   dataDir: ${join(this.dir, "collector")}
   agents: [{ id: agent-test, token: "\${env:WATCHFLOOR_AGENT_TOKEN}" }]
@@ -50,25 +56,39 @@ ${this.opts.devices}
   }
 
   async startCollector(): Promise<void> {
-    this.collector = node("watchfloor-collector.mjs", ["--config", this.config, "--listen", `127.0.0.1:${this.collectorPort}`], { env: this.env });
+    this.collector = node(
+      "watchfloor-collector.mjs",
+      ["--config", this.config, "--listen", `127.0.0.1:${this.collectorPort}`],
+      { env: this.env },
+    );
     const m = await this.collector.waitFor(/listening on (http:\/\/[\d.]+:(\d+))/);
     this.collectorUrl = m[1]!;
     this.collectorPort = Number(m[2]);
     this.write();
     if (!this.adminToken) {
-      const add = node("watchfloor.mjs", ["user", "add", "test-admin", "--role", "admin", "--config", this.config], { env: this.env });
+      const add = node(
+        "watchfloor.mjs",
+        ["user", "add", "test-admin", "--role", "admin", "--config", this.config],
+        { env: this.env },
+      );
       await add.waitFor(/^(wf_\S+)$/m).then((mm) => (this.adminToken = mm[1]!));
       await add.stop();
     }
   }
 
   async startAgent(): Promise<void> {
-    this.agent = node("watchfloor-agent.mjs", ["--config", this.config, "--listen", "127.0.0.1:0"], { env: this.env });
+    this.agent = node("watchfloor-agent.mjs", ["--config", this.config, "--listen", "127.0.0.1:0"], {
+      env: this.env,
+    });
     const m = await this.agent.waitFor(/listening on (http:\/\/[\d.]+:\d+)/);
     this.agentUrl = m[1]!;
   }
 
-  async api<T = unknown>(path: string, init: RequestInit = {}, token = this.adminToken): Promise<{ status: number; body: T }> {
+  async api<T = unknown>(
+    path: string,
+    init: RequestInit = {},
+    token = this.adminToken,
+  ): Promise<{ status: number; body: T }> {
     const res = await fetch(this.collectorUrl + path, {
       ...init,
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...init.headers },

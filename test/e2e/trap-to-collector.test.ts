@@ -1,0 +1,113 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Floor } from "../harness/floor.ts";
+import { until } from "../harness/process.ts";
+import { V3_USER } from "../peers/snmpd.ts";
+import { freeUdpPort, type Snmpsim, snmpsimMissing, startSnmpsim } from "../peers/snmpsim.ts";
+
+/** Debian's snmptrap → the agent's trap receiver → the real collector's fault list. */
+const OWN = join(import.meta.dirname, "..", "snmp", "recordings");
+const missing = snmpsimMissing(OWN);
+if (missing) console.warn(`trap → collector test skipped: ${missing}`);
+
+const snmptrap = (args: string[]) =>
+  new Promise<void>((done, fail) =>
+    execFile("snmptrap", args, (err, _o, stderr) =>
+      err ? fail(new Error(`${err.message} ${stderr}`)) : done(),
+    ),
+  );
+
+type Faults = {
+  faults: Array<{ device: string; condition: string; labels: Record<string, string>; opened_at: string }>;
+};
+
+describe.skipIf(Boolean(missing))("SNMP traps reach the collector as faults in under a second", () => {
+  let sim: Snmpsim;
+  let floor: Floor;
+  let trapPort = 0;
+
+  beforeAll(async () => {
+    sim = await startSnmpsim({ source: OWN });
+    trapPort = await freeUdpPort();
+    const at = `127.0.0.1:${sim.port}`;
+    floor = new Floor({
+      agentExtra: `  traps: { listen: "127.0.0.1:${trapPort}" }`,
+      devices: [
+        `  - { id: ups-9, name: UPS, class: ups, zone: server-room, driver: snmp, address: "${at}", profile: ups-mib, interval: 1h, options: { community: watchfloor-ups } }`,
+        `  - { id: sw-3, name: switch, class: network, zone: server-room, driver: snmp, address: "${at}", profile: if-mib, interval: 1h, options: { version: "3", timeoutMs: 300, retries: 0, v3: ${JSON.stringify(V3_USER)} } }`,
+      ].join("\n"),
+    });
+    await floor.startCollector();
+    await floor.startAgent();
+    await floor.agent!.waitFor(/SNMP trap receiver listening/);
+  }, 60_000);
+
+  afterAll(async () => {
+    await floor?.stop();
+    await sim?.stop();
+  });
+
+  const faultAt = (pred: (f: Faults["faults"][number]) => boolean) =>
+    until(
+      "fault in GET /api/v1/faults",
+      async () => (await floor.api<Faults>("/api/v1/faults")).body.faults.find(pred),
+      3000,
+      20,
+    );
+
+  it("v2c upsTrapOnBattery opens ups.on_battery", async () => {
+    const t0 = Date.now();
+    await snmptrap([
+      "-v2c",
+      "-c",
+      "watchfloor-ups",
+      `127.0.0.1:${trapPort}`,
+      "",
+      "1.3.6.1.2.1.33.2.1",
+      "1.3.6.1.2.1.33.1.2.2.0",
+      "i",
+      "12",
+    ]);
+    const fault = await faultAt((f) => f.device === "ups-9" && f.condition === "ups.on_battery");
+    const seenMs = Date.now() - t0;
+    console.log(`v2c trap → collector fault: ${seenMs} ms`);
+    expect(seenMs).toBeLessThan(1000);
+    expect(Math.abs(Date.parse(fault.opened_at) - t0)).toBeLessThan(1000);
+  });
+
+  it("v3 authPriv linkDown opens if.down for the interface named in the trap", async () => {
+    const t0 = Date.now();
+    await snmptrap([
+      "-v3",
+      "-u",
+      V3_USER.user,
+      "-l",
+      "authPriv",
+      "-a",
+      "SHA",
+      "-A",
+      V3_USER.authKey,
+      "-x",
+      "AES",
+      "-X",
+      V3_USER.privKey,
+      "-e",
+      "0x8000000001020304",
+      `127.0.0.1:${trapPort}`,
+      "",
+      "1.3.6.1.6.3.1.1.5.3",
+      "1.3.6.1.2.1.2.2.1.1.2",
+      "i",
+      "2",
+      "1.3.6.1.2.1.31.1.1.1.1.2",
+      "s",
+      "eth1",
+    ]);
+    const fault = await faultAt((f) => f.device === "sw-3" && f.condition === "if.down");
+    const seenMs = Date.now() - t0;
+    console.log(`v3 trap → collector fault: ${seenMs} ms`);
+    expect(seenMs).toBeLessThan(1000);
+    expect(fault.labels).toEqual({ ifname: "eth1" });
+  });
+});
