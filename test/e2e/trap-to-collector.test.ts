@@ -1,22 +1,15 @@
-import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Floor } from "../harness/floor.ts";
 import { until } from "../harness/process.ts";
 import { V3_USER } from "../peers/snmpd.ts";
 import { freeUdpPort, type Snmpsim, snmpsimMissing, startSnmpsim } from "../peers/snmpsim.ts";
+import { linkDownTrapV3, upsOnBatteryTrapV2c } from "../peers/snmptrap.ts";
 
 /** Debian's snmptrap → the agent's trap receiver → the real collector's fault list. */
 const OWN = join(import.meta.dirname, "..", "snmp", "recordings");
 const missing = snmpsimMissing(OWN);
 if (missing) console.warn(`trap → collector test skipped: ${missing}`);
-
-const snmptrap = (args: string[]) =>
-  new Promise<void>((done, fail) =>
-    execFile("snmptrap", args, (err, _o, stderr) =>
-      err ? fail(new Error(`${err.message} ${stderr}`)) : done(),
-    ),
-  );
 
 type Faults = {
   faults: Array<{ device: string; condition: string; labels: Record<string, string>; opened_at: string }>;
@@ -58,17 +51,7 @@ describe.skipIf(Boolean(missing))("SNMP traps reach the collector as faults in u
 
   it("v2c upsTrapOnBattery opens ups.on_battery", async () => {
     const t0 = Date.now();
-    await snmptrap([
-      "-v2c",
-      "-c",
-      "watchfloor-ups",
-      `127.0.0.1:${trapPort}`,
-      "",
-      "1.3.6.1.2.1.33.2.1",
-      "1.3.6.1.2.1.33.1.2.2.0",
-      "i",
-      "12",
-    ]);
+    await upsOnBatteryTrapV2c(trapPort, "watchfloor-ups");
     const fault = await faultAt((f) => f.device === "ups-9" && f.condition === "ups.on_battery");
     const seenMs = Date.now() - t0;
     console.log(`v2c trap → collector fault: ${seenMs} ms`);
@@ -78,32 +61,7 @@ describe.skipIf(Boolean(missing))("SNMP traps reach the collector as faults in u
 
   it("v3 authPriv linkDown opens if.down for the interface named in the trap", async () => {
     const t0 = Date.now();
-    await snmptrap([
-      "-v3",
-      "-u",
-      V3_USER.user,
-      "-l",
-      "authPriv",
-      "-a",
-      "SHA",
-      "-A",
-      V3_USER.authKey,
-      "-x",
-      "AES",
-      "-X",
-      V3_USER.privKey,
-      "-e",
-      "0x8000000001020304",
-      `127.0.0.1:${trapPort}`,
-      "",
-      "1.3.6.1.6.3.1.1.5.3",
-      "1.3.6.1.2.1.2.2.1.1.2",
-      "i",
-      "2",
-      "1.3.6.1.2.1.31.1.1.1.1.2",
-      "s",
-      "eth1",
-    ]);
+    await linkDownTrapV3(trapPort, 2, "eth1");
     const fault = await faultAt((f) => f.device === "sw-3" && f.condition === "if.down");
     const seenMs = Date.now() - t0;
     console.log(`v3 trap → collector fault: ${seenMs} ms`);

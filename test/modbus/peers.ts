@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import type { OnceLine } from "../harness/once-line.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 const DEVICE_SCRIPT = join(ROOT, "test/peers/modbus_device.py");
@@ -107,14 +108,7 @@ export async function startPtyPair(): Promise<{ server: string; client: string; 
   };
 }
 
-export interface OnceLine {
-  device: string;
-  up: boolean;
-  error?: string;
-  readings: { name: string; labels: Record<string, string>; value: number }[];
-  readingErrors?: { reading: string; error: string }[];
-  conditions: { name: string; labels: Record<string, string>; state: string }[];
-}
+export type { OnceLine } from "../harness/once-line.ts";
 
 /** Writes a site config (and a profiles folder holding copies of the given profiles) to a temp dir. */
 export function writeSite(

@@ -1,16 +1,10 @@
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { OnceLine } from "../harness/once-line.ts";
 import { ROOT, tempDir } from "../harness/process.ts";
 
-export interface OnceLine {
-  device: string;
-  up: boolean;
-  error?: string;
-  readings: { name: string; labels: Record<string, string>; value: number }[];
-  readingErrors?: { reading: string; error: string }[];
-  conditions: { name: string; labels: Record<string, string>; state: string }[];
-}
+export type { OnceLine } from "../harness/once-line.ts";
 
 /** One device entry of a site config, as YAML flow text. */
 export function snmpDevice(

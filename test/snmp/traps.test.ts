@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { node, type Proc, ROOT, tempDir, until } from "../harness/process.ts";
 import { snmpdMissing, V3_USER } from "../peers/snmpd.ts";
 import { freeUdpPort, type Snmpsim, snmpsimMissing, startSnmpsim } from "../peers/snmpsim.ts";
+import { linkDownTrapV3, snmptrap, upsOnBatteryTrapV2c } from "../peers/snmptrap.ts";
 
 /**
  * Debian's snmptrap sends v2c and v3 traps to a running agent; a local HTTP server stands in for the
@@ -26,14 +26,6 @@ interface Received {
     state?: string;
     labels?: Record<string, string>;
   };
-}
-
-function snmptrap(args: string[]): Promise<void> {
-  return new Promise((done, fail) =>
-    execFile("snmptrap", args, (err, _o, stderr) =>
-      err ? fail(new Error(`${err.message} ${stderr}`)) : done(),
-    ),
-  );
 }
 
 describe.skipIf(Boolean(missing))("SNMP traps reach the collector at once", () => {
@@ -119,17 +111,7 @@ devices:
 
   it("v2c upsTrapOnBattery raises ups.on_battery in under a second, then the confirming poll clears it", async () => {
     const t0 = Date.now();
-    await snmptrap([
-      "-v2c",
-      "-c",
-      "watchfloor-ups",
-      `127.0.0.1:${trapPort}`,
-      "",
-      "1.3.6.1.2.1.33.2.1",
-      "1.3.6.1.2.1.33.1.2.2.0",
-      "i",
-      "12",
-    ]);
+    await upsOnBatteryTrapV2c(trapPort, "watchfloor-ups");
     const got = await waitFor(
       (e) => e.device === "ups-v2c" && e.condition === "ups.on_battery" && e.state === "firing",
       t0,
@@ -145,32 +127,7 @@ devices:
 
   it("v3 authPriv linkDown raises if.down for the named interface in under a second", async () => {
     const t0 = Date.now();
-    await snmptrap([
-      "-v3",
-      "-u",
-      V3_USER.user,
-      "-l",
-      "authPriv",
-      "-a",
-      "SHA",
-      "-A",
-      V3_USER.authKey,
-      "-x",
-      "AES",
-      "-X",
-      V3_USER.privKey,
-      "-e",
-      "0x8000000001020304",
-      `127.0.0.1:${trapPort}`,
-      "",
-      "1.3.6.1.6.3.1.1.5.3",
-      "1.3.6.1.2.1.2.2.1.1.2",
-      "i",
-      "2",
-      "1.3.6.1.2.1.31.1.1.1.1.2",
-      "s",
-      "eth1",
-    ]);
+    await linkDownTrapV3(trapPort, 2, "eth1");
     const got = await waitFor(
       (e) => e.device === "switch-v3" && e.condition === "if.down" && e.state === "firing",
       t0,

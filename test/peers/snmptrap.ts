@@ -1,0 +1,56 @@
+import { execFile } from "node:child_process";
+import { V3_USER } from "./snmpd.ts";
+
+/** Debian's snmptrap, as the tests send traps with it. */
+export function snmptrap(args: string[]): Promise<void> {
+  return new Promise((done, fail) =>
+    execFile("snmptrap", args, (err, _o, stderr) =>
+      err ? fail(new Error(`${err.message} ${stderr}`)) : done(),
+    ),
+  );
+}
+
+/** UPS-MIB upsTrapOnBattery (v2c), with upsSecondsOnBattery. */
+export function upsOnBatteryTrapV2c(port: number, community: string): Promise<void> {
+  return snmptrap([
+    "-v2c",
+    "-c",
+    community,
+    `127.0.0.1:${port}`,
+    "",
+    "1.3.6.1.2.1.33.2.1",
+    "1.3.6.1.2.1.33.1.2.2.0",
+    "i",
+    "12",
+  ]);
+}
+
+/** IF-MIB linkDown (v3 authPriv, SHA + AES, the test user) for one interface, with its ifName. */
+export function linkDownTrapV3(port: number, ifIndex: number, ifName: string): Promise<void> {
+  return snmptrap([
+    ...[
+      "-v3",
+      "-u",
+      V3_USER.user,
+      "-l",
+      "authPriv",
+      "-a",
+      "SHA",
+      "-A",
+      V3_USER.authKey,
+      "-x",
+      "AES",
+      "-X",
+      V3_USER.privKey,
+    ],
+    ...["-e", "0x8000000001020304", `127.0.0.1:${port}`, "", "1.3.6.1.6.3.1.1.5.3"],
+    ...[
+      `1.3.6.1.2.1.2.2.1.1.${ifIndex}`,
+      "i",
+      String(ifIndex),
+      `1.3.6.1.2.1.31.1.1.1.1.${ifIndex}`,
+      "s",
+      ifName,
+    ],
+  ]);
+}
