@@ -61,6 +61,13 @@ describe("walking skeleton: a UPS that loses mains becomes a fault (pymodbus →
     expect(collectorMetrics).toMatch(/watchfloor_faults_open\{class="severe"\} 0/);
   });
 
+  it("never writes the agent token or a user token to either log", () => {
+    const logs = floor.agent!.output + floor.collector!.output;
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs).not.toContain(floor.env.WATCHFLOOR_AGENT_TOKEN);
+    expect(logs).not.toContain(floor.adminToken);
+  });
+
   it("reports the UPS as unreachable when it stops answering", async () => {
     await ups.stop();
     const f = await until("unreachable fault", async () => {
