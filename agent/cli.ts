@@ -2,10 +2,10 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
-import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { systemClock } from "../common/clock.ts";
 import { formatConfigError } from "../common/config/load.ts";
 import { createLogger } from "../common/logger.ts";
+import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { Agent, UNREACHABLE } from "./agent.ts";
 import { resolveAutoProfiles } from "./drivers/snmp/auto.ts";
 import { startTrapReceiver } from "./drivers/snmp/traps.ts";
@@ -40,7 +40,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { site, errors } = loadSite(args.values.config);
   if (!site) {
-    process.stderr.write(`watchfloor-agent: refusing to start, the configuration has ${errors.length} error(s):\n`);
+    process.stderr.write(
+      `watchfloor-agent: refusing to start, the configuration has ${errors.length} error(s):\n`,
+    );
     for (const e of errors) process.stderr.write(`  ${formatConfigError(e)}\n`);
     return 2;
   }
@@ -52,7 +54,9 @@ export async function main(argv: string[]): Promise<number> {
 
   const agentConfig = site.config.agent;
   if (!agentConfig) {
-    process.stderr.write(`watchfloor-agent: ${site.file}: agent: the agent section is required to run (it names the collector)\n`);
+    process.stderr.write(
+      `watchfloor-agent: ${site.file}: agent: the agent section is required to run (it names the collector)\n`,
+    );
     return 2;
   }
   const registry = new Registry();
@@ -75,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     logger,
     onDelivered: (n) => metrics.eventsDelivered.inc(n),
     onFailure: () => metrics.deliveryFailures.inc(),
+    onRejected: () => metrics.eventsRejected.inc(),
   });
   const heartbeat = () =>
     outbox.append({
@@ -90,7 +95,10 @@ export async function main(argv: string[]): Promise<number> {
   metrics.pendingEvents = () => outbox.size();
   const { host, port } = splitHostPort(args.values.listen ?? agentConfig.listen);
   const address = await server.listen({ host, port });
-  logger.info({ address, devices: site.devices.length, collector: agentConfig.collector.url }, "agent started");
+  logger.info(
+    { address, devices: site.devices.length, collector: agentConfig.collector.url },
+    "agent started",
+  );
   // The demo and tests read this line to find the port when listening on :0.
   process.stdout.write(`watchfloor-agent listening on ${address}\n`);
   heartbeat();
@@ -99,7 +107,13 @@ export async function main(argv: string[]): Promise<number> {
   agent.start();
   // Traps raise conditions at once (the agent then polls the device to confirm).
   const traps = agentConfig.traps
-    ? startTrapReceiver({ listen: agentConfig.traps.listen, devices: site.devices, sink: agent, logger, registry })
+    ? startTrapReceiver({
+        listen: agentConfig.traps.listen,
+        devices: site.devices,
+        sink: agent,
+        logger,
+        registry,
+      })
     : undefined;
 
   return new Promise<number>((done) => {
@@ -133,12 +147,21 @@ function parse(argv: string[]) {
 }
 
 async function runOnce(devices: PreparedDevice[], logger: Logger): Promise<number> {
-  const agent = new Agent({ agentId: "once", devices, clock: systemClock, logger: logger.child({}, { level: "error" }) });
+  const agent = new Agent({
+    agentId: "once",
+    devices,
+    clock: systemClock,
+    logger: logger.child({}, { level: "error" }),
+  });
   const results = await agent.pollAll();
   for (const r of results) {
     const conditions = [
       { name: UNREACHABLE.name, labels: {}, state: r.up ? "clear" : "firing" },
-      ...r.observations.map((o) => ({ name: o.condition.name, labels: o.labels, state: o.observed ? "firing" : "clear" })),
+      ...r.observations.map((o) => ({
+        name: o.condition.name,
+        labels: o.labels,
+        state: o.observed ? "firing" : "clear",
+      })),
     ];
     const line = {
       device: r.device,

@@ -32,7 +32,8 @@ class ReadingsCollector {
         get: async () => {
           const values: { labels: Labels; value: number }[] = [];
           for (const [device, readings] of this.byDevice)
-            for (const r of readings) if (r.name === name) values.push({ labels: { device, ...r.labels }, value: r.value });
+            for (const r of readings)
+              if (r.name === name) values.push({ labels: { device, ...r.labels }, value: r.value });
           return { name: full, help: `Canonical reading ${name}.`, type, values, aggregator: "sum" };
         },
         reset: () => {},
@@ -51,6 +52,7 @@ export class AgentMetrics {
   readonly outboxPending: Gauge;
   readonly eventsDelivered: Counter;
   readonly deliveryFailures: Counter;
+  readonly eventsRejected: Counter;
   /** Read at scrape time: how many events wait in the outbox. */
   pendingEvents: (() => number) | undefined;
   private readings = new ReadingsCollector("watchfloor_");
@@ -98,6 +100,11 @@ export class AgentMetrics {
     this.eventsDelivered = new Counter({
       name: "watchfloor_events_delivered_total",
       help: "Events the collector acknowledged.",
+      registers: [registry],
+    });
+    this.eventsRejected = new Counter({
+      name: "watchfloor_outbox_rejected_events_total",
+      help: "Events the collector refused as malformed (400), set aside in the outbox's rejected table.",
       registers: [registry],
     });
     this.deliveryFailures = new Counter({

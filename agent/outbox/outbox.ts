@@ -21,6 +21,7 @@ export class Outbox {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS tracks (key TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS rejected (id TEXT PRIMARY KEY, body TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL);
     `);
     this.insert = this.db.prepare("INSERT OR IGNORE INTO outbox (id, body) VALUES (?, ?)");
   }
@@ -45,6 +46,30 @@ export class Outbox {
     })();
   }
 
+  /**
+   * Moves an event the collector refused as malformed (400) out of the way, so it cannot block the
+   * events behind it; it stays on disk, with the collector's reason, for a person to look at.
+   */
+  reject(id: string, reason: string, at: number): void {
+    this.db.transaction(() => {
+      const row = this.db.prepare("SELECT body FROM outbox WHERE id = ?").get(id) as
+        | { body: string }
+        | undefined;
+      if (!row) return;
+      this.db
+        .prepare("INSERT OR REPLACE INTO rejected (id, body, reason, at) VALUES (?, ?, ?, ?)")
+        .run(id, row.body, reason, at);
+      this.db.prepare("DELETE FROM outbox WHERE id = ?").run(id);
+    })();
+  }
+
+  rejected(): Array<{ id: string; reason: string }> {
+    return this.db.prepare("SELECT id, reason FROM rejected ORDER BY at").all() as Array<{
+      id: string;
+      reason: string;
+    }>;
+  }
+
   size(): number {
     return (this.db.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
   }
@@ -60,10 +85,11 @@ export class Outbox {
   }
 
   saveTrack(key: string, track: unknown): void {
-    this.db.prepare("INSERT INTO tracks (key, body) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET body = excluded.body").run(
-      key,
-      JSON.stringify(track),
-    );
+    this.db
+      .prepare(
+        "INSERT INTO tracks (key, body) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET body = excluded.body",
+      )
+      .run(key, JSON.stringify(track));
   }
 
   /** Records a condition change and its new track in one transaction: both or neither. */

@@ -14,7 +14,11 @@ export interface SenderOptions {
   maxBackoffMs?: number;
   onDelivered?: (count: number) => void;
   onFailure?: (reason: string) => void;
+  onRejected?: (eventId: string, reason: string) => void;
 }
+
+/** The collector refused the batch as malformed: retrying it as is would block the outbox forever. */
+class BatchRejected extends Error {}
 
 /**
  * Drains the outbox to the collector, oldest first. An event leaves the outbox only after the
@@ -26,6 +30,7 @@ export class Sender {
   private stopped = false;
   private wake = false;
   private backoffMs: number;
+  private isolating = false;
   private unsubscribe: () => void;
 
   constructor(
@@ -58,20 +63,27 @@ export class Sender {
     try {
       for (;;) {
         this.wake = false;
-        const batch = this.outbox.peek(this.opts.batchSize ?? 200);
+        // After a refused batch, events go one at a time until the malformed one is found.
+        const batch = this.outbox.peek(this.isolating ? 1 : (this.opts.batchSize ?? 200));
         if (batch.length === 0) break;
-        const res = await fetch(new URL("/api/v1/events", this.opts.url), {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${this.opts.token.reveal()}` },
-          body: JSON.stringify({ agent: this.opts.agentId, events: batch }),
-          signal: AbortSignal.timeout(10_000),
-        });
-        if (!res.ok) {
-          const text = await res.text().catch(() => "");
-          // A 4xx other than auth/rate means the collector will never take this batch as is; say so loudly.
-          throw new Error(`collector answered ${res.status}: ${text.slice(0, 300)}`);
+        let reply: EventBatchReply;
+        try {
+          reply = await this.post(batch);
+        } catch (err) {
+          if (!(err instanceof BatchRejected)) throw err;
+          if (batch.length > 1) {
+            this.isolating = true;
+            continue;
+          }
+          this.outbox.reject(batch[0]!.id, err.message, Date.now());
+          this.opts.onRejected?.(batch[0]!.id, err.message);
+          this.opts.logger.error(
+            { event: batch[0]!.id, reason: err.message },
+            "collector refused a malformed event; set aside in the outbox's rejected table",
+          );
+          continue;
         }
-        const reply = (await res.json()) as EventBatchReply;
+        this.isolating = false;
         this.outbox.ack(batch.map((e) => e.id));
         this.opts.onDelivered?.(batch.length);
         this.opts.logger.debug({ sent: batch.length, ...reply }, "events delivered");
@@ -80,15 +92,33 @@ export class Sender {
     } catch (err) {
       const min = this.opts.minBackoffMs ?? 500;
       this.backoffMs = Math.min(Math.max(this.backoffMs * 2, min), this.opts.maxBackoffMs ?? 30_000);
-      const reason = (err as Error).cause ? `${(err as Error).message}: ${(err as Error).cause}` : (err as Error).message;
+      const reason = (err as Error).cause
+        ? `${(err as Error).message}: ${(err as Error).cause}`
+        : (err as Error).message;
       this.opts.onFailure?.(reason);
-      this.opts.logger.warn({ pending: this.outbox.size(), retryInMs: this.backoffMs, reason }, "event delivery failed");
+      this.opts.logger.warn(
+        { pending: this.outbox.size(), retryInMs: this.backoffMs, reason },
+        "event delivery failed",
+      );
       this.running = false;
       if (!this.stopped) this.timer = setTimeout(() => void this.retry(), this.backoffMs);
       return;
     }
     this.running = false;
     if (this.wake) this.kick();
+  }
+
+  private async post(batch: unknown[]): Promise<EventBatchReply> {
+    const res = await fetch(new URL("/api/v1/events", this.opts.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${this.opts.token.reveal()}` },
+      body: JSON.stringify({ agent: this.opts.agentId, events: batch }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (res.ok) return (await res.json()) as EventBatchReply;
+    const text = await res.text().catch(() => "");
+    if (res.status === 400) throw new BatchRejected(`collector answered 400: ${text.slice(0, 500)}`);
+    throw new Error(`collector answered ${res.status}: ${text.slice(0, 300)}`);
   }
 
   private async retry(): Promise<void> {

@@ -1,6 +1,7 @@
-import Database from "better-sqlite3";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Outbox } from "../../agent/outbox/outbox.ts";
 import { Floor } from "../harness/floor.ts";
 import { PymodbusUps } from "../harness/modbus-ups.ts";
 import { until } from "../harness/process.ts";
@@ -52,11 +53,19 @@ describe("durable outbox: a collector outage loses nothing and doubles nothing",
     expect(pending).toBeGreaterThanOrEqual(produced.length);
 
     await floor.startCollector();
-    const faults = await until("outbox drained", async () => {
-      const m = await fetch(`${floor.agentUrl}/metrics`).then((r) => r.text());
-      if (!/^watchfloor_outbox_pending_events 0$/m.test(m)) return undefined;
-      return (await floor.api<{ faults: { condition: string; status: string; reopen_count: number }[] }>("/api/v1/faults")).body.faults;
-    }, 15_000);
+    const faults = await until(
+      "outbox drained",
+      async () => {
+        const m = await fetch(`${floor.agentUrl}/metrics`).then((r) => r.text());
+        if (!/^watchfloor_outbox_pending_events 0$/m.test(m)) return undefined;
+        return (
+          await floor.api<{ faults: { condition: string; status: string; reopen_count: number }[] }>(
+            "/api/v1/faults",
+          )
+        ).body.faults;
+      },
+      15_000,
+    );
 
     await floor.collector!.stop();
     const db = new Database(join(floor.dir, "collector", "collector.db"), { readonly: true });
@@ -93,7 +102,45 @@ describe("durable outbox: a collector outage loses nothing and doubles nothing",
       );
     expect((await post()).body).toEqual({ accepted: 1, duplicates: 0 });
     expect((await post()).body).toEqual({ accepted: 0, duplicates: 1 });
-    const faults = (await floor.api<{ faults: { device: string }[] }>("/api/v1/faults")).body.faults.filter((f) => f.device === "ups-9");
+    const faults = (await floor.api<{ faults: { device: string }[] }>("/api/v1/faults")).body.faults.filter(
+      (f) => f.device === "ups-9",
+    );
     expect(faults).toHaveLength(1);
+  });
+});
+
+describe("a malformed event in the outbox does not block the ones behind it", () => {
+  it("sets it aside (kept on disk, counted, logged) and delivers the rest", async () => {
+    const floor = new Floor({ devices: "  []" });
+    try {
+      await floor.startCollector();
+      const outbox = new Outbox(join(floor.dir, "agent", "outbox.db"));
+      // Written by an older agent, say: the collector's schema refuses its time.
+      outbox.append({
+        id: "agent-test-bad-000001",
+        type: "condition",
+        device: "ups-1",
+        condition: "ups.on_battery",
+        labels: {},
+        state: "firing",
+        observedAt: "yesterday",
+      } as never);
+      outbox.close();
+      await floor.startAgent();
+      await until("heartbeat behind the bad event delivered", async () => {
+        const res = await floor.api<{ agents: { id: string }[] }>("/api/v1/agents");
+        return res.body.agents.length > 0 || undefined;
+      });
+      const metrics = await fetch(`${floor.agentUrl}/metrics`).then((r) => r.text());
+      expect(metrics).toMatch(/^watchfloor_outbox_rejected_events_total 1$/m);
+      expect(floor.agent!.output).toContain("collector refused a malformed event");
+      await floor.agent!.stop();
+      const again = new Outbox(join(floor.dir, "agent", "outbox.db"));
+      expect(again.rejected().map((r) => r.id)).toEqual(["agent-test-bad-000001"]);
+      expect(again.rejected()[0]!.reason).toContain("observedAt");
+      again.close();
+    } finally {
+      await floor.stop();
+    }
   });
 });
