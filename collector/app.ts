@@ -12,6 +12,7 @@ import { ingestRoutes } from "./http/ingest.ts";
 import { kpiRoutes } from "./http/kpi.ts";
 import { pagingRoutes } from "./http/paging.ts";
 import { systemRoutes } from "./http/system.ts";
+import { uiRoutes } from "./http/ui/routes.ts";
 import { windowRoutes } from "./http/windows.ts";
 import { AgentLiveness } from "./liveness.ts";
 import { CollectorMetrics } from "./metrics.ts";
@@ -91,6 +92,7 @@ export async function buildCollector(
   await app.register(kpiRoutes, ctx);
   await app.register(pagingRoutes, { ...ctx, paging });
   await app.register(systemRoutes, { ...ctx, registry: deps.registry });
+  await app.register(uiRoutes, { ...ctx, paging });
   app.addHook("onReady", async () => {
     faults.start();
     liveness.start();
