@@ -99,6 +99,7 @@ Watchfloor demo is running (Ctrl-C stops it).
 
   API token for user demo-admin (admin):
     export WF_TOKEN=${adminToken}
+  Web UI (值班看板): http://127.0.0.1:8480/ui — log in with that token.
 
   Cut the UPS's mains, then watch the fault open (within one poll, 2 s):
     curl -X POST http://127.0.0.1:${CONTROL_PORT}/ups/mains/off

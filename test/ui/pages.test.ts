@@ -46,9 +46,11 @@ describe("web UI: login and sessions", () => {
     }
     const forged = await getPage(h.app, "/ui", "wf_session=made-up");
     expect(forged.headers.location).toBe("/ui/login");
-    const root = await getPage(h.app, "/");
-    expect(root.statusCode).toBe(302);
-    expect(root.headers.location).toBe("/ui");
+    for (const url of ["/", "/ui/"]) {
+      const root = await getPage(h.app, url);
+      expect(root.statusCode, url).toBe(302);
+      expect(root.headers.location, url).toBe("/ui");
+    }
     const form = await getPage(h.app, "/ui/login");
     expect(form.statusCode).toBe(200);
   });

@@ -99,6 +99,7 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDeps): Promise<void
   };
 
   app.get("/", async (_req, reply) => reply.redirect("/ui", 302));
+  app.get("/ui/", async (_req, reply) => reply.redirect("/ui", 302));
 
   app.get("/ui/style.css", async (_req, reply) =>
     reply.type("text/css; charset=utf-8").header("cache-control", "max-age=300").send(css),
