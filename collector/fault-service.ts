@@ -12,6 +12,7 @@ import {
   type Fault,
   type Inventory,
   type Notice,
+  nextArchiveAt,
   nextDueAt,
   type Policy,
   apply,
@@ -100,8 +101,11 @@ export class FaultService extends EventEmitter<{ notice: [Notice] }> {
   private schedule(): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    const due = nextDueAt(this.state, this.deps.policy);
-    if (due === undefined) return;
+    // Deadlines and folding decisions, and when a resolved fault becomes old enough to archive.
+    const times = [nextDueAt(this.state, this.deps.policy), nextArchiveAt(this.state, this.deps.policy)];
+    const pending = times.filter((t): t is number => t !== undefined);
+    if (pending.length === 0) return;
+    const due = Math.min(...pending);
     const wait = Math.min(Math.max(due - this.deps.clock.now(), 0), MAX_SLEEP_MS);
     this.timer = setTimeout(() => this.tick(), wait);
     this.timer.unref?.();

@@ -4,6 +4,7 @@
  * people's actions, windows) and the faults derived from it as of ctx.now; every call re-derives
  * and writes down the difference. Clock and ids come from ctx; nothing here reads the time.
  */
+import { archiveSettled, isArchived, tooLate } from "./archive.ts";
 import { breachInstant, deadlinesFor, doneAt } from "./deadlines.ts";
 import { diffStates } from "./diff.ts";
 import { compareEvents } from "./episodes.ts";
@@ -15,6 +16,7 @@ import { project } from "./project.ts";
 import type {
   ActionRecord,
   ApplyResult,
+  ArchiveState,
   AuditDraft,
   Command,
   EngineContext,
@@ -47,20 +49,38 @@ function derive(
   ctx: EngineContext,
 ): { state: EngineState; audit: AuditDraft[]; notices: Notice[] } {
   const p = project(log, windows, ctx);
+  const archive: ArchiveState | undefined = prev.archive;
+  // Archived faults are frozen: carried over as they are, never re-derived nor diffed.
+  const faults: Record<string, Fault> = {};
+  const prevLive: Record<string, Fault> = {};
+  if (archive) {
+    for (const [id, f] of Object.entries(prev.faults))
+      if (archive.faults[id] !== undefined) faults[id] = f;
+      else prevLive[id] = f;
+  }
+  Object.assign(faults, p.faults);
   const state: EngineState = {
-    faults: p.faults,
+    faults,
     windows,
     log: { ...log, anchors: p.anchors, aliases: p.aliases },
     now: ctx.now,
     seq,
+    ...(archive ? { archive } : {}),
   };
-  const { audit, notices } = diffStates(prev, { faults: p.faults, windows, aliases: p.aliases }, ctx.now);
+  const before = { faults: archive ? prevLive : prev.faults, windows: prev.windows };
+  const { audit, notices } = diffStates(before, { faults: p.faults, windows, aliases: p.aliases }, ctx.now);
   return { state, audit, notices };
 }
 
-/** Brings the derived faults up to ctx.now: records breaches, unfolds, etc. (the collector's timer). */
+/**
+ * Brings the derived faults up to ctx.now: records breaches, unfolds, etc. (the collector's timer),
+ * then archives the faults that can no longer change (archive.ts).
+ */
 export function advanceTo(state: EngineState, ctx: EngineContext) {
-  return derive(state, state.log, state.windows, state.seq, ctx);
+  const result = derive(state, state.log, state.windows, state.seq, ctx);
+  const archived = archiveSettled(result.state, ctx);
+  if (!archived) return result;
+  return { state: archived.state, audit: [...result.audit, ...archived.audit], notices: result.notices };
 }
 
 function withCondition(log: EngineLog, cmd: Extract<Command, { type: "condition" }>): EngineLog {
@@ -118,7 +138,7 @@ export function apply(state: EngineState, cmd: Command, ctx: EngineContext): App
   if (shapeError) return { ok: false, error: shapeError };
   // People's actions are checked against the faults as they stand now; the rest needs no check.
   const needsCheck = !["tick", "condition", "open", "window"].includes(cmd.type);
-  const current = needsCheck ? advanceTo(state, ctx).state : state;
+  const current = needsCheck ? derive(state, state.log, state.windows, state.seq, ctx).state : state;
   const log = current.log;
   let nextLog = log;
   let windows = current.windows;
@@ -127,7 +147,7 @@ export function apply(state: EngineState, cmd: Command, ctx: EngineContext): App
     case "tick":
       break;
     case "condition":
-      nextLog = withCondition(log, cmd);
+      if (!tooLate(current.archive, cmd, ctx.policy)) nextLog = withCondition(log, cmd);
       break;
     case "open": {
       if (current.faults[cmd.faultId] || log.aliases[cmd.faultId] !== undefined)
@@ -144,6 +164,11 @@ export function apply(state: EngineState, cmd: Command, ctx: EngineContext): App
     default: {
       const target = resolveFaultRef(current.faults, log.aliases, cmd.fault);
       if (!("id" in target)) return { ok: false, error: target };
+      if (isArchived(current, target.id))
+        return {
+          ok: false,
+          error: domainError("FAULT_ARCHIVED", `fault ${target.id} is archived and can no longer change`),
+        };
       const refused = checkAction(cmd, target, ctx.policy);
       if (refused) return { ok: false, error: refused };
       seq += 1;
@@ -162,6 +187,7 @@ export function nextDueAt(state: EngineState, policy: Policy): number | undefine
     if (t !== undefined && t > state.now && (next === undefined || t < next)) next = t;
   };
   for (const f of Object.values(state.faults)) {
+    if (isArchived(state, f.id)) continue;
     consider(foldingDueAt(f, state.faults, policy));
     if (f.status === "folded") continue;
     for (const d of deadlinesFor(f, policy)) {

@@ -13,3 +13,4 @@ export * from "./replay.ts";
 export * from "./scenario.ts";
 export * from "./time-format.ts";
 export * from "./types.ts";
+export { emptyArchive, isArchived, nextArchiveAt } from "./archive.ts";

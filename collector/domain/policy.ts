@@ -74,7 +74,7 @@ export const DEFAULT_RULES: z.input<typeof classificationRuleSchema>[] = [
   { match: { condition: "env.temperature_high" }, class: "severe" },
 ];
 
-export const policySchema = z.strictObject({
+const policyFields = z.strictObject({
   timezone: timeZone,
   deadlineComparison: z.enum(["strict", "inclusive"]).default("strict"),
   deadlines: z
@@ -114,9 +114,30 @@ export const policySchema = z.strictObject({
       deductionRate: z.number().min(0).max(1).default(0.01),
     })
     .prefault({}),
+  /**
+   * A resolved fault is archived (frozen, its events dropped from the working log) this long after
+   * its resolution; null: never. Must exceed every window in which the fault could still change.
+   */
+  archive: z.strictObject({ afterSeconds: seconds.nullable().default(16 * 86400) }).prefault({}),
 });
 
-export type Policy = z.output<typeof policySchema>;
+/** The longest time after a resolution during which the fault can still change (archive.ts). */
+export function changeWindowSeconds(p: Pick<Policy, "reopenWithinSeconds" | "exemptions" | "dependencies">) {
+  return Math.max(p.reopenWithinSeconds, p.exemptions.requestWithinSeconds, p.dependencies.foldGraceSeconds);
+}
+
+export const policySchema = policyFields.superRefine((p, ctx) => {
+  const after = p.archive.afterSeconds;
+  const min = changeWindowSeconds(p);
+  if (after !== null && after <= min)
+    ctx.addIssue({
+      code: "custom",
+      path: ["archive", "afterSeconds"],
+      message: `archive.afterSeconds must be more than ${min} s (reopen, exemption and fold windows), got ${after}`,
+    });
+});
+
+export type Policy = z.output<typeof policyFields>;
 export type ClassificationRule = Policy["classification"]["rules"][number];
 
 export const defaultPolicy: Policy = policySchema.parse({});

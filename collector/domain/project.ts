@@ -71,7 +71,7 @@ function manualFault(m: ManualOpen): Fault {
   };
 }
 
-function marksByKey(log: EngineLog): Map<string, Mark[]> {
+export function marksByKey(log: EngineLog): Map<string, Mark[]> {
   const out = new Map<string, Mark[]>();
   for (const a of log.actions) {
     if (a.type !== "resolve" && a.type !== "close") continue;
@@ -90,6 +90,11 @@ function marksByKey(log: EngineLog): Map<string, Mark[]> {
   return out;
 }
 
+/** The key's class hint: its first event carrying one (or the one kept when those were archived). */
+export function keyHint(k: KeyLog | undefined): KeyLog["classHint"] {
+  return k?.classHint ?? k?.events.find((e) => e.classHint !== undefined)?.classHint;
+}
+
 export function project(
   log: EngineLog,
   windows: Record<string, MaintenanceWindow>,
@@ -102,7 +107,7 @@ export function project(
   const anchorsByKey = anchorIndex(log.anchors);
   for (const key of Object.keys(log.keys).sort()) {
     const k = log.keys[key]!;
-    const hint = k.events.find((e) => e.classHint !== undefined)?.classHint;
+    const hint = keyHint(k);
     const device = deviceInfo(inventory, k.device);
     const { autoResolve } = classify(
       { device, condition: k.condition, affectedDevices: 1, classHint: hint },
@@ -125,8 +130,7 @@ export function project(
   for (const f of Object.values(faults)) {
     if (f.source !== "auto") continue;
     const affected = 1 + f.children.length;
-    const k = log.keys[f.key];
-    const hint = k?.events.find((e) => e.classHint !== undefined)?.classHint;
+    const hint = keyHint(log.keys[f.key]);
     const c = classify(
       {
         device: deviceInfo(inventory, f.device),

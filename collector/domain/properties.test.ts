@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { evaluate } from "./deadlines.ts";
-import { apply, emptyState } from "./engine.ts";
+import { advanceTo, apply, emptyState } from "./engine.ts";
 import { faultOut } from "./fault-out.ts";
 import { kpiFor, kpiOut } from "./kpi.ts";
 import { parsePeriod } from "./period.ts";
-import { defaultPolicy } from "./policy.ts";
+import { defaultPolicy, type Policy, policySchema } from "./policy.ts";
 import { parseInstant } from "./time-format.ts";
-import type { Command, EngineState, Fault, FaultClass, Inventory, Period } from "./types.ts";
+import type { AuditDraft, Command, EngineState, Fault, FaultClass, Inventory, Period } from "./types.ts";
 
 const T0 = parseInstant("2026-03-20T09:00:00+08:00")!;
 const MIN = 60_000;
@@ -190,5 +190,139 @@ describe("properties (fast-check)", () => {
       }),
       { numRuns: 80 },
     );
+  });
+});
+
+/** Exemptions within 1 h, so faults settle within hours; archive at the smallest safe age (1 h + 1 s) or never. */
+const shortWindows = { exemptions: { requestWithinSeconds: "1h" } };
+const archiving: Policy = policySchema.parse({ ...shortWindows, archive: { afterSeconds: 3601 } });
+const notArchiving: Policy = policySchema.parse({ ...shortWindows, archive: { afterSeconds: null } });
+
+/** The collector's way (timer advance, then the command); commands refused FAULT_ARCHIVED are listed. */
+function driveArchiving(cmds: Command[], end: number, policy: Policy, skip: Set<number>) {
+  let state = emptyState();
+  let n = 0;
+  let now = 0;
+  const audit: AuditDraft[] = [];
+  const archivedRefusals = new Set<number>();
+  const ctx = (at: number) => {
+    now = Math.max(now, at);
+    return { now, policy, inventory, newId: () => `F${++n}` };
+  };
+  const step = (at: number) => {
+    const adv = advanceTo(state, ctx(at));
+    state = adv.state;
+    audit.push(...adv.audit.filter((a) => a.action !== "fault.archive"));
+  };
+  cmds.forEach((cmd, i) => {
+    step(cmd.at);
+    if (skip.has(i)) return;
+    const res = apply(state, cmd, ctx(cmd.at));
+    if (res.ok) {
+      state = res.state;
+      audit.push(...res.audit);
+    } else if (res.error.code === "FAULT_ARCHIVED") archivedRefusals.add(i);
+  });
+  step(end);
+  return { state, audit, archivedRefusals };
+}
+
+function reportWith(state: EngineState, policy: Policy) {
+  const faults = Object.values(state.faults).sort(
+    (a, b) => a.openedAt - b.openedAt || (a.id < b.id ? -1 : 1),
+  );
+  return {
+    faults: faults.map((f) => faultOut(f, state.now, policy)),
+    kpi: kpiOut(kpiFor(Q1, faults, policy, state.now), "Asia/Shanghai"),
+  };
+}
+
+const DAY_MIN = 24 * 60;
+const longEvents = fc
+  .array(
+    fc.record({
+      device: fc.constantFrom(...devices),
+      condition: fc.constantFrom(...conditions),
+      state: fc.constantFrom("firing" as const, "clear" as const),
+      minute: fc.integer({ min: 0, max: 3 * DAY_MIN }),
+    }),
+    { minLength: 10, maxLength: 60, size: "max" },
+  )
+  .map((list) =>
+    list.map(
+      (e, i): Command => ({
+        type: "condition",
+        eventId: `e${i}`,
+        at: T0 + e.minute * MIN,
+        device: e.device,
+        condition: e.condition,
+        state: e.state,
+      }),
+    ),
+  );
+const longAction = fc.record({
+  type: fc.constantFrom(
+    "ack",
+    "resolve",
+    "close",
+    "comment",
+    "reclassify",
+    "exempt",
+    "approve",
+    "reject",
+    "open",
+  ),
+  device: fc.constantFrom(...devices),
+  condition: fc.constantFrom(...conditions, "manual"),
+  minute: fc.integer({ min: 0, max: 3 * DAY_MIN }),
+  cls: fc.constantFrom<FaultClass>("major", "severe", "general"),
+});
+const longScenario = fc
+  .tuple(longEvents, fc.array(longAction, { maxLength: 25, size: "max" }))
+  .map(([evts, acts]) => {
+    const cmds: Command[] = [...evts];
+    acts.forEach((a, i) => {
+      const at = T0 + a.minute * MIN;
+      const fault = a.condition === "manual" ? `M${i % 3}` : { device: a.device, condition: a.condition };
+      if (a.type === "open")
+        cmds.push({
+          type: "open",
+          at,
+          faultId: `M${i % 3}`,
+          device: a.device,
+          class: a.cls,
+          title: "t",
+          by: "p",
+        });
+      else if (a.type === "reclassify")
+        cmds.push({ type: "reclassify", at, fault, class: a.cls, by: "p", reason: "r" });
+      else if (a.type === "exempt") cmds.push({ type: "exempt", at, fault, reason: "flood", by: "p" });
+      else if (a.type === "comment") cmds.push({ type: "comment", at, fault, text: "note", by: "p" });
+      else cmds.push({ type: a.type as "ack", at, fault, by: "p" });
+    });
+    return cmds.sort((x, y) => x.at - y.at);
+  });
+
+let archivedSomewhere = 0;
+describe("archiving (fast-check)", () => {
+  it("faults, KPI and audit are the same with archiving at the smallest safe age as without it", () => {
+    fc.assert(
+      fc.property(longScenario, fc.integer({ min: 0, max: DAY_MIN }), (cmds, extra) => {
+        const end = T0 + (3 * DAY_MIN + extra) * MIN;
+        const a = driveArchiving(cmds, end, archiving, new Set());
+        const b = driveArchiving(cmds, end, notArchiving, a.archivedRefusals);
+        archivedSomewhere += Object.keys(a.state.archive?.faults ?? {}).length;
+        expect(b.state.archive).toBeUndefined();
+        expect(a.state.faults).toEqual(b.state.faults);
+        expect(JSON.stringify(reportWith(a.state, archiving))).toBe(
+          JSON.stringify(reportWith(b.state, notArchiving)),
+        );
+        expect(a.audit).toEqual(b.audit);
+        const events = (s: EngineState) => Object.values(s.log.keys).reduce((n, k) => n + k.events.length, 0);
+        expect(events(a.state)).toBeLessThanOrEqual(events(b.state));
+      }),
+      { numRuns: 150 },
+    );
+    expect(archivedSomewhere).toBeGreaterThan(150);
   });
 });

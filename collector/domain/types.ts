@@ -171,6 +171,8 @@ export interface KeyLog {
   labels: Record<string, string>;
   /** Sorted by (at, eventId): the order of delivery never matters. */
   events: ConditionRecord[];
+  /** The key's class hint, kept when the events that carried it were archived. */
+  classHint?: FaultClass;
 }
 
 export type ActionRecord =
@@ -219,9 +221,23 @@ export interface EngineLog {
   aliases: Record<string, string>;
 }
 
+/** What was archived (archive.ts): the frozen faults themselves stay in `EngineState.faults`. */
+export interface ArchiveState {
+  /** Archived fault id -> the instant it was archived. */
+  faults: Record<string, number>;
+  /** Event ids of archived condition events: a redelivery changes nothing. */
+  eventIds: Record<string, 1>;
+  /** Per key: condition events at or before this device time are too late to change anything. */
+  keyHorizon: Record<string, number>;
+  /** Folding conditions (policy.dependencies) at or before this device time are too late too. */
+  foldHorizon: number;
+}
+
 export interface EngineState {
-  /** Derived from `log` as of `now`; folded children are here too (status "folded"). */
+  /** Derived from `log` as of `now`, plus the archived faults (frozen); folded children are here too. */
   faults: Record<string, Fault>;
+  /** Absent in states saved before archiving existed (same as empty). */
+  archive?: ArchiveState;
   windows: Record<string, MaintenanceWindow>;
   log: EngineLog;
   /** The instant the state was last brought up to. */

@@ -114,7 +114,8 @@ export async function faultRoutes(app: FastifyInstance, ctx: CollectorContext): 
     const faults = ctx.faults
       .faults()
       .filter(match)
-      .sort((a, b) => b.openedAt - a.openedAt)
+      // Ties by id: the order of state.faults changes when faults are archived; the list must not.
+      .sort((a, b) => b.openedAt - a.openedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((f) => presentFault(f, t, ctx.policy));
     return { faults };
   });
