@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../common/clock.ts";
 import {
   advanceTo,
+  apply,
   type Command,
   type DomainError,
   type EngineContext,
@@ -15,7 +16,6 @@ import {
   nextArchiveAt,
   nextDueAt,
   type Policy,
-  apply,
 } from "./domain/index.ts";
 import type { CollectorStore } from "./store/store.ts";
 
@@ -77,11 +77,18 @@ export class FaultService extends EventEmitter<{ notice: [Notice] }> {
     return { ok: true, notices: result.notices };
   }
 
-  private commit(next: EngineState, audit: Parameters<CollectorStore["commit"]>[2], notices: Notice[], now: number): void {
+  private commit(
+    next: EngineState,
+    audit: Parameters<CollectorStore["commit"]>[2],
+    notices: Notice[],
+    now: number,
+  ): void {
     const changed: Fault[] = [];
     for (const [id, fault] of Object.entries(next.faults))
-      if (this.state.faults[id] !== fault && JSON.stringify(this.state.faults[id]) !== JSON.stringify(fault)) changed.push(fault);
-    this.deps.store.commit(next, changed, audit, now);
+      if (this.state.faults[id] !== fault && JSON.stringify(this.state.faults[id]) !== JSON.stringify(fault))
+        changed.push(fault);
+    const dropped = Object.keys(this.state.faults).filter((id) => !(id in next.faults));
+    this.deps.store.commit(next, changed, audit, now, dropped);
     this.state = next;
     for (const n of notices) {
       this.deps.logger.info({ notice: n.type, fault: n.faultId, deadline: n.deadline }, "fault notice");

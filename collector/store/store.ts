@@ -1,6 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
-import { type AuditDraft, auditHash, type ChainedAuditEntry, type EngineState, type Fault, GENESIS_HASH } from "../domain/index.ts";
+import {
+  type AuditDraft,
+  auditHash,
+  type ChainedAuditEntry,
+  type EngineState,
+  type Fault,
+  GENESIS_HASH,
+} from "../domain/index.ts";
 
 export const ROLES = ["engineer", "facility_manager", "client_auditor", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -24,25 +31,61 @@ export class CollectorStore {
     return res.changes === 1;
   }
 
+  /**
+   * The engine's state as last committed: its log and windows from `engine_state`, its faults from
+   * the `faults` rows (each fault is stored once, as a row, and rewritten only when it changes).
+   */
   loadEngineState(): EngineState | undefined {
-    const row = this.db.prepare("SELECT body FROM engine_state WHERE id = 1").get() as { body: string } | undefined;
-    return row ? (JSON.parse(row.body) as EngineState) : undefined;
+    const row = this.db.prepare("SELECT body FROM engine_state WHERE id = 1").get() as
+      | { body: string }
+      | undefined;
+    if (!row) return undefined;
+    const rest = JSON.parse(row.body) as Omit<EngineState, "faults"> & { faults?: EngineState["faults"] };
+    // States written before faults moved to their rows carry them inline.
+    if (rest.faults) return rest as EngineState;
+    const faults: EngineState["faults"] = {};
+    for (const f of this.db.prepare("SELECT id, body FROM faults ORDER BY rowid").all() as {
+      id: string;
+      body: string;
+    }[])
+      faults[f.id] = JSON.parse(f.body) as Fault;
+    return { ...rest, faults };
   }
 
-  /** Saves the engine's state, the faults it changed and their audit entries: all or nothing. */
-  commit(state: EngineState, changedFaults: Iterable<Fault>, audit: readonly AuditDraft[], now: number): void {
+  /**
+   * Saves the engine's state, the faults it changed or dropped (merged away) and their audit entries:
+   * all or nothing.
+   */
+  commit(
+    state: EngineState,
+    changedFaults: Iterable<Fault>,
+    audit: readonly AuditDraft[],
+    now: number,
+    droppedFaults: Iterable<string> = [],
+  ): void {
     this.db.transaction(() => {
+      const { faults: _inRows, ...rest } = state;
       this.db
         .prepare(
           "INSERT INTO engine_state (id, body, updated_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
         )
-        .run(JSON.stringify(state), now);
+        .run(JSON.stringify(rest), now);
+      const drop = this.db.prepare("DELETE FROM faults WHERE id = ?");
+      for (const id of droppedFaults) drop.run(id);
       const upsert = this.db.prepare(
         `INSERT INTO faults (id, device, condition, class, status, opened_at, body) VALUES (@id, @device, @condition, @class, @status, @openedAt, @body)
          ON CONFLICT(id) DO UPDATE SET class = excluded.class, status = excluded.status, opened_at = excluded.opened_at, body = excluded.body`,
       );
       for (const f of changedFaults)
-        upsert.run({ id: f.id, device: f.device, condition: f.condition, class: f.class, status: f.status, openedAt: f.openedAt, body: JSON.stringify(f) });
+        upsert.run({
+          id: f.id,
+          device: f.device,
+          condition: f.condition,
+          class: f.class,
+          status: f.status,
+          openedAt: f.openedAt,
+          body: JSON.stringify(f),
+        });
       this.appendAudit(audit);
     })();
   }
@@ -61,13 +104,33 @@ export class CollectorStore {
     const write = () => {
       for (const d of drafts) {
         seq += 1;
-        const entry = { seq, at: d.at, actor: d.actor, action: d.action, faultId: d.faultId, windowId: d.windowId, detail: d.detail };
+        const entry = {
+          seq,
+          at: d.at,
+          actor: d.actor,
+          action: d.action,
+          faultId: d.faultId,
+          windowId: d.windowId,
+          detail: d.detail,
+        };
         const hash = auditHash(prev, entry);
-        insert.run(seq, d.at, d.actor, d.action, d.faultId ?? null, d.windowId ?? null, JSON.stringify(d.detail), prev, hash);
+        insert.run(
+          seq,
+          d.at,
+          d.actor,
+          d.action,
+          d.faultId ?? null,
+          d.windowId ?? null,
+          JSON.stringify(d.detail),
+          prev,
+          hash,
+        );
         prev = hash;
       }
       this.db
-        .prepare("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")
+        .prepare(
+          "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        )
         .run(seq, prev);
     };
     if (this.db.inTransaction) write();
@@ -76,7 +139,9 @@ export class CollectorStore {
 
   /** The newest entry as recorded when it was written (undefined before the first). */
   auditHead(): { seq: number; hash: string } | undefined {
-    return this.db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1").get() as { seq: number; hash: string } | undefined;
+    return this.db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1").get() as
+      | { seq: number; hash: string }
+      | undefined;
   }
 
   audit(filter: { faultId?: string } = {}): AuditRow[] {
@@ -116,7 +181,9 @@ export class CollectorStore {
   }
 
   agentSeen(id: string, at: number, intervalSeconds: number): { wasDown: boolean } {
-    const row = this.db.prepare("SELECT down FROM agents WHERE id = ?").get(id) as { down: number } | undefined;
+    const row = this.db.prepare("SELECT down FROM agents WHERE id = ?").get(id) as
+      | { down: number }
+      | undefined;
     this.db
       .prepare(
         "INSERT INTO agents (id, last_seen, interval_seconds, down) VALUES (?, ?, ?, 0) ON CONFLICT(id) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen), interval_seconds = excluded.interval_seconds, down = 0",
@@ -130,7 +197,9 @@ export class CollectorStore {
   }
 
   agents(): Array<{ id: string; lastSeen: number; intervalSeconds: number; down: boolean }> {
-    return (this.db.prepare("SELECT * FROM agents ORDER BY id").all() as Array<Record<string, number | string>>).map((r) => ({
+    return (
+      this.db.prepare("SELECT * FROM agents ORDER BY id").all() as Array<Record<string, number | string>>
+    ).map((r) => ({
       id: r.id as string,
       lastSeen: r.last_seen as number,
       intervalSeconds: r.interval_seconds as number,
