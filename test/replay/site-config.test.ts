@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { node, tempDir } from "./harness/process.ts";
+import { node, tempDir } from "../harness/process.ts";
 
 const SCENARIO = [
   { type: "condition", at: "2026-02-01T10:00:05+08:00", device: "seat-sw-1", condition: "device.unreachable", state: "firing" },
