@@ -32,6 +32,7 @@ function autoPlaceholder(): LoadedProfile {
       id: "auto",
       origin: "placeholder until the device is fingerprinted (sysObjectID and probes)",
       driver: "snmp",
+      include: [],
       readings: [{ name: "system_uptime_seconds", labels: {}, source, scale: 0.01, offset: 0 }],
       conditions: [],
     },

@@ -19,7 +19,12 @@ export function loadProfileFile(file: string): { profile?: LoadedProfile; errors
   if (!driver)
     return {
       errors: [
-        { file, path: "driver", ...loaded.locate(["driver"]), message: `unknown driver ${profile.driver}; expected one of ${Object.keys(drivers).join(", ")}` },
+        {
+          file,
+          path: "driver",
+          ...loaded.locate(["driver"]),
+          message: `unknown driver ${profile.driver}; expected one of ${Object.keys(drivers).join(", ")}`,
+        },
       ],
     };
   const errors: ConfigError[] = [];
@@ -41,9 +46,20 @@ export function loadProfiles(dir: string): { profiles: Map<string, LoadedProfile
   const errors: ConfigError[] = [];
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
   } catch (err) {
-    return { profiles, errors: [{ file: dir, path: "", message: `cannot read profiles folder (${(err as NodeJS.ErrnoException).code})` }] };
+    return {
+      profiles,
+      errors: [
+        {
+          file: dir,
+          path: "",
+          message: `cannot read profiles folder (${(err as NodeJS.ErrnoException).code})`,
+        },
+      ],
+    };
   }
   for (const name of files) {
     const file = join(dir, name);
@@ -51,8 +67,75 @@ export function loadProfiles(dir: string): { profiles: Map<string, LoadedProfile
     errors.push(...res.errors);
     if (!res.profile) continue;
     const existing = profiles.get(res.profile.profile.id);
-    if (existing) errors.push({ file, path: "id", message: `profile id ${res.profile.profile.id} is also used by ${existing.file}` });
+    if (existing)
+      errors.push({
+        file,
+        path: "id",
+        message: `profile id ${res.profile.profile.id} is also used by ${existing.file}`,
+      });
     else profiles.set(res.profile.profile.id, res.profile);
   }
-  return { profiles, errors };
+  const resolved = new Map<string, LoadedProfile>();
+  for (const id of profiles.keys()) {
+    const r = resolveIncludes(id, profiles, resolved, []);
+    if ("error" in r) errors.push(r.error);
+  }
+  for (const [id, p] of resolved)
+    if (p.profile.readings.length === 0)
+      errors.push({
+        file: p.file,
+        path: "readings",
+        message: `profile ${id} has no readings (none of its own, none included)`,
+      });
+  return { profiles: errors.length ? profiles : resolved, errors };
+}
+
+/**
+ * A profile with its `include`s expanded: the included profiles' readings (with their checked
+ * sources), conditions and traps first, then its own. Unknown ids, another driver and cycles are errors.
+ */
+function resolveIncludes(
+  id: string,
+  raw: Map<string, LoadedProfile>,
+  done: Map<string, LoadedProfile>,
+  chain: string[],
+): LoadedProfile | { error: ConfigError } {
+  const ready = done.get(id);
+  if (ready) return ready;
+  const own = raw.get(id)!;
+  const merged: LoadedProfile = {
+    ...own,
+    profile: { ...own.profile, readings: [], conditions: [], traps: [] },
+    sources: [],
+  };
+  const add = (p: LoadedProfile) => {
+    merged.profile.readings.push(...p.profile.readings);
+    merged.sources.push(...p.sources);
+    merged.profile.conditions.push(...p.profile.conditions);
+    merged.profile.traps!.push(...(p.profile.traps ?? []));
+  };
+  for (const [i, inc] of own.profile.include.entries()) {
+    const at = { file: own.file, path: formatPath(["include", i]) };
+    if (chain.includes(inc) || inc === id)
+      return { error: { ...at, message: `include cycle: ${[...chain, id, inc].join(" → ")}` } };
+    const target = raw.get(inc);
+    if (!target)
+      return {
+        error: { ...at, message: `unknown profile ${inc}; expected the id of a profile in this folder` },
+      };
+    if (target.profile.driver !== own.profile.driver)
+      return {
+        error: {
+          ...at,
+          message: `profile ${inc} is for driver ${target.profile.driver}, this one for ${own.profile.driver}`,
+        },
+      };
+    const r = resolveIncludes(inc, raw, done, [...chain, id]);
+    if ("error" in r) return r;
+    add(r);
+  }
+  add(own);
+  if (merged.profile.traps!.length === 0) merged.profile.traps = own.profile.traps;
+  done.set(id, merged);
+  return merged;
 }

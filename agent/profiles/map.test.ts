@@ -6,23 +6,40 @@ const spec = (s: Record<string, unknown>): ProfileReading => profileReadingSchem
 
 describe("profile mapping (raw → canonical readings)", () => {
   it("scales and offsets, without float noise", () => {
-    const { readings } = mapReadings([spec({ name: "ups_input_voltage_volts", labels: { line: "1" }, scale: 0.1 })], [{ ok: true, samples: [{ value: 2301 }] }]);
+    const { readings } = mapReadings(
+      [spec({ name: "ups_input_voltage_volts", labels: { line: "1" }, scale: 0.1 })],
+      [{ ok: true, samples: [{ value: 2301 }] }],
+    );
     expect(readings).toEqual([{ name: "ups_input_voltage_volts", labels: { line: "1" }, value: 230.1 }]);
   });
 
   it("maps enums, with a default", () => {
     const s = spec({ name: "ups_on_battery", map: { "2": 1 }, mapDefault: 0 });
-    expect(mapReadings([s, s], [{ ok: true, samples: [{ value: 2 }] }, { ok: true, samples: [{ value: 1 }] }]).readings.map((r) => r.value)).toEqual([1, 0]);
+    expect(
+      mapReadings(
+        [s, s],
+        [
+          { ok: true, samples: [{ value: 2 }] },
+          { ok: true, samples: [{ value: 1 }] },
+        ],
+      ).readings.map((r) => r.value),
+    ).toEqual([1, 0]);
   });
 
   it("an enum value outside the map without default is a reading error, not a guess", () => {
-    const { readings, errors } = mapReadings([spec({ name: "x_state", map: { "1": 1 } })], [{ ok: true, samples: [{ value: 7 }] }]);
+    const { readings, errors } = mapReadings(
+      [spec({ name: "x_state", map: { "1": 1 } })],
+      [{ ok: true, samples: [{ value: 7 }] }],
+    );
     expect(readings).toEqual([]);
     expect(errors[0]!.error).toContain("raw value 7 is not in the profile's map");
   });
 
   it("expands a state set into one series per state", () => {
-    const s = spec({ name: "ups_output_source", states: { label: "source", map: { "1": "normal", "2": "battery" } } });
+    const s = spec({
+      name: "ups_output_source",
+      states: { label: "source", map: { "1": "normal", "2": "battery" } },
+    });
     const { readings } = mapReadings([s], [{ ok: true, samples: [{ value: 2 }] }]);
     expect(readings).toEqual([
       { name: "ups_output_source", labels: { source: "normal" }, value: 0 },
@@ -34,22 +51,40 @@ describe("profile mapping (raw → canonical readings)", () => {
   it("takes one bit of a bitfield", () => {
     const s = (bit: number) => spec({ name: "ups_alarm", bit });
     const read = { ok: true as const, samples: [{ value: 0b1010 }] };
-    expect(mapReadings([s(0), s(1), s(3)], [read, read, read]).readings.map((r) => r.value)).toEqual([0, 1, 1]);
+    expect(mapReadings([s(0), s(1), s(3)], [read, read, read]).readings.map((r) => r.value)).toEqual([
+      0, 1, 1,
+    ]);
   });
 
   it("keeps per-row labels from table reads and passes driver errors through", () => {
     const { readings, errors } = mapReadings(
-      [spec({ name: "if_oper_up", map: { "1": 1, "2": 0 } }), spec({ name: "cpu_utilization_ratio", scale: 0.01 })],
       [
-        { ok: true, samples: [{ labels: { ifname: "Gi0/1" }, value: 1 }, { labels: { ifname: "Gi0/2" }, value: 2 }] },
+        spec({ name: "if_oper_up", map: { "1": 1, "2": 0 } }),
+        spec({ name: "cpu_utilization_ratio", scale: 0.01 }),
+      ],
+      [
+        {
+          ok: true,
+          samples: [
+            { labels: { ifname: "Gi0/1" }, value: 1 },
+            { labels: { ifname: "Gi0/2" }, value: 2 },
+          ],
+        },
         { ok: false, error: "OID .1.3.6.1.4.1.2011.5.25.31.1.1.1.1.5: noSuchObject" },
       ],
     );
-    expect(readings.map((r) => [r.labels.ifname, r.value])).toEqual([["Gi0/1", 1], ["Gi0/2", 0]]);
-    expect(errors).toEqual([{ reading: "cpu_utilization_ratio", error: "OID .1.3.6.1.4.1.2011.5.25.31.1.1.1.1.5: noSuchObject" }]);
+    expect(readings.map((r) => [r.labels.ifname, r.value])).toEqual([
+      ["Gi0/1", 1],
+      ["Gi0/2", 0],
+    ]);
+    expect(errors).toEqual([
+      { reading: "cpu_utilization_ratio", error: "OID .1.3.6.1.4.1.2011.5.25.31.1.1.1.1.5: noSuchObject" },
+    ]);
   });
 
   it("rejects a non-numeric raw value with the value in the error", () => {
-    expect(mapReadings([spec({ name: "x_volts" })], [{ ok: true, samples: [{ value: "n/a" }] }]).errors[0]!.error).toContain('"n/a"');
+    expect(
+      mapReadings([spec({ name: "x_volts" })], [{ ok: true, samples: [{ value: "n/a" }] }]).errors[0]!.error,
+    ).toContain('"n/a"');
   });
 });

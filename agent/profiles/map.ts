@@ -55,7 +55,11 @@ export function mapReadings(
         const current = spec.states.map[rawKey(raw)] ?? spec.states.default;
         const all = new Set([...Object.values(spec.states.map), spec.states.default]);
         for (const state of all)
-          readings.push({ name: spec.name, labels: { ...labels, [spec.states.label]: state }, value: state === current ? 1 : 0 });
+          readings.push({
+            name: spec.name,
+            labels: { ...labels, [spec.states.label]: state },
+            value: state === current ? 1 : 0,
+          });
         continue;
       }
       let value: number | undefined;
@@ -68,12 +72,19 @@ export function mapReadings(
       } else {
         value = toNumber(raw);
         if (value === undefined) {
-          errors.push({ reading: spec.name, error: `raw value ${JSON.stringify(String(raw))} is not a number` });
+          errors.push({
+            reading: spec.name,
+            error: `raw value ${JSON.stringify(String(raw))} is not a number`,
+          });
           continue;
         }
       }
       // Rounded to 12 significant digits so 2301 × 0.1 reads 230.1, not 230.10000000000002.
-      readings.push({ name: spec.name, labels, value: Number((value * spec.scale + spec.offset).toPrecision(12)) });
+      readings.push({
+        name: spec.name,
+        labels,
+        value: Number((value * spec.scale + spec.offset).toPrecision(12)),
+      });
     }
   });
   return { readings, errors };

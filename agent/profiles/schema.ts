@@ -3,7 +3,10 @@ import { durationSeconds } from "../../common/config/schema.ts";
 
 const metricName = z
   .string()
-  .regex(/^[a-z][a-z0-9_]*$/, "expected a canonical reading name in snake_case, e.g. ups_input_voltage_volts");
+  .regex(
+    /^[a-z][a-z0-9_]*$/,
+    "expected a canonical reading name in snake_case, e.g. ups_input_voltage_volts",
+  );
 
 const debounce = z.union([
   z.strictObject({ polls: z.number().int().min(1) }),
@@ -51,7 +54,9 @@ export type Op = (typeof OPS)[number];
 
 export const profileConditionSchema = z.strictObject({
   /** Dotted, stable condition name: ups.on_battery, if.down, … */
-  name: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/, "expected a dotted condition name, e.g. ups.on_battery"),
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/, "expected a dotted condition name, e.g. ups.on_battery"),
   title: z.string().optional(),
   when: z.strictObject({
     reading: metricName,
@@ -91,7 +96,12 @@ export const profileSchema = z.strictObject({
   origin: z.string().min(1),
   driver: z.string().min(1),
   class: z.string().optional(),
-  readings: z.array(profileReadingSchema).min(1),
+  /**
+   * Profiles (ids, same driver) whose readings, conditions and traps come first, e.g. a vendor switch
+   * profile includes `if-mib` and adds its CPU and temperature readings.
+   */
+  include: z.array(z.string().min(1)).default([]),
+  readings: z.array(profileReadingSchema).default([]),
   conditions: z.array(profileConditionSchema).default([]),
   /**
    * How `profile: auto` recognises a device: sysObjectID prefixes and/or OIDs (subtrees) that must
