@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { faultFixture } from "../../test/fixtures/fault.ts";
 import { deadlinesFor, evaluate } from "./deadlines.ts";
 import { apply, emptyState, nextDueAt } from "./engine.ts";
 import { defaultPolicy, type Policy, policySchema } from "./policy.ts";
@@ -11,28 +12,7 @@ const HOUR = 3_600_000;
 const inclusive: Policy = policySchema.parse({ deadlineComparison: "inclusive" });
 
 function fault(cls: FaultClass, extra: Partial<Fault> = {}): Fault {
-  return {
-    id: "x",
-    key: "d|c|",
-    device: "d",
-    condition: "c",
-    labels: {},
-    title: "t",
-    class: cls,
-    classSource: "manual",
-    source: "manual",
-    status: "open",
-    openedAt: T0,
-    firstObservedAt: T0,
-    acks: [],
-    reopenCount: 0,
-    reopenedAt: [],
-    breaches: [],
-    children: [],
-    classHistory: [],
-    comments: [],
-    ...extra,
-  };
+  return faultFixture({ id: "x", class: cls, openedAt: T0, ...extra });
 }
 
 function run(cmds: Command[], policy: Policy = defaultPolicy): EngineState {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { faultFixture } from "../../test/fixtures/fault.ts";
 import { kpiFor } from "./kpi.ts";
 import { parsePeriod, quarterOf } from "./period.ts";
 import { defaultPolicy } from "./policy.ts";
@@ -74,28 +75,7 @@ describe("periods in the site time zone (Asia/Shanghai)", () => {
 });
 
 function fault(id: string, openedAt: number, extra: Partial<Fault>): Fault {
-  return {
-    id,
-    key: `d|manual|${id}`,
-    device: "d",
-    condition: "manual",
-    labels: {},
-    title: id,
-    class: "general",
-    classSource: "manual",
-    source: "manual",
-    status: "open",
-    openedAt,
-    firstObservedAt: openedAt,
-    acks: [],
-    reopenCount: 0,
-    reopenedAt: [],
-    breaches: [],
-    children: [],
-    classHistory: [],
-    comments: [],
-    ...extra,
-  };
+  return faultFixture({ id, key: `d|manual|${id}`, condition: "manual", title: id, openedAt, ...extra });
 }
 
 describe("KPI 故障处理及时率", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { faultFixture } from "../../test/fixtures/fault.ts";
 import { defaultPolicy, type Fault } from "../domain/index.ts";
 import { classPolicySchema } from "./config.ts";
 import { planSteps } from "./planner.ts";
@@ -7,28 +8,17 @@ const T0 = Date.parse("2026-11-25T09:00:00+08:00");
 const MIN = 60_000;
 
 function fault(over: Partial<Fault> = {}): Fault {
-  return {
-    id: "F-1",
+  return faultFixture({
     key: "ups-1|ups.on_battery",
     device: "ups-1",
     condition: "ups.on_battery",
-    labels: {},
     title: "UPS 市电中断",
     class: "major",
     classSource: "rule:0",
     source: "auto",
-    status: "open",
     openedAt: T0,
-    firstObservedAt: T0,
-    acks: [],
-    reopenCount: 0,
-    reopenedAt: [],
-    breaches: [],
-    children: [],
-    classHistory: [],
-    comments: [],
     ...over,
-  };
+  });
 }
 
 const major = classPolicySchema.parse({

@@ -25,8 +25,16 @@ export function upsOnBatteryTrapV2c(port: number, community: string): Promise<vo
   ]);
 }
 
-/** IF-MIB linkDown (v3 authPriv, SHA + AES, the test user) for one interface, with its ifName. */
-export function linkDownTrapV3(port: number, ifIndex: number, ifName: string): Promise<void> {
+/**
+ * IF-MIB linkDown (v3 authPriv, SHA + AES, the test user) for one interface, with its ifName; a
+ * different authKey sends one the receiver must refuse.
+ */
+export function linkDownTrapV3(
+  port: number,
+  ifIndex: number,
+  ifName: string,
+  authKey = V3_USER.authKey,
+): Promise<void> {
   return snmptrap([
     ...[
       "-v3",
@@ -37,7 +45,7 @@ export function linkDownTrapV3(port: number, ifIndex: number, ifName: string): P
       "-a",
       "SHA",
       "-A",
-      V3_USER.authKey,
+      authKey,
       "-x",
       "AES",
       "-X",

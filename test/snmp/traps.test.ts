@@ -159,26 +159,7 @@ devices:
 
   it("counts unknown traps and traps with a wrong key instead of dropping them silently", async () => {
     await snmptrap(["-v2c", "-c", "watchfloor-ups", `127.0.0.1:${trapPort}`, "", "1.3.6.1.4.1.99999.0.42"]);
-    await snmptrap([
-      "-v3",
-      "-u",
-      V3_USER.user,
-      "-l",
-      "authPriv",
-      "-a",
-      "SHA",
-      "-A",
-      "wrongauth999",
-      "-x",
-      "AES",
-      "-X",
-      V3_USER.privKey,
-      "-e",
-      "0x8000000001020304",
-      `127.0.0.1:${trapPort}`,
-      "",
-      "1.3.6.1.6.3.1.1.5.3",
-    ]);
+    await linkDownTrapV3(trapPort, 2, "eth1", "wrongauth999");
     const metrics = await until("trap counters", async () => {
       const text = await (await fetch(metricsUrl)).text();
       return /snmp_traps_total\{outcome="unknown_trap"\} 1/.test(text) &&
