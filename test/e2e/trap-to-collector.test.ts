@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { skipWithout } from "../harness/peer-gate.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Floor } from "../harness/floor.ts";
 import { until } from "../harness/process.ts";
@@ -9,13 +10,13 @@ import { linkDownTrapV3, upsOnBatteryTrapV2c } from "../peers/snmptrap.ts";
 /** Debian's snmptrap → the agent's trap receiver → the real collector's fault list. */
 const OWN = join(import.meta.dirname, "..", "snmp", "recordings");
 const missing = snmpsimMissing(OWN);
-if (missing) console.warn(`trap → collector test skipped: ${missing}`);
+const skip = skipWithout(missing, "trap → collector");
 
 type Faults = {
   faults: Array<{ device: string; condition: string; labels: Record<string, string>; opened_at: string }>;
 };
 
-describe.skipIf(Boolean(missing))("SNMP traps reach the collector as faults in under a second", () => {
+describe.skipIf(skip)("SNMP traps reach the collector as faults in under a second", () => {
   let sim: Snmpsim;
   let floor: Floor;
   let trapPort = 0;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { policySchema } from "../../collector/domain/index.ts";
 import type { ManualClock } from "../../common/clock.ts";
-import { pagingCollector, START } from "./harness.ts";
+import { pagingCollector, rosterMonths, START } from "./harness.ts";
 import { Receiver } from "./receiver.ts";
 
 const sla = policySchema.parse({
@@ -24,7 +24,10 @@ function config(robotUrl: string, smsUrl: string) {
       },
     ],
     people: [{ id: "zhangwei", name: "张伟", mobile: "13800000001", channels: ["wecom", "sms"] }],
-    roster: { roles: ["oncall"], months: [{ month: "2026-11", duty: { oncall: ["zhangwei"] } }] },
+    roster: {
+      roles: ["oncall"],
+      months: rosterMonths(START, Date.now()).map((month) => ({ month, duty: { oncall: ["zhangwei"] } })),
+    },
     policies: { major: { steps: [{ after: 0, notify: ["oncall"] }] } },
   };
 }

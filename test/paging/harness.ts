@@ -13,6 +13,22 @@ export const AM_TOKEN = "alertmanager-token-for-paging-tests";
 export const START = Date.parse("2026-11-25T09:00:00+08:00");
 
 /**
+ * The months (Asia/Shanghai, YYYY-MM) a roster must cover for a test: the month of every instant given,
+ * the month before and the month after. Tests that run on the wall clock pass `Date.now()`, so the roster
+ * never runs out with the calendar (the test broke on 2026-12-01 when it listed only 2026-11).
+ */
+export function rosterMonths(...instants: number[]): string[] {
+  const months = new Set<string>();
+  for (const at of instants) {
+    for (const shiftDays of [-31, 0, 31]) {
+      const d = new Date(at + shiftDays * 86_400_000 + 8 * 3_600_000);
+      months.add(`${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`);
+    }
+  }
+  return [...months].sort();
+}
+
+/**
  * The collector with paging configured (a notifications object, validated by the real schema), its own
  * SQLite file (so a test can restart it on the same file) and a manual clock unless told otherwise.
  */
@@ -103,9 +119,10 @@ export function notifications(
     ],
     roster: {
       roles: ["oncall", "lead", "manager"],
-      months: [
-        { month: "2026-11", duty: { oncall: ["zhangwei"], lead: ["chenjing"], manager: ["zhoumin"] } },
-      ],
+      months: rosterMonths(START, Date.now()).map((month) => ({
+        month,
+        duty: { oncall: ["zhangwei"], lead: ["chenjing"], manager: ["zhoumin"] },
+      })),
     },
     policies,
     runbooks: [{ condition: "ups.*", title: "YJ-03 UPS 及供电中断应急预案" }],

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { skipWithout } from "../harness/peer-gate.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Snmpsim, snmpsimMissing, startSnmpsim } from "../peers/snmpsim.ts";
 import { type OnceLine, readingsOf, runOnce, snmpDevice } from "./agent-once.ts";
@@ -9,9 +10,9 @@ import { type OnceLine, readingsOf, runOnce, snmpDevice } from "./agent-once.ts"
  */
 const OWN = join(import.meta.dirname, "recordings");
 const missing = snmpsimMissing(OWN);
-if (missing) console.warn(`own-recording SNMP tests skipped: ${missing}`);
+const skip = skipWithout(missing, "Watchfloor's own UPS recordings");
 
-describe.skipIf(Boolean(missing))("Watchfloor's own UPS recordings", () => {
+describe.skipIf(skip)("Watchfloor's own UPS recordings", () => {
   let sim: Snmpsim;
   let lines: Map<string, OnceLine>;
 

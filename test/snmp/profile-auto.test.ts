@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { skipWithout } from "../harness/peer-gate.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Snmpsim, snmpsimMissing, startSnmpsim } from "../peers/snmpsim.ts";
 import { type OnceLine, readingsOf, runOnce, snmpDevice } from "./agent-once.ts";
@@ -6,9 +7,9 @@ import { type OnceLine, readingsOf, runOnce, snmpDevice } from "./agent-once.ts"
 /** `profile: auto` through the real CLI: the agent fingerprints each device before its first poll. */
 const OWN = join(import.meta.dirname, "recordings");
 const missing = snmpsimMissing(OWN);
-if (missing) console.warn(`profile auto CLI test skipped: ${missing}`);
+const skip = skipWithout(missing, "profile: auto");
 
-describe.skipIf(Boolean(missing))("watchfloor-agent --once with profile: auto", () => {
+describe.skipIf(skip)("watchfloor-agent --once with profile: auto", () => {
   let sim: Snmpsim;
   let result: Awaited<ReturnType<typeof runOnce>>;
   let lines: Map<string, OnceLine>;

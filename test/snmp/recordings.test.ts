@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { skipWithout } from "../harness/peer-gate.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveAutoProfiles } from "../../agent/drivers/snmp/auto.ts";
 import { snmpOptionsSchema } from "../../agent/drivers/snmp/options.ts";
@@ -16,7 +17,7 @@ import { CASES, COMPARED_CLASSES, type RecordingCase } from "./recording-cases.t
  * readings are compared with the values LibreNMS reads from the same recording.
  */
 const missing = snmpsimMissing();
-if (missing) console.warn(`SNMP recording tests skipped: ${missing}`);
+const skip = skipWithout(missing, "LibreNMS recordings");
 
 interface Sensor {
   sensor_class: string;
@@ -56,7 +57,7 @@ function close(actual: number, expected: number): boolean {
   return Math.abs(actual - expected) <= Math.max(1e-6, Math.abs(expected) * 1e-6);
 }
 
-describe.skipIf(Boolean(missing))("LibreNMS recordings through snmpsim and watchfloor-agent --once", () => {
+describe.skipIf(skip)("LibreNMS recordings through snmpsim and watchfloor-agent --once", () => {
   let sim: Snmpsim;
   let lines: Map<string, OnceLine>;
 

@@ -1,12 +1,13 @@
+import { skipWithout } from "../harness/peer-gate.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Snmpd, snmpdMissing, startSnmpd, V3_USER } from "../peers/snmpd.ts";
 import { type OnceLine, readingsOf, runOnce, snmpDevice } from "./agent-once.ts";
 
 /** Debian's snmpd with an SNMPv3 authPriv user (SHA + AES), polled through the host-resources profile. */
 const missing = snmpdMissing();
-if (missing) console.warn(`snmpd tests skipped: ${missing}`);
+const skip = skipWithout(missing, "SNMPv3 against Debian's snmpd");
 
-describe.skipIf(Boolean(missing))("SNMPv3 against Debian's snmpd", () => {
+describe.skipIf(skip)("SNMPv3 against Debian's snmpd", () => {
   let snmpd: Snmpd;
   let lines: Map<string, OnceLine>;
   let stderr = "";
@@ -88,7 +89,7 @@ describe.skipIf(Boolean(missing))("SNMPv3 against Debian's snmpd", () => {
  * Old UPS cards speak only MD5 + DES. Node 20's OpenSSL keeps DES in the legacy provider: without it the
  * device gets a clear error saying how to enable it; with NODE_OPTIONS=--openssl-legacy-provider it polls.
  */
-describe.skipIf(Boolean(missing))("SNMPv3 MD5 + DES against Debian's snmpd", () => {
+describe.skipIf(skip)("SNMPv3 MD5 + DES against Debian's snmpd", () => {
   let snmpd: Snmpd;
   const des = {
     user: "olduser",

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { skipWithout } from "../harness/peer-gate.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { node, type Proc, ROOT, tempDir, until } from "../harness/process.ts";
 import { snmpdMissing, V3_USER } from "../peers/snmpd.ts";
@@ -15,7 +16,7 @@ import { linkDownTrapV3, snmptrap, upsOnBatteryTrapV2c } from "../peers/snmptrap
 /** The project's own small recordings (not LibreNMS's), so these tests run wherever snmpsim does. */
 const OWN_RECORDINGS = join(import.meta.dirname, "recordings");
 const missing = snmpsimMissing(OWN_RECORDINGS) ?? snmpdMissing();
-if (missing) console.warn(`SNMP trap tests skipped: ${missing}`);
+const skip = skipWithout(missing, "SNMP traps reach the collector at once");
 
 interface Received {
   at: number;
@@ -28,7 +29,7 @@ interface Received {
   };
 }
 
-describe.skipIf(Boolean(missing))("SNMP traps reach the collector at once", () => {
+describe.skipIf(skip)("SNMP traps reach the collector at once", () => {
   let sim: Snmpsim;
   let collector: Server;
   let agent: Proc;

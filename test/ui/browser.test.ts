@@ -6,14 +6,17 @@ import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { skipWithout } from "../harness/peer-gate.ts";
 import { NAMES, openFault, uiCollector } from "./harness.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.log(`skipping the web UI browser test: ${CHROMIUM} is absent (apt-get install chromium)`);
+const skip = skipWithout(
+  hasChromium ? undefined : `${CHROMIUM} is absent (apt-get install chromium)`,
+  "web UI in chromium",
+);
 
-describe.skipIf(!hasChromium)("web UI in chromium", () => {
+describe.skipIf(skip)("web UI in chromium", () => {
   let h: Awaited<ReturnType<typeof uiCollector>>;
   let browser: Browser;
   let base: string;
