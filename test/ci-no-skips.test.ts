@@ -59,7 +59,7 @@ describe("no silent skips", () => {
     ].filter((p) => !existsSync(p));
     expect(missing).toEqual([]);
     // Debian's pymodbus server imports serial; without python3-serial every Modbus peer dies at start.
-    const py = spawnSync("/usr/bin/python3", ["-c", "import pymodbus, serial, pysnmp"], { encoding: "utf8" });
+    const py = spawnSync("/usr/bin/python3", ["-c", "import pymodbus, pymodbus.server, serial, serial_asyncio, pysnmp"], { encoding: "utf8" });
     expect(py.stderr).toBe("");
     expect(py.status).toBe(0);
   });
