@@ -6,7 +6,7 @@ import type { CollectorConfig } from "../common/config/schema.ts";
 import type { CollectorContext } from "./context.ts";
 import type { Inventory, Policy } from "./domain/index.ts";
 import { FaultService } from "./fault-service.ts";
-import { registerAuth } from "./http/auth.ts";
+import { type RouteAccess, registerAuth } from "./http/auth.ts";
 import { faultRoutes } from "./http/faults.ts";
 import { ingestRoutes } from "./http/ingest.ts";
 import { kpiRoutes } from "./http/kpi.ts";
@@ -38,7 +38,7 @@ export interface CollectorDeps {
  */
 export async function buildCollector(
   deps: CollectorDeps,
-): Promise<{ app: FastifyInstance; ctx: CollectorContext; paging?: PagingService }> {
+): Promise<{ app: FastifyInstance; ctx: CollectorContext; paging?: PagingService; routes: RouteAccess[] }> {
   // Per-request logs would be one line per heartbeat; the collector logs what changed instead.
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -85,7 +85,7 @@ export async function buildCollector(
         publicUrl: deps.config.publicUrl,
       })
     : undefined;
-  registerAuth(app, { store: deps.store, agents: deps.config.agents });
+  const routes = registerAuth(app, { store: deps.store, agents: deps.config.agents });
   await app.register(ingestRoutes, ctx);
   await app.register(faultRoutes, ctx);
   await app.register(windowRoutes, ctx);
@@ -103,5 +103,5 @@ export async function buildCollector(
     liveness.stop();
     await paging?.stop();
   });
-  return { app: app as unknown as FastifyInstance, ctx, paging };
+  return { app: app as unknown as FastifyInstance, ctx, paging, routes };
 }

@@ -5,8 +5,19 @@ import { type CollectorStore, hashToken, type Role } from "../store/store.ts";
 /** Who made a request: a person with a role, or an agent sending events. */
 export type Principal = { kind: "user"; name: string; role: Role } | { kind: "agent"; id: string };
 
-/** What a route allows: roles (admin always passes), or agents. Declared per route in `config.allow`. */
-export type Allow = { roles: readonly Role[] } | { agents: true };
+/**
+ * What a route allows, declared per route in `config.allow`: roles (admin always passes), agents, or
+ * nobody in particular — `public` says why no token is needed (a liveness probe, a signed link, the
+ * UI's own session check). A route without a declaration cannot be registered.
+ */
+export type Allow = { roles: readonly Role[] } | { agents: true } | { public: string };
+
+/** A registered route and its access rule, as the onRoute hook saw it (tests enumerate these). */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  allow: Allow | undefined;
+}
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -25,14 +36,30 @@ function bearer(req: FastifyRequest): string | undefined {
 }
 
 /**
- * The one authentication and authorisation hook: every /api route needs a token, and the role check
- * happens here, server-side, from the route's declared `allow` — handlers never repeat it.
+ * The one authentication and authorisation hook. It hangs on the route the router matched (its
+ * `config.allow`), never on the raw URL: the router decodes `%61pi` to `api`, a prefix test would not.
+ * Every route must declare its access (registering one that does not throws); a request that matched
+ * no route is the 404 handler's. Handlers never repeat the role check.
  */
-export function registerAuth(app: FastifyInstance, deps: { store: CollectorStore; agents: { id: string; token: Secret }[] }): void {
+export function registerAuth(
+  app: FastifyInstance,
+  deps: { store: CollectorStore; agents: { id: string; token: Secret }[] },
+): RouteAccess[] {
   // Tokens are compared by their SHA-256, so no comparison leaks a prefix through timing.
   const agentByHash = new Map(deps.agents.map((a) => [hashToken(a.token.reveal()), a.id]));
+  const routes: RouteAccess[] = [];
+  app.addHook("onRoute", (route) => {
+    const allow = (route.config as { allow?: Allow } | undefined)?.allow;
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, allow });
+    if (!isAllow(allow))
+      throw new Error(`route ${[route.method].flat().join(",")} ${route.url} declares no access rule (config.allow)`);
+  });
   app.addHook("onRequest", async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!req.url.startsWith("/api/")) return;
+    if (req.is404) return;
+    const allow = req.routeOptions.config.allow;
+    // Unreachable while onRoute refuses undeclared routes; kept so a gap fails closed.
+    if (!isAllow(allow)) return reply.code(403).send({ error: "forbidden", message: "route has no access rule" });
+    if ("public" in allow) return;
     const token = bearer(req);
     if (!token) return reply.code(401).send({ error: "unauthorized", message: "missing bearer token" });
     const agentId = agentByHash.get(hashToken(token));
@@ -42,8 +69,6 @@ export function registerAuth(app: FastifyInstance, deps: { store: CollectorStore
       if (user) req.principal = { kind: "user", ...user };
     }
     if (!req.principal) return reply.code(401).send({ error: "unauthorized", message: "unknown token" });
-    const allow = req.routeOptions.config.allow;
-    if (!allow) return reply.code(403).send({ error: "forbidden", message: "route has no access rule" });
     const p = req.principal;
     const ok = "agents" in allow ? p.kind === "agent" : p.kind === "user" && (p.role === "admin" || allow.roles.includes(p.role));
     if (!ok)
@@ -52,7 +77,26 @@ export function registerAuth(app: FastifyInstance, deps: { store: CollectorStore
         message: p.kind === "agent" ? "agents may only send events" : `role ${p.role} may not do this`,
       });
   });
+  return routes;
 }
+
+function isAllow(a: unknown): a is Allow {
+  if (!a || typeof a !== "object") return false;
+  const x = a as Record<string, unknown>;
+  return (
+    (Array.isArray(x.roles) && x.roles.length > 0) ||
+    x.agents === true ||
+    (typeof x.public === "string" && x.public.length > 0)
+  );
+}
+
+/** Public routes say why no token is needed. */
+export const PUBLIC = {
+  probe: { public: "liveness probe and Prometheus scrape: no secrets, no state change" },
+  ackLink: { public: "the signed, expiring acknowledge token in the path is the authentication" },
+  uiLogin: { public: "web UI login and its static assets, before a session exists" },
+  uiSession: { public: "web UI pages: the UI's own hook requires a session cookie" },
+} as const satisfies Record<string, Allow>;
 
 /** Everyone with a user token may read. */
 export const READERS: Allow = { roles: ["engineer", "facility_manager", "client_auditor"] };

@@ -4,7 +4,7 @@ import type { CollectorContext } from "../context.ts";
 import { formatInstant } from "../domain/index.ts";
 import { alertmanagerPayloadSchema, alertToCommand } from "../paging/alertmanager.ts";
 import type { PagingService } from "../paging/service.ts";
-import { type Allow, READERS } from "./auth.ts";
+import { type Allow, PUBLIC, READERS } from "./auth.ts";
 import { parseBody } from "./validate.ts";
 
 /** Pages name people and their numbers: staff only, not the client. */
@@ -134,7 +134,7 @@ export async function pagingRoutes(
 
     // A wildcard, not ":token": fastify caps path parameters at 100 characters and a token is longer.
     // GET only shows a button: chat apps fetch links to preview them, and a preview must not acknowledge.
-    ack.get<{ Params: { "*": string } }>("/ack/*", async (req, reply) => {
+    ack.get<{ Params: { "*": string } }>("/ack/*", { config: { allow: PUBLIC.ackLink } }, async (req, reply) => {
       if (!paging) return notConfigured(reply);
       const check = paging.checkAckToken(req.params["*"]);
       if (!check.ok)
@@ -149,7 +149,7 @@ export async function pagingRoutes(
       );
     });
 
-    ack.post<{ Params: { "*": string } }>("/ack/*", async (req, reply) => {
+    ack.post<{ Params: { "*": string } }>("/ack/*", { config: { allow: PUBLIC.ackLink } }, async (req, reply) => {
       if (!paging) return notConfigured(reply);
       const res = paging.ackByToken(req.params["*"]);
       if (!res.ok) return page(reply, res.reason === "expired" ? 410 : 403, ACK_REFUSED[res.reason], "");

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import type { CollectorContext } from "../context.ts";
 import { formatInstant } from "../domain/index.ts";
-import { READERS } from "./auth.ts";
+import { PUBLIC, READERS } from "./auth.ts";
 
 /** Who am I, which agents report, the audit trail; and the open /metrics and /healthz. */
 export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext & { registry: Registry }): Promise<void> {
@@ -21,12 +21,12 @@ export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext &
     entries: ctx.store.audit({ faultId: req.query.fault }),
   }));
 
-  app.get("/metrics", async (_req, reply) => {
+  app.get("/metrics", { config: { allow: PUBLIC.probe } }, async (_req, reply) => {
     reply.header("content-type", ctx.registry.contentType);
     return ctx.registry.metrics();
   });
 
-  app.get("/healthz", async () => {
+  app.get("/healthz", { config: { allow: PUBLIC.probe } }, async () => {
     ctx.store.db.prepare("SELECT 1").get();
     return { status: "ok" };
   });

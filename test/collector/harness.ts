@@ -18,7 +18,7 @@ export async function testCollector(
   const clock = (opts.clock ?? new ManualClock(Date.parse(opts.start ?? "2026-11-25T09:00:00+08:00"))) as ManualClock;
   const store = new CollectorStore(openDatabase(opts.dbFile ?? ":memory:"));
   const config = collectorSchema.parse({ agents: [{ id: "agent-1", token: AGENT_TOKEN }] });
-  const { app, ctx } = await buildCollector({
+  const { app, ctx, routes } = await buildCollector({
     config,
     policy: opts.policy ?? defaultPolicy,
     inventory: opts.inventory ?? { devices: {} },
@@ -44,5 +44,5 @@ export async function testCollector(
     const json = res.headers["content-type"]?.toString().startsWith("application/json");
     return { status: res.statusCode, body: (json ? res.json() : { text: res.body }) as Record<string, unknown> };
   };
-  return { app, ctx, clock, store, tokens, call, secret: new Secret(AGENT_TOKEN) };
+  return { app, ctx, routes, clock, store, tokens, call, secret: new Secret(AGENT_TOKEN) };
 }

@@ -51,7 +51,7 @@ export async function pagingCollector(opts: {
     publicUrl: opts.publicUrl ?? "https://watchfloor.example.gov.cn",
   });
   const registry = opts.registry ?? new Registry();
-  const { app, ctx, paging } = await buildCollector({
+  const { app, ctx, paging, routes } = await buildCollector({
     config,
     policy: opts.policy ?? defaultPolicy,
     inventory: opts.inventory ?? { devices: {} },
@@ -100,7 +100,7 @@ export async function pagingCollector(opts: {
     await app.close();
     store.db.close();
   };
-  return { app, ctx, paging: paging!, clock, store, registry, condition, get, close };
+  return { app, ctx, paging: paging!, routes, clock, store, registry, condition, get, close, userToken };
 }
 
 /** A notifications file with one webhook channel per person, the roster of the tests, and the given policies. */

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CollectorContext } from "../../context.ts";
+import { PUBLIC } from "../auth.ts";
 import { kpiFor, parsePeriod, quarterOf } from "../../domain/index.ts";
 import type { PagingService } from "../../paging/service.ts";
 import type { Role } from "../../store/store.ts";
@@ -98,19 +99,19 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDeps): Promise<void
     };
   };
 
-  app.get("/", async (_req, reply) => reply.redirect("/ui", 302));
-  app.get("/ui/", async (_req, reply) => reply.redirect("/ui", 302));
+  app.get("/", { config: { allow: PUBLIC.uiLogin } }, async (_req, reply) => reply.redirect("/ui", 302));
+  app.get("/ui/", { config: { allow: PUBLIC.uiLogin } }, async (_req, reply) => reply.redirect("/ui", 302));
 
-  app.get("/ui/style.css", async (_req, reply) =>
+  app.get("/ui/style.css", { config: { allow: PUBLIC.uiLogin } }, async (_req, reply) =>
     reply.type("text/css; charset=utf-8").header("cache-control", "max-age=300").send(css),
   );
 
-  app.get("/ui/login", async (req, reply) => {
+  app.get("/ui/login", { config: { allow: PUBLIC.uiLogin } }, async (req, reply) => {
     const lang = languageOf(req, reply);
     return sendPage(reply, 200, frame(req, lang, WORDS[lang].login), loginForm(lang));
   });
 
-  app.post("/ui/login", async (req, reply) => {
+  app.post("/ui/login", { config: { allow: PUBLIC.uiLogin } }, async (req, reply) => {
     const lang = languageOf(req, reply);
     if (!originAllowed(req))
       return sendPage(
@@ -159,7 +160,7 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDeps): Promise<void
       }
     });
 
-    pages.get("/ui", async (req, reply) => {
+    pages.get("/ui", { config: { allow: PUBLIC.uiSession } }, async (req, reply) => {
       const lang = languageOf(req, reply);
       const t = now();
       const tz = deps.policy.timezone;
@@ -211,10 +212,10 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDeps): Promise<void
       return sendPage(reply, status, frame(req, lang, fault.title, path), body);
     };
 
-    pages.get<{ Params: { id: string } }>("/ui/faults/:id", async (req, reply) => faultPage(req, reply, 200));
+    pages.get<{ Params: { id: string } }>("/ui/faults/:id", { config: { allow: PUBLIC.uiSession } }, async (req, reply) => faultPage(req, reply, 200));
 
     for (const action of ["ack", "resolve"] as const) {
-      pages.post<{ Params: { id: string } }>(`/ui/faults/:id/${action}`, async (req, reply) => {
+      pages.post<{ Params: { id: string } }>(`/ui/faults/:id/${action}`, { config: { allow: PUBLIC.uiSession } }, async (req, reply) => {
         const user = req.uiUser!;
         const lang = languageOf(req, reply);
         if (!ACTORS.includes(user.role)) return faultPage(req, reply, 403, WORDS[lang].forbidden);
@@ -236,7 +237,7 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDeps): Promise<void
       });
     }
 
-    pages.post("/ui/logout", async (req, reply) => {
+    pages.post("/ui/logout", { config: { allow: PUBLIC.uiSession } }, async (req, reply) => {
       sessions.delete(req.uiUser!.session.id);
       setCookie(reply, SESSION_COOKIE, "", { httpOnly: true, secure: secure(req), maxAgeSeconds: 0 });
       return reply.redirect("/ui/login", 303);
