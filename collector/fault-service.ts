@@ -68,6 +68,19 @@ export class FaultService extends EventEmitter<{ notice: [Notice] }> {
     this.tick();
   }
 
+  /**
+   * Runs fn in one store transaction (dispatches inside it commit together). When it throws, the
+   * transaction rolls back and the engine reloads what was committed, so memory never runs ahead.
+   */
+  transaction<T>(fn: () => T): T {
+    try {
+      return this.deps.store.db.transaction(fn)();
+    } catch (err) {
+      if (!this.deps.store.db.inTransaction) this.state = this.deps.store.loadEngineState() ?? emptyState();
+      throw err;
+    }
+  }
+
   dispatch(cmd: Command): { ok: true; notices: Notice[] } | { ok: false; error: DomainError } {
     const ctx = this.context();
     const result = apply(this.state, cmd, ctx);
