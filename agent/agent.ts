@@ -4,12 +4,13 @@ import type { Clock } from "../common/clock.ts";
 import type { ConditionEvent } from "../common/wire.ts";
 import { type ConditionTrack, debounceStep, initialTrack } from "./conditions/debounce.ts";
 import { instanceKey } from "./conditions/evaluate.ts";
-import { drivers } from "./drivers/registry.ts";
-import type { DriverSession } from "./drivers/types.ts";
+import { loadDrivers } from "./drivers/registry.ts";
+import type { Driver, DriverSession } from "./drivers/types.ts";
 import type { AgentMetrics } from "./metrics.ts";
 import type { Outbox } from "./outbox/outbox.ts";
 import { type PollResult, pollDevice } from "./poll.ts";
 import type { Debounce, ProfileCondition } from "./profiles/schema.ts";
+import { nextSlot, pollPhase } from "./schedule.ts";
 import type { PreparedDevice } from "./site.ts";
 
 /** device.unreachable is built in: two missed polls open it, one answer clears it. */
@@ -29,7 +30,6 @@ export interface AgentDeps {
   metrics?: AgentMetrics;
   /** Absent in --once mode: nothing is sent or remembered. */
   outbox?: Outbox;
-  jitter?: number;
 }
 
 /** A condition instance's debounce track with what it is about (persisted in the outbox file). */
@@ -43,54 +43,83 @@ interface TrackedInstance {
 interface DeviceRun {
   device: PreparedDevice;
   session: DriverSession;
+  /** Offset of this device's polls within its interval (stable: a hash of its id). */
+  phaseMs: number;
   timer?: NodeJS.Timeout;
   inFlight?: Promise<PollResult>;
+  /** The running poll is a scheduled one (not one a trap asked for). */
+  inFlightScheduled?: boolean;
   /** A poll asked for (a trap arrived) while one was running. */
   again?: boolean;
 }
 
 /**
- * Polls every device on its own timer (interval with jitter; never two polls of one device at once,
- * so a slow device delays only itself), maps readings, debounces conditions and puts every condition
- * change in the outbox.
+ * Polls every device on its own fixed grid (interval, at a phase hashed from its id, so devices spread
+ * over the whole interval and keep their place across restarts; never two polls of one device at once,
+ * so a slow device delays only itself: a slot that finds the previous poll still running is skipped and
+ * counted as an overrun), maps readings, debounces conditions and puts every condition change in the
+ * outbox. Everything a poll touches is indexed by device, so a poll's work does not grow with the fleet.
  */
 export class Agent {
   private runs = new Map<string, DeviceRun>();
-  private tracks: Map<string, TrackedInstance>;
+  /** Condition tracks per device, then per instance key. */
+  private tracks = new Map<string, Map<string, TrackedInstance>>();
   private stopped = false;
 
-  constructor(private deps: AgentDeps) {
-    this.tracks = (deps.outbox?.loadTracks() ?? new Map()) as Map<string, TrackedInstance>;
+  /** Loads the drivers the devices use (only those) and opens a session per device. */
+  static async create(deps: AgentDeps): Promise<Agent> {
+    return new Agent(deps, await loadDrivers(deps.devices.map((d) => d.config.driver)));
+  }
+
+  private constructor(
+    private deps: AgentDeps,
+    // biome-ignore lint/suspicious/noExplicitAny: drivers of every option/source type, see registry.ts
+    loaded: Map<string, Driver<any, any>>,
+  ) {
+    for (const [key, inst] of (deps.outbox?.loadTracks() ?? new Map()) as Map<string, TrackedInstance>)
+      this.tracksOf(inst.device).set(key, inst);
     for (const device of deps.devices) {
-      const driver = drivers[device.config.driver]!;
-      const session = driver.open(device.config, device.options, {
+      const session = loaded.get(device.config.driver)!.open(device.config, device.options, {
         logger: deps.logger.child({ device: device.config.id }),
       });
-      this.runs.set(device.config.id, { device, session });
+      const phaseMs = pollPhase(device.config.id, device.config.interval * 1000);
+      this.runs.set(device.config.id, { device, session, phaseMs });
     }
   }
 
-  /** Starts every device's schedule; the first poll of each lands within its jitter. */
+  private tracksOf(device: string): Map<string, TrackedInstance> {
+    let map = this.tracks.get(device);
+    if (!map) {
+      map = new Map();
+      this.tracks.set(device, map);
+    }
+    return map;
+  }
+
+  /** Starts every device's schedule: its first poll is at its next slot. */
   start(): void {
-    for (const run of this.runs.values()) {
-      const spread = run.device.config.interval * (this.deps.jitter ?? 0.1) * Math.random();
-      run.timer = setTimeout(() => void this.cycle(run), spread * 1000);
-    }
+    for (const run of this.runs.values()) this.schedule(run);
   }
 
-  private async cycle(run: DeviceRun): Promise<void> {
+  private schedule(run: DeviceRun): void {
+    const now = Date.now();
+    const at = nextSlot(now, run.device.config.interval * 1000, run.phaseMs);
+    run.timer = setTimeout(() => this.slot(run), at - now);
+  }
+
+  /** A slot of the grid: the next is booked first, so a long poll never shifts the device's phase. */
+  private slot(run: DeviceRun): void {
     if (this.stopped) return;
-    const started = Date.now();
-    await this.pollNow(run.device.config.id);
-    if (this.stopped) return;
-    const interval = run.device.config.interval * 1000;
-    const jitter = interval * (this.deps.jitter ?? 0.1) * (Math.random() - 0.5);
-    const wait = Math.max(0, started + interval + jitter - Date.now());
-    run.timer = setTimeout(() => void this.cycle(run), wait);
+    this.schedule(run);
+    if (run.inFlight && run.inFlightScheduled) {
+      this.deps.metrics?.pollOverruns.inc({ device: run.device.config.id });
+      return;
+    }
+    void this.pollNow(run.device.config.id, true);
   }
 
   /** Polls one device now (or right after its running poll), e.g. to confirm a trap. */
-  async pollNow(deviceId: string): Promise<PollResult | undefined> {
+  async pollNow(deviceId: string, scheduled = false): Promise<PollResult | undefined> {
     const run = this.runs.get(deviceId);
     if (!run) return undefined;
     if (run.inFlight) {
@@ -100,12 +129,14 @@ export class Agent {
     const cfg = run.device.config;
     const timeout = cfg.timeout ?? Math.min(cfg.interval, 10);
     run.inFlight = pollDevice(run.device, run.session, timeout, () => this.deps.clock.now());
+    run.inFlightScheduled = scheduled;
     this.deps.metrics?.polls.inc({ device: cfg.id });
     let result: PollResult;
     try {
       result = await run.inFlight;
     } finally {
       run.inFlight = undefined;
+      run.inFlightScheduled = false;
     }
     this.record(result);
     if (run.again && !this.stopped) {
@@ -125,7 +156,9 @@ export class Agent {
     const device = this.runs.get(result.device)!.device;
     if (metrics) {
       metrics.deviceUp.set({ device: result.device }, result.up ? 1 : 0);
-      metrics.pollDuration.set({ device: result.device }, result.durationSeconds);
+      metrics.pollDuration.observe({ device: result.device }, result.durationSeconds);
+      if (result.timedOut) metrics.pollTimeouts.inc({ device: result.device });
+      else metrics.pollsCompleted.inc({ device: result.device });
       if (!result.up) metrics.pollErrors.inc({ device: result.device, kind: "unreachable" });
       if (result.readingErrors.length) metrics.pollErrors.inc({ device: result.device, kind: "reading" }, result.readingErrors.length);
       if (result.up) metrics.setReadings(result.device, result.readings);
@@ -134,6 +167,7 @@ export class Agent {
     for (const e of result.readingErrors) logger.warn({ device: result.device, reading: e.reading, error: e.error }, "reading failed");
 
     const at = result.startedAt;
+    const tracks = this.tracksOf(result.device);
     this.observe(device, UNREACHABLE, {}, !result.up, at);
     const seen = new Set<string>();
     for (const o of result.observations) {
@@ -142,13 +176,12 @@ export class Agent {
     }
     // Instances not observed this poll (device down, reading failed) keep their state: an unknown
     // is not evidence either way.
-    for (const [key, inst] of this.tracks)
-      if (inst.device === result.device && inst.condition !== UNREACHABLE.name && !seen.has(key) && inst.track.pendingPolls > 0)
+    for (const [key, inst] of tracks)
+      if (inst.condition !== UNREACHABLE.name && !seen.has(key) && inst.track.pendingPolls > 0)
         inst.track = { state: inst.track.state, pendingPolls: 0 };
     if (metrics) {
       const firing = new Map<string, number>();
-      for (const inst of this.tracks.values()) {
-        if (inst.device !== result.device) continue;
+      for (const inst of tracks.values()) {
         firing.set(inst.condition, (firing.get(inst.condition) ?? 0) + (inst.track.state === "firing" ? 1 : 0));
       }
       for (const [condition, n] of firing) metrics.conditionFiring.set({ device: result.device, condition }, n);
@@ -163,9 +196,10 @@ export class Agent {
     at: number,
   ): void {
     const key = instanceKey(device.config.id, condition.name, labels);
-    const step = debounceStep(this.tracks.get(key)?.track ?? initialTrack, observed, at, condition);
+    const tracks = this.tracksOf(device.config.id);
+    const step = debounceStep(tracks.get(key)?.track ?? initialTrack, observed, at, condition);
     const inst: TrackedInstance = { device: device.config.id, condition: condition.name, labels, track: step.track };
-    this.tracks.set(key, inst);
+    tracks.set(key, inst);
     if (step.change) this.emit(inst, key, step.change.state, step.change.observedAt, condition);
   }
 
@@ -197,9 +231,7 @@ export class Agent {
 
   /** Current state of every condition instance of a device (for --once and the API). */
   conditionsOf(deviceId: string): { name: string; labels: Record<string, string>; state: "firing" | "clear" }[] {
-    return [...this.tracks.values()]
-      .filter((inst) => inst.device === deviceId)
-      .map((inst) => ({ name: inst.condition, labels: inst.labels, state: inst.track.state }));
+    return [...(this.tracks.get(deviceId)?.values() ?? [])].map((inst) => ({ name: inst.condition, labels: inst.labels, state: inst.track.state }));
   }
 
   /**
@@ -216,10 +248,10 @@ export class Agent {
     const run = this.runs.get(deviceId);
     if (!run) return;
     const key = instanceKey(deviceId, condition.name, labels);
-    const previous = this.tracks.get(key)?.track;
-    if (previous?.state === state) return;
+    const tracks = this.tracksOf(deviceId);
+    if (tracks.get(key)?.track.state === state) return;
     const inst: TrackedInstance = { device: deviceId, condition: condition.name, labels, track: { state, pendingPolls: 0 } };
-    this.tracks.set(key, inst);
+    tracks.set(key, inst);
     this.emit(inst, key, state, at, condition);
     void this.pollNow(deviceId);
   }

@@ -7,8 +7,6 @@ import { formatConfigError } from "../common/config/load.ts";
 import { createLogger } from "../common/logger.ts";
 import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { Agent, UNREACHABLE } from "./agent.ts";
-import { resolveAutoProfiles } from "./drivers/snmp/auto.ts";
-import { startTrapReceiver } from "./drivers/snmp/traps.ts";
 import { AgentMetrics } from "./metrics.ts";
 import { Outbox } from "./outbox/outbox.ts";
 import { Sender } from "./outbox/sender.ts";
@@ -49,7 +47,11 @@ export async function main(argv: string[]): Promise<number> {
   // --once prints its JSON lines on stdout; its log goes to stderr so the two never mix.
   const logger = createLogger("watchfloor-agent", { stream: args.values.once ? "stderr" : "stdout" });
   // profile: auto — fingerprint those SNMP devices now; one that is not recognised keeps polling sysUpTime.
-  for (const problem of await resolveAutoProfiles(site.devices, site.profiles)) logger.error(problem);
+  // (Imported only then: the SNMP code is loaded only by sites that use it.)
+  if (site.devices.some((d) => d.config.profile === "auto")) {
+    const { resolveAutoProfiles } = await import("./drivers/snmp/auto.ts");
+    for (const problem of await resolveAutoProfiles(site.devices, site.profiles)) logger.error(problem);
+  }
   if (args.values.once) return runOnce(site.devices, logger);
 
   const agentConfig = site.config.agent;
@@ -63,14 +65,13 @@ export async function main(argv: string[]): Promise<number> {
   registerProcessMetrics(registry, "watchfloor_agent_");
   const metrics = new AgentMetrics(registry);
   const outbox = new Outbox(resolve(agentConfig.dataDir, "outbox.db"));
-  const agent = new Agent({
+  const agent = await Agent.create({
     agentId: agentConfig.id,
     devices: site.devices,
     clock: systemClock,
     logger,
     metrics,
     outbox,
-    jitter: agentConfig.jitter,
   });
   const sender = new Sender(outbox, {
     agentId: agentConfig.id,
@@ -107,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
   agent.start();
   // Traps raise conditions at once (the agent then polls the device to confirm).
   const traps = agentConfig.traps
-    ? startTrapReceiver({
+    ? (await import("./drivers/snmp/traps.ts")).startTrapReceiver({
         listen: agentConfig.traps.listen,
         devices: site.devices,
         sink: agent,
@@ -147,7 +148,7 @@ function parse(argv: string[]) {
 }
 
 async function runOnce(devices: PreparedDevice[], logger: Logger): Promise<number> {
-  const agent = new Agent({
+  const agent = await Agent.create({
     agentId: "once",
     devices,
     clock: systemClock,

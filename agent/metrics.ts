@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { Reading } from "./profiles/map.ts";
 
 type Labels = Record<string, string>;
@@ -8,19 +8,31 @@ type Labels = Record<string, string>;
  * fixed-label metrics cannot hold; this collector serves the latest readings of every device as is.
  */
 class ReadingsCollector {
-  private byDevice = new Map<string, Reading[]>();
+  /** Latest readings per device, grouped by name: a poll replaces only its own device's entry. */
+  private byDevice = new Map<string, Map<string, Reading[]>>();
   constructor(private prefix: string) {}
 
-  set(device: string, readings: Reading[]): void {
-    this.byDevice.set(device, readings);
+  /** Stores a device's readings; returns the names seen for the first time (to register). */
+  set(device: string, readings: Reading[], known: Set<string>): string[] {
+    const byName = new Map<string, Reading[]>();
+    const fresh: string[] = [];
+    for (const r of readings) {
+      let list = byName.get(r.name);
+      if (!list) {
+        list = [];
+        byName.set(r.name, list);
+        if (!known.has(this.prefix + r.name)) fresh.push(r.name);
+      }
+      list.push(r);
+    }
+    this.byDevice.set(device, byName);
+    return fresh;
   }
   drop(device: string): void {
     this.byDevice.delete(device);
   }
 
-  register(registry: Registry, known: Set<string>): void {
-    const names = new Set<string>();
-    for (const readings of this.byDevice.values()) for (const r of readings) names.add(r.name);
+  register(registry: Registry, known: Set<string>, names: string[]): void {
     for (const name of names) {
       const full = this.prefix + name;
       if (known.has(full)) continue;
@@ -31,9 +43,8 @@ class ReadingsCollector {
         help: `Canonical reading ${name} (see README, "Canonical readings").`,
         get: async () => {
           const values: { labels: Labels; value: number }[] = [];
-          for (const [device, readings] of this.byDevice)
-            for (const r of readings)
-              if (r.name === name) values.push({ labels: { device, ...r.labels }, value: r.value });
+          for (const [device, byName] of this.byDevice)
+            for (const r of byName.get(name) ?? []) values.push({ labels: { device, ...r.labels }, value: r.value });
           return { name: full, help: `Canonical reading ${name}.`, type, values, aggregator: "sum" };
         },
         reset: () => {},
@@ -45,9 +56,12 @@ class ReadingsCollector {
 /** Everything the agent exports on /metrics; the registry is passed in, never the global one. */
 export class AgentMetrics {
   readonly deviceUp: Gauge<"device">;
-  readonly pollDuration: Gauge<"device">;
+  readonly pollDuration: Histogram<"device">;
   readonly pollErrors: Counter<"device" | "kind">;
   readonly polls: Counter<"device">;
+  readonly pollsCompleted: Counter<"device">;
+  readonly pollOverruns: Counter<"device">;
+  readonly pollTimeouts: Counter<"device">;
   readonly conditionFiring: Gauge<"device" | "condition">;
   readonly outboxPending: Gauge;
   readonly eventsDelivered: Counter;
@@ -65,15 +79,34 @@ export class AgentMetrics {
       labelNames: ["device"],
       registers: [registry],
     });
-    this.pollDuration = new Gauge({
+    this.pollDuration = new Histogram({
       name: "watchfloor_poll_duration_seconds",
-      help: "How long the device's last poll took.",
+      help: "How long each poll of the device took (timed-out polls count at their timeout).",
       labelNames: ["device"],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     });
     this.polls = new Counter({
       name: "watchfloor_polls_total",
       help: "Polls started per device.",
+      labelNames: ["device"],
+      registers: [registry],
+    });
+    this.pollsCompleted = new Counter({
+      name: "watchfloor_polls_completed_total",
+      help: "Polls that finished within the device's timeout (answered or refused), per device.",
+      labelNames: ["device"],
+      registers: [registry],
+    });
+    this.pollOverruns = new Counter({
+      name: "watchfloor_poll_overruns_total",
+      help: "Scheduled polls skipped because the device's previous poll was still running at its next slot.",
+      labelNames: ["device"],
+      registers: [registry],
+    });
+    this.pollTimeouts = new Counter({
+      name: "watchfloor_poll_timeouts_total",
+      help: "Polls cut off by the device's timeout, per device.",
       labelNames: ["device"],
       registers: [registry],
     });
@@ -115,7 +148,7 @@ export class AgentMetrics {
   }
 
   setReadings(device: string, readings: Reading[]): void {
-    this.readings.set(device, readings);
-    this.readings.register(this.registry, this.known);
+    const fresh = this.readings.set(device, readings, this.known);
+    if (fresh.length) this.readings.register(this.registry, this.known, fresh);
   }
 }

@@ -8,6 +8,8 @@ export interface PollResult {
   up: boolean;
   /** Why the device is down, when it is. */
   error?: string;
+  /** The poll was cut off by the device's timeout (the device did not answer in time). */
+  timedOut: boolean;
   readings: Reading[];
   readingErrors: ReadingError[];
   observations: ReturnType<typeof observeConditions>;
@@ -27,11 +29,13 @@ export async function pollDevice(
 ): Promise<PollResult> {
   const startedAt = now();
   const started = performance.now();
-  const base = { device: device.config.id, startedAt, readings: [], readingErrors: [], observations: [] };
+  const base = { device: device.config.id, startedAt, readings: [], readingErrors: [], observations: [], timedOut: false };
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      timedOut = true;
       controller.abort();
       reject(new DeviceUnreachableError(`no answer within ${timeoutSeconds}s`));
     }, timeoutSeconds * 1000);
@@ -53,7 +57,7 @@ export async function pollDevice(
     // Anything other than "the device did not answer" is a malformed reply or a driver bug: the device
     // is marked, with the reason, and the agent carries on with the others.
     const error = err instanceof DeviceUnreachableError ? message : `driver error: ${message}`;
-    return { ...base, up: false, error, durationSeconds: (performance.now() - started) / 1000 };
+    return { ...base, up: false, error, timedOut, durationSeconds: (performance.now() - started) / 1000 };
   } finally {
     clearTimeout(timer);
   }

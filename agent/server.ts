@@ -1,15 +1,54 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 
-/** The agent's own HTTP face: /metrics for Prometheus and /healthz for systemd and the demo. */
-export function buildAgentServer(opts: { registry: Registry; health: () => Record<string, unknown> }): FastifyInstance {
-  const app = Fastify({ logger: false });
-  app.get("/metrics", async (_req, reply) => {
-    reply.header("content-type", opts.registry.contentType);
-    return opts.registry.metrics();
+export interface AgentServer {
+  /** Listens; resolves to the URL it serves (http://HOST:PORT), with the real port when given 0. */
+  listen(at: { host: string; port: number }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The agent's own HTTP face: /metrics for Prometheus and /healthz for systemd and the demo. Two GET
+ * routes need no web framework: node:http keeps the agent's module graph (and memory) small.
+ */
+export function buildAgentServer(opts: { registry: Registry; health: () => Record<string, unknown> }): AgentServer {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    const send = (status: number, type: string, body: string) => {
+      res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) });
+      res.end(req.method === "HEAD" ? undefined : body);
+    };
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.setHeader("allow", "GET, HEAD");
+      return send(405, "application/json", JSON.stringify({ error: `${req.method} not allowed; use GET` }));
+    }
+    if (path === "/metrics") {
+      opts.registry.metrics().then(
+        (text) => send(200, opts.registry.contentType, text),
+        (err: Error) => send(500, "text/plain; charset=utf-8", `metrics failed: ${err.message}\n`),
+      );
+      return;
+    }
+    if (path === "/healthz") return send(200, "application/json; charset=utf-8", JSON.stringify({ status: "ok", ...opts.health() }));
+    send(404, "application/json", JSON.stringify({ error: `no route ${path}; the agent serves /metrics and /healthz` }));
   });
-  app.get("/healthz", async () => ({ status: "ok", ...opts.health() }));
-  return app;
+  return {
+    listen: ({ host, port }) =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          const a = server.address() as AddressInfo;
+          resolve(`http://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export function splitHostPort(listen: string): { host: string; port: number } {

@@ -101,7 +101,7 @@ async function benchWatchfloor(simPort: number, dir: string): Promise<Result> {
   );
   const { site, errors } = loadSite(config);
   if (!site) throw new Error(JSON.stringify(errors));
-  const agent = new Agent({
+  const agent = await Agent.create({
     agentId: "bench",
     devices: site.devices,
     clock: systemClock,

@@ -33,6 +33,18 @@ export interface Driver<Options = unknown, Source = unknown> {
   open(device: DeviceConfig, options: Options, ctx: DriverContext): DriverSession<Source>;
 }
 
+/**
+ * What the agent knows of a driver before any device uses it: its name and schemas (enough to check a
+ * config) and how to load its code. The code (protocol libraries, sockets) is imported only when a
+ * device of the site uses the driver, so an agent pays in memory only for the protocols it speaks.
+ */
+export interface DriverSpec<Options = unknown, Source = unknown> {
+  readonly name: string;
+  readonly optionsSchema: z.ZodType<Options>;
+  readonly sourceSchema: z.ZodType<Source>;
+  load(): Promise<Driver<Options, Source>>;
+}
+
 export interface DriverSession<Source = unknown> {
   /**
    * Reads every source, results aligned with `sources`. A source that fails on its own (an illegal

@@ -76,8 +76,8 @@ export const agentSchema = z.strictObject({
     url: z.url(),
     token: secret,
   }),
-  /** Default debounce when a profile condition says nothing. */
-  jitter: z.number().min(0).max(1).default(0.1),
+  /** No longer used (polls are spread by a hash of the device id); still accepted so older configs load. */
+  jitter: z.number().min(0).max(1).optional(),
   /** SNMP trap receiver (v1/v2c/v3); traps are matched to devices by source address and community or user. */
   traps: z
     .strictObject({

@@ -68,5 +68,13 @@ devices:
     expect(metrics).toMatch(/watchfloor_device_up\{device="good"\} 1/);
     expect(metrics).toMatch(/watchfloor_poll_errors_total\{device="hung",kind="unreachable"\} [12]/);
     expect(agent.output).toContain("no answer within 2s");
+    // The hung device's 250 ms slots found its poll still running (overruns) and its polls time out;
+    // the healthy one completes every poll (its first, which connects, may overrun once on a loaded machine).
+    expect(counter(metrics, "watchfloor_poll_timeouts_total", "hung")).toBeGreaterThanOrEqual(1);
+    expect(counter(metrics, "watchfloor_poll_overruns_total", "hung")).toBeGreaterThanOrEqual(4);
+    expect(counter(metrics, "watchfloor_polls_completed_total", "good")).toBeGreaterThanOrEqual(8);
+    expect(counter(metrics, "watchfloor_poll_overruns_total", "good")).toBeLessThanOrEqual(1);
+    expect(counter(metrics, "watchfloor_poll_timeouts_total", "good")).toBe(0);
+    expect(counter(metrics, "watchfloor_poll_duration_seconds_count", "good")).toBeGreaterThanOrEqual(8);
   });
 });

@@ -70,13 +70,12 @@ describe("two RTU devices on one bus, one of them silent", () => {
     expect(errors).toEqual([]);
     const metrics = new AgentMetrics(new Registry());
     const logger = createLogger("test", { level: "silent" });
-    const agent = new Agent({
+    const agent = await Agent.create({
       agentId: "t",
       devices: loaded!.devices,
       clock: systemClock,
       logger,
       metrics,
-      jitter: 0,
     });
     agent.start();
     await new Promise((r) => setTimeout(r, 5200));
