@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Clock } from "../common/clock.ts";
+import { isMonitoredPort, type PortFacts } from "../common/ports.ts";
 import type { ConditionEvent } from "../common/wire.ts";
 import { type ConditionTrack, debounceStep, initialTrack } from "./conditions/debounce.ts";
 import { instanceKey } from "./conditions/evaluate.ts";
@@ -51,6 +52,8 @@ interface DeviceRun {
   inFlightScheduled?: boolean;
   /** A poll asked for (a trap arrived) while one was running. */
   again?: boolean;
+  /** The ports the last poll saw (description, admin status), to tell whether a linkDown trap matters. */
+  ports: Map<string, PortFacts>;
 }
 
 /**
@@ -83,7 +86,7 @@ export class Agent {
         logger: deps.logger.child({ device: device.config.id }),
       });
       const phaseMs = pollPhase(device.config.id, device.config.interval * 1000);
-      this.runs.set(device.config.id, { device, session, phaseMs });
+      this.runs.set(device.config.id, { device, session, phaseMs, ports: new Map() });
     }
   }
 
@@ -153,7 +156,9 @@ export class Agent {
 
   private record(result: PollResult): void {
     const { metrics, logger } = this.deps;
-    const device = this.runs.get(result.device)!.device;
+    const run = this.runs.get(result.device)!;
+    const device = run.device;
+    if (result.up && result.ports.size > 0) run.ports = result.ports;
     if (metrics) {
       metrics.deviceUp.set({ device: result.device }, result.up ? 1 : 0);
       metrics.pollDuration.observe({ device: result.device }, result.durationSeconds);
@@ -247,6 +252,15 @@ export class Agent {
   ): void {
     const run = this.runs.get(deviceId);
     if (!run) return;
+    // A port fault only for a monitored port; any other port's trap is only a reason to poll.
+    const ifname = labels.ifname;
+    const portScoped =
+      condition.name === "if.down" ||
+      run.device.profile.profile.conditions.some((c) => c.name === condition.name && c.ports === "monitored");
+    if (portScoped && (ifname === undefined || !isMonitoredPort(run.device.config.ports, run.ports.get(ifname) ?? { ifname }))) {
+      void this.pollNow(deviceId);
+      return;
+    }
     const key = instanceKey(deviceId, condition.name, labels);
     const tracks = this.tracksOf(deviceId);
     if (tracks.get(key)?.track.state === state) return;

@@ -1,4 +1,6 @@
 import { observeConditions } from "./conditions/evaluate.ts";
+import { portFactsOf, scopeToPorts } from "./conditions/port-scope.ts";
+import type { PortFacts } from "../common/ports.ts";
 import { DeviceUnreachableError, type DriverSession } from "./drivers/types.ts";
 import { mapReadings, type Reading, type ReadingError } from "./profiles/map.ts";
 import type { PreparedDevice } from "./site.ts";
@@ -13,6 +15,8 @@ export interface PollResult {
   readings: Reading[];
   readingErrors: ReadingError[];
   observations: ReturnType<typeof observeConditions>;
+  /** Each port's description and admin status, by ifname (devices with interfaces). */
+  ports: Map<string, PortFacts>;
   startedAt: number;
   durationSeconds: number;
 }
@@ -29,7 +33,7 @@ export async function pollDevice(
 ): Promise<PollResult> {
   const startedAt = now();
   const started = performance.now();
-  const base = { device: device.config.id, startedAt, readings: [], readingErrors: [], observations: [], timedOut: false };
+  const base = { device: device.config.id, startedAt, readings: [], readingErrors: [], observations: [], timedOut: false, ports: new Map() };
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
@@ -43,9 +47,15 @@ export async function pollDevice(
   try {
     const reads = await Promise.race([session.read(device.profile.sources, controller.signal), timeout]);
     const { readings, errors } = mapReadings(device.profile.profile.readings, reads);
-    const observations = observeConditions(device.profile.profile.conditions, readings);
+    const ports = portFactsOf(readings);
+    const observations = scopeToPorts(
+      observeConditions(device.profile.profile.conditions, readings),
+      ports,
+      device.config.ports,
+    );
     return {
       ...base,
+      ports,
       up: true,
       readings,
       readingErrors: errors,

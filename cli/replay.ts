@@ -15,16 +15,19 @@ import {
 } from "../collector/domain/index.ts";
 import { loadCollectorSite } from "../collector/site.ts";
 import { type ConfigError, formatConfigError, loadConfigFile } from "../common/config/load.ts";
+import { type PortSelection, portSelectionSchema } from "../common/ports.ts";
+import { expandPortLines } from "./replay-ports.ts";
 
 const USAGE = `usage: watchfloor replay SCENARIO.jsonl --quarter 2026Q1 [--config FILE]
-  FILE is a site config (its devices become the inventory; its collector.policy the policy)
-  or a policy file. Without it, devices are taken as they come and the default policy applies.
+  FILE is a site config (its devices become the inventory; its collector.policy the policy;
+  its devices' ports: which "port" lines open if.down) or a policy file. Without it, devices are
+  taken as they come, the default policy applies and only uplinks' "port" lines open faults.
 `;
 
 /** A site config (has a \`site\` key) gives inventory and policy; anything else is read as a policy file. */
 function loadReplayConfig(
   file: string,
-): { policy: Policy; inventory?: Inventory } | { errors: ConfigError[] } {
+): { policy: Policy; inventory?: Inventory; ports?: Map<string, PortSelection> } | { errors: ConfigError[] } {
   let isSite = false;
   try {
     const doc = parse(readFileSync(file, "utf8")) as Record<string, unknown> | null;
@@ -37,7 +40,13 @@ function loadReplayConfig(
     return loaded.ok ? { policy: loaded.value } : { errors: loaded.errors };
   }
   const { site, errors } = loadCollectorSite(file, { requireCollector: false });
-  return site ? { policy: site.policy, inventory: site.inventory } : { errors };
+  return site
+    ? {
+        policy: site.policy,
+        inventory: site.inventory,
+        ports: new Map(site.config.devices.map((d) => [d.id, d.ports])),
+      }
+    : { errors };
 }
 
 interface ReplayArgs {
@@ -82,13 +91,14 @@ export async function runReplay(args: string[]): Promise<number> {
   }
   let policy: Policy = defaultPolicy;
   let inventory: Inventory | undefined;
+  let ports: Map<string, PortSelection> | undefined;
   if (parsed.config !== undefined) {
     const loaded = loadReplayConfig(parsed.config);
     if ("errors" in loaded) {
       for (const e of loaded.errors) process.stderr.write(`${formatConfigError(e)}\n`);
       return 2;
     }
-    ({ policy, inventory } = loaded);
+    ({ policy, inventory, ports } = loaded);
   }
   let text: string;
   try {
@@ -97,7 +107,14 @@ export async function runReplay(args: string[]): Promise<number> {
     process.stderr.write(`${parsed.file}: cannot read file (${(err as NodeJS.ErrnoException).code})\n`);
     return 2;
   }
-  const scenario = parseScenario(text);
+  // "port" lines: the agent's port selection (the site's `ports:`, else the default) decides what opens.
+  const defaultPorts = portSelectionSchema.parse(undefined);
+  const expanded = expandPortLines(text, (device) => ports?.get(device) ?? defaultPorts);
+  if (!expanded.ok) {
+    process.stderr.write(`${parsed.file}:${expanded.line}: ${expanded.message}\n`);
+    return 2;
+  }
+  const scenario = parseScenario(expanded.text);
   if (!scenario.ok) {
     process.stderr.write(`${parsed.file}:${scenario.line}: ${scenario.message}\n`);
     return 2;

@@ -70,6 +70,11 @@ export const profileConditionSchema = z.strictObject({
   clearAfter: debounce.default({ polls: 1 }),
   /** Default fault class; the collector's classification rules win. */
   class: z.enum(["major", "severe", "general"]).optional(),
+  /**
+   * `monitored`: only ports the device config monitors (`ports:`, by default its uplinks) give instances;
+   * other ports give readings but never this condition. Instances are told apart by `ifname` alone.
+   */
+  ports: z.literal("monitored").optional(),
 });
 export type ProfileCondition = z.infer<typeof profileConditionSchema>;
 export type Debounce = z.infer<typeof debounce>;

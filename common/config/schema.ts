@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDurationSeconds } from "../duration.ts";
+import { portSelectionSchema } from "../ports.ts";
 import { resolveSecretText, Secret } from "./secret.ts";
 
 /** Seconds, written as a number or "10s" / "5m" / "2h". */
@@ -60,6 +61,8 @@ export const deviceSchema = z.strictObject({
   interval: durationSeconds.default(30),
   timeout: durationSeconds.optional(),
   dependsOn: z.array(z.string()).default([]),
+  /** Which ports may open a port fault (if.down); the default is the uplinks. See common/ports.ts. */
+  ports: portSelectionSchema,
 });
 export type DeviceConfig = z.infer<typeof deviceSchema>;
 

@@ -29,7 +29,7 @@ describe.skipIf(skip)("SNMP traps reach the collector as faults in under a secon
       agentExtra: `  traps: { listen: "127.0.0.1:${trapPort}" }`,
       devices: [
         `  - { id: ups-9, name: UPS, class: ups, zone: server-room, driver: snmp, address: "${at}", profile: ups-mib, interval: 1h, options: { community: watchfloor-ups } }`,
-        `  - { id: sw-3, name: switch, class: network, zone: server-room, driver: snmp, address: "${at}", profile: if-mib, interval: 1h, options: { version: "3", timeoutMs: 300, retries: 0, v3: ${JSON.stringify(V3_USER)} } }`,
+        `  - { id: sw-3, name: switch, class: network, zone: server-room, driver: snmp, address: "${at}", profile: if-mib, interval: 1h, ports: { names: [eth1] }, options: { version: "3", timeoutMs: 300, retries: 0, v3: ${JSON.stringify(V3_USER)} } }`,
       ].join("\n"),
     });
     await floor.startCollector();
@@ -60,7 +60,7 @@ describe.skipIf(skip)("SNMP traps reach the collector as faults in under a secon
     expect(Math.abs(Date.parse(fault.opened_at) - t0)).toBeLessThan(1000);
   });
 
-  it("v3 authPriv linkDown opens if.down for the interface named in the trap", async () => {
+  it("v3 authPriv linkDown opens if.down for the monitored interface named in the trap", async () => {
     const t0 = Date.now();
     await linkDownTrapV3(trapPort, 2, "eth1");
     const fault = await faultAt((f) => f.device === "sw-3" && f.condition === "if.down");

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { node, type Proc, ROOT, tempDir, until } from "../harness/process.ts";
 import { snmpdMissing, V3_USER } from "../peers/snmpd.ts";
 import { freeUdpPort, type Snmpsim, snmpsimMissing, startSnmpsim } from "../peers/snmpsim.ts";
-import { linkDownTrapV3, snmptrap, upsOnBatteryTrapV2c } from "../peers/snmptrap.ts";
+import { linkDownTrapV2c, linkDownTrapV3, snmptrap, upsOnBatteryTrapV2c } from "../peers/snmptrap.ts";
 
 /**
  * Debian's snmptrap sends v2c and v3 traps to a running agent; a local HTTP server stands in for the
@@ -88,7 +88,9 @@ devices:
     address: "127.0.0.1:${sim.port}"
     profile: if-mib
     interval: 1h
+    ports: { names: [eth1] }
     options: { version: "3", timeoutMs: 300, retries: 0, v3: ${JSON.stringify(V3_USER)} }
+  - { id: floor-sw, name: access switch, class: network, driver: snmp, address: "${sim_at}", profile: if-mib, interval: 1h, options: { community: watchfloor-switch } }
 `,
     );
     agent = node("watchfloor-agent.mjs", ["--config", config]);
@@ -121,7 +123,7 @@ devices:
     );
   });
 
-  it("v3 authPriv linkDown raises if.down for the named interface in under a second", async () => {
+  it("v3 authPriv linkDown raises if.down for the interface the config names, in under a second", async () => {
     const t0 = Date.now();
     await linkDownTrapV3(trapPort, 2, "eth1");
     const got = await waitFor(
@@ -165,5 +167,35 @@ devices:
     });
     expect(metrics).toMatch(/snmp_traps_total\{outcome="condition"\} 3/);
     expect(agent.output).toMatch(/unknown SNMP trap/);
+  });
+
+  // Port faults that matter: watchfloor-switch.snmprec has an uplink (alias "uplink to core-sw") down,
+  // a seat port down, a port shut by an administrator, and an Eth-Trunk up; floor-sw has the default `ports:`.
+  const ifDown = (ifname: string, state: string) => (e: Received["event"]) =>
+    e.device === "floor-sw" && e.condition === "if.down" && e.labels?.ifname === ifname && e.state === state;
+  const polls = async () =>
+    Number(/watchfloor_polls_total\{device="floor-sw"\} (\d+)/.exec(await (await fetch(metricsUrl)).text())?.[1] ?? 0);
+
+  it("the poll opens if.down for the uplink it sees down, never for the seat port down or the shut port", async () => {
+    await waitFor(ifDown("XGigabitEthernet0/0/1", "firing"), 0);
+    const ports = received.filter((r) => r.event.device === "floor-sw" && r.event.condition === "if.down");
+    expect(ports.map((r) => r.event.labels)).toEqual([{ ifname: "XGigabitEthernet0/0/1" }]);
+  });
+
+  it("a linkDown for a seat port opens nothing: it only makes the agent poll", async () => {
+    const before = await polls();
+    const t0 = Date.now();
+    await linkDownTrapV2c(trapPort, "watchfloor-switch", 3, "GigabitEthernet0/0/5");
+    await until("the poll the trap asked for", async () => ((await polls()) > before ? true : undefined), 5000, 20);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received.filter((r) => r.at >= t0 && r.event.device === "floor-sw")).toEqual([]);
+  });
+
+  it("a linkDown for the uplink Eth-Trunk raises if.down at once; the poll sees it up and clears it", async () => {
+    const t0 = Date.now();
+    await linkDownTrapV2c(trapPort, "watchfloor-switch", 1, "Eth-Trunk1");
+    const fired = await waitFor(ifDown("Eth-Trunk1", "firing"), t0);
+    expect(fired.at - t0).toBeLessThan(1000);
+    await waitFor(ifDown("Eth-Trunk1", "clear"), fired.at);
   });
 });
