@@ -7,6 +7,7 @@ import { type ConditionTrack, debounceStep, initialTrack } from "./conditions/de
 import { instanceKey } from "./conditions/evaluate.ts";
 import { loadDrivers } from "./drivers/registry.ts";
 import type { Driver, DriverSession } from "./drivers/types.ts";
+import type { AgentErrors } from "./errors.ts";
 import type { AgentMetrics } from "./metrics.ts";
 import type { Outbox } from "./outbox/outbox.ts";
 import { type PollResult, pollDevice } from "./poll.ts";
@@ -31,6 +32,8 @@ export interface AgentDeps {
   metrics?: AgentMetrics;
   /** Absent in --once mode: nothing is sent or remembered. */
   outbox?: Outbox;
+  /** Where an unexpected error in one device's poll goes (the device's schedule carries on). */
+  errors?: AgentErrors;
 }
 
 /** A condition instance's debounce track with what it is about (persisted in the outbox file). */
@@ -118,7 +121,14 @@ export class Agent {
       this.deps.metrics?.pollOverruns.inc({ device: run.device.config.id });
       return;
     }
-    void this.pollNow(run.device.config.id, true);
+    void this.pollNow(run.device.config.id, true).catch((err: unknown) => this.pollFailed(run.device.config.id, err));
+  }
+
+  /** A bug, not a device fault (pollDevice turns those into results): reported, the schedule goes on. */
+  private pollFailed(device: string, err: unknown): undefined {
+    if (this.deps.errors) this.deps.errors.report("poll", err, "poll failed unexpectedly; the device's schedule carries on", { device });
+    else this.deps.logger.error({ device, error: err instanceof Error ? err.message : String(err) }, "poll failed unexpectedly");
+    return undefined;
   }
 
   /** Polls one device now (or right after its running poll), e.g. to confirm a trap. */
@@ -267,7 +277,7 @@ export class Agent {
     const inst: TrackedInstance = { device: deviceId, condition: condition.name, labels, track: { state, pendingPolls: 0 } };
     tracks.set(key, inst);
     this.emit(inst, key, state, at, condition);
-    void this.pollNow(deviceId);
+    void this.pollNow(deviceId).catch((err: unknown) => this.pollFailed(deviceId, err));
   }
 
   async stop(): Promise<void> {

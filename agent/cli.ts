@@ -7,6 +7,7 @@ import { formatConfigError } from "../common/config/load.ts";
 import { createLogger } from "../common/logger.ts";
 import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { Agent, UNREACHABLE } from "./agent.ts";
+import { AgentErrors, installProcessGuards } from "./errors.ts";
 import { AgentMetrics } from "./metrics.ts";
 import { Outbox } from "./outbox/outbox.ts";
 import { Sender } from "./outbox/sender.ts";
@@ -64,6 +65,14 @@ export async function main(argv: string[]): Promise<number> {
   const registry = new Registry();
   registerProcessMetrics(registry, "watchfloor_agent_");
   const metrics = new AgentMetrics(registry);
+  const agentErrors = new AgentErrors(logger, registry);
+  installProcessGuards(agentErrors, {
+    exit: (message) => {
+      logger.fatal({ component: "process" }, message);
+      process.stderr.write(`watchfloor-agent: ${message}; exiting\n`);
+      process.exit(70);
+    },
+  });
   const outbox = new Outbox(resolve(agentConfig.dataDir, "outbox.db"));
   const agent = await Agent.create({
     agentId: agentConfig.id,
@@ -72,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     logger,
     metrics,
     outbox,
+    errors: agentErrors,
   });
   const sender = new Sender(outbox, {
     agentId: agentConfig.id,
@@ -103,7 +113,14 @@ export async function main(argv: string[]): Promise<number> {
   // The demo and tests read this line to find the port when listening on :0.
   process.stdout.write(`watchfloor-agent listening on ${address}\n`);
   heartbeat();
-  const heartbeatTimer = setInterval(heartbeat, agentConfig.heartbeat * 1000);
+  // A heartbeat that cannot be written (the outbox's disk) is reported; the next one tries again.
+  const heartbeatTimer = setInterval(() => {
+    try {
+      heartbeat();
+    } catch (err) {
+      agentErrors.report("heartbeat", err, "heartbeat not written to the outbox");
+    }
+  }, agentConfig.heartbeat * 1000);
   sender.start();
   agent.start();
   // Traps raise conditions at once (the agent then polls the device to confirm).
@@ -114,6 +131,7 @@ export async function main(argv: string[]): Promise<number> {
         sink: agent,
         logger,
         registry,
+        errors: agentErrors,
       })
     : undefined;
 

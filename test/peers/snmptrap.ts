@@ -1,5 +1,14 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { V3_USER } from "./snmpd.ts";
+
+export function snmptrapMissing(): string | undefined {
+  try {
+    execFileSync("sh", ["-c", "command -v snmptrap"], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return "snmptrap is not installed (Debian package snmp)";
+  }
+}
 
 /** Debian's snmptrap, as the tests send traps with it. */
 export function snmptrap(args: string[]): Promise<void> {

@@ -1,6 +1,8 @@
+import { createSocket, type RemoteInfo, type Socket, type SocketType } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
+import { AgentErrors } from "../../errors.ts";
 import type { ProfileCondition } from "../../profiles/schema.ts";
 import type { PreparedDevice } from "../../site.ts";
 import { type SnmpUser, snmp, type TrapNotification, type Varbind } from "./netsnmp.ts";
@@ -27,6 +29,7 @@ export interface TrapReceiverOptions {
   sink: TrapSink;
   logger: Logger;
   registry?: Registry;
+  errors?: AgentErrors;
   now?: () => number;
 }
 
@@ -73,6 +76,33 @@ function usersOf(devices: readonly PreparedDevice[]): SnmpUser[] {
 
 const text = (vb: Varbind) => String(varbindValue(vb));
 
+/**
+ * node:dgram for net-snmp's listener, with the handling of each datagram fenced: net-snmp parses,
+ * answers informs and calls back inside the socket's "message" listener, and some packets make it
+ * throw there (an inform whose version or request-id does not fit 32 bits throws a RangeError while
+ * the reply is encoded). Uncaught, that ends the process; fenced, it costs that one packet.
+ */
+function fencedDgram(onPacketError: (err: unknown, rinfo: RemoteInfo) => void) {
+  return {
+    createSocket(type: SocketType): Socket {
+      const socket = createSocket(type);
+      const on = socket.on.bind(socket) as (event: string, listener: (...args: never[]) => void) => Socket;
+      socket.on = ((event: string, listener: (...args: never[]) => void) => {
+        if (event !== "message") return on(event, listener);
+        const handle = listener as unknown as (msg: Buffer, rinfo: RemoteInfo) => void;
+        return on("message", (msg: Buffer, rinfo: RemoteInfo) => {
+          try {
+            handle(msg, rinfo);
+          } catch (err) {
+            onPacketError(err, rinfo);
+          }
+        });
+      }) as Socket["on"];
+      return socket;
+    },
+  };
+}
+
 /** The trap in a notification, v1 traps translated to their SNMPv2 OID (RFC 3584). */
 export function trapOf(n: TrapNotification): Trap | undefined {
   const varbinds = n.pdu.varbinds.map((vb) => ({ oid: vb.oid, value: text(vb) }));
@@ -100,11 +130,23 @@ export function startTrapReceiver(opts: TrapReceiverOptions): { close(): Promise
       labelNames: ["outcome"],
       registers: opts.registry ? [opts.registry] : [],
     });
+  const errors = opts.errors ?? new AgentErrors(logger, opts.registry);
   const targets = targetsOf(opts.devices);
   const { host, port } = parseTarget(opts.listen);
+  const dgramModule = fencedDgram((err, rinfo) =>
+    errors.report("snmp_traps", err, "SNMP trap listener: a packet failed; dropped it, still listening", {
+      from: rinfo.address,
+    }),
+  );
 
   const receiver = snmp.createReceiver(
-    { port, address: host, transport: host.includes(":") ? "udp6" : "udp4", includeAuthentication: true },
+    {
+      port,
+      address: host,
+      transport: host.includes(":") ? "udp6" : "udp4",
+      includeAuthentication: true,
+      dgramModule,
+    },
     (err, notification) => {
       const code = (err as NodeJS.ErrnoException | null)?.code;
       if (code === "EADDRINUSE" || code === "EACCES") {
@@ -153,7 +195,7 @@ export function startTrapReceiver(opts: TrapReceiverOptions): { close(): Promise
         if (action.kind === "poll") {
           counter.inc({ outcome: "poll" });
           logger.info({ device: id, trap: trap.oid }, "SNMP trap: polling the device");
-          void sink.pollNow(id);
+          sink.pollNow(id).catch((err: unknown) => errors.report("poll", err, "poll after a trap failed", { device: id }));
           continue;
         }
         counter.inc({ outcome: "condition" });
