@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import { systemClock } from "../common/clock.ts";
 import { formatConfigError } from "../common/config/load.ts";
+import { checkUdpBindable, ListenError, listenOrExplain } from "../common/listen.ts";
 import { createLogger } from "../common/logger.ts";
 import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { Agent, UNREACHABLE } from "./agent.ts";
@@ -104,8 +105,24 @@ export async function main(argv: string[]): Promise<number> {
     health: () => ({ agent: agentConfig.id, devices: site.devices.length, outboxPending: outbox.size() }),
   });
   metrics.pendingEvents = () => outbox.size();
-  const { host, port } = splitHostPort(args.values.listen ?? agentConfig.listen);
-  const address = await server.listen({ host, port });
+  // Every listener the config names is opened before polling starts; one that cannot be is fatal.
+  const listen = args.values.listen ?? agentConfig.listen;
+  let address: string;
+  try {
+    if (agentConfig.traps) {
+      const trapAt = splitHostPort(agentConfig.traps.listen);
+      await checkUdpBindable("the SNMP trap receiver (agent.traps.listen)", trapAt.host, trapAt.port);
+    }
+    const { host, port } = splitHostPort(listen);
+    address = await listenOrExplain("/metrics and /healthz (agent.listen)", listen, () => server.listen({ host, port }));
+  } catch (err) {
+    if (!(err instanceof ListenError)) throw err;
+    logger.fatal({ listen: err.address, code: err.code }, err.message);
+    process.stderr.write(`watchfloor-agent: ${err.message}\n`);
+    await server.close();
+    outbox.close();
+    return 1;
+  }
   logger.info(
     { address, devices: site.devices.length, collector: agentConfig.collector.url },
     "agent started",

@@ -4,6 +4,7 @@ import { Registry } from "prom-client";
 import { splitHostPort } from "../agent/server.ts";
 import { systemClock } from "../common/clock.ts";
 import { formatConfigError } from "../common/config/load.ts";
+import { ListenError, listenOrExplain } from "../common/listen.ts";
 import { createLogger } from "../common/logger.ts";
 import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { buildCollector } from "./app.ts";
@@ -66,8 +67,21 @@ export async function main(argv: string[]): Promise<number> {
     registry,
     logger,
   });
-  const { host, port } = splitHostPort(values.listen ?? site.config.collector.listen);
-  const address = await app.listen({ host, port });
+  const listen = values.listen ?? site.config.collector.listen;
+  const { host, port } = splitHostPort(listen);
+  let address: string;
+  try {
+    address = await listenOrExplain("the API, web UI and /metrics (collector.listen)", listen, () =>
+      app.listen({ host, port }),
+    );
+  } catch (err) {
+    if (!(err instanceof ListenError)) throw err;
+    logger.fatal({ listen, code: err.code }, err.message);
+    process.stderr.write(`watchfloor-collector: ${err.message}\n`);
+    await app.close();
+    store.db.close();
+    return 1;
+  }
   logger.info({ address, devices: Object.keys(site.inventory.devices).length }, "collector started");
   process.stdout.write(`watchfloor-collector listening on ${address}\n`);
   return new Promise<number>((done) => {
