@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Peer processes (snmpsim, pymodbus, snmpd) are heavy on a 2-core box; keep parallelism modest.
     maxWorkers: 2,
+    // The bins spawned by tests run the sources (never a dist/ left by an earlier `npm run build`);
+    // test/build.test.ts tests the build.
+    env: { WATCHFLOOR_RUNTIME: "source" },
   },
 });

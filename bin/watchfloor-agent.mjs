@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript entry point through tsx, so the sources are what runs (no build step).
-import { register } from "tsx/esm/api";
+// Runs the built JavaScript (dist/) when current, else the TypeScript sources through tsx: see launch.mjs.
+import { launch } from "./launch.mjs";
 
-register();
-const { main } = await import("../agent/cli.ts");
-process.exitCode = await main(process.argv.slice(2));
+await launch("agent/cli");

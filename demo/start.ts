@@ -1,16 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { collectorDatabasePath } from "../collector/cli.ts";
 import { loadCollectorSite } from "../collector/site.ts";
 import { openDatabase } from "../collector/store/db.ts";
 import { CollectorStore } from "../collector/store/store.ts";
+import { installRoot } from "../common/install-root.ts";
 import { SimulatedSwitch } from "./simulated-switch.ts";
 import { SimulatedUps } from "./simulated-ups.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = installRoot(import.meta.dirname);
 const CONFIG = join(ROOT, "config/site.example.yaml");
 const CONTROL_PORT = Number(process.env.WATCHFLOOR_DEMO_CONTROL_PORT ?? 8503);
 

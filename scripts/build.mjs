@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// npm run build: compiles the TypeScript sources to plain JavaScript in dist/, which the bins run with
+// plain `node` (no tsx, less memory, faster start). `--out DIR` builds elsewhere (the build test does).
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { SOURCE_DIRS } from "../bin/launch.mjs";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({ options: { out: { type: "string" } } });
+const out = resolve(values.out ?? join(ROOT, "dist"));
+// Taken before compiling: a source saved during the build counts as newer than the build.
+const startedAt = Date.now();
+
+rmSync(out, { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+const run = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json"), "--outDir", out], {
+  stdio: "inherit",
+});
+if (run.status !== 0) {
+  process.stderr.write(`build: tsc failed (exit ${run.status ?? run.signal}); ${out} is incomplete\n`);
+  process.exit(1);
+}
+// Files the code reads next to itself (the web UI's stylesheet, …) go along with the JavaScript.
+let assets = 0;
+const copyAssets = (dir) => {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) copyAssets(path);
+    else if (!/\.(ts|md)$/.test(entry.name)) {
+      const target = join(out, relative(ROOT, path));
+      mkdirSync(dirname(target), { recursive: true });
+      copyFileSync(path, target);
+      assets++;
+    }
+  }
+};
+for (const dir of SOURCE_DIRS) copyAssets(join(ROOT, dir));
+// The compiled files are ES modules wherever dist/ is put.
+writeFileSync(join(out, "package.json"), `${JSON.stringify({ type: "module" })}\n`);
+// Written last: the bins use dist/ only once this exists and no source is newer than startedAt.
+writeFileSync(join(out, "BUILD.json"), `${JSON.stringify({ builtAt: startedAt, node: process.version })}\n`);
+process.stdout.write(`build: ${relative(process.cwd(), out) || "."} ready (${assets} asset file(s) copied)\n`);
