@@ -144,6 +144,7 @@ export async function main(argv: string[]): Promise<number> {
   const traps = agentConfig.traps
     ? (await import("./drivers/snmp/traps.ts")).startTrapReceiver({
         listen: agentConfig.traps.listen,
+        rateLimit: agentConfig.traps.rateLimit,
         devices: site.devices,
         sink: agent,
         logger,

@@ -85,6 +85,10 @@ export const agentSchema = z.strictObject({
   traps: z
     .strictObject({
       listen: hostPort.default("0.0.0.0:162"),
+      /** Per source address: sustained traps per second and the burst allowed at once (token bucket). */
+      rateLimit: z
+        .strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) })
+        .default({ perSecond: 20, burst: 200 }),
     })
     .optional(),
 });

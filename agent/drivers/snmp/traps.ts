@@ -8,6 +8,7 @@ import type { PreparedDevice } from "../../site.ts";
 import { type SnmpUser, snmp, type TrapNotification, type Varbind } from "./netsnmp.ts";
 import type { SnmpOptions } from "./options.ts";
 import { parseTarget } from "./session.ts";
+import { DEFAULT_TRAP_RATE_LIMIT, LogThrottle, sourceAddress, TokenBuckets, type TrapRateLimit } from "./trap-admission.ts";
 import { type Trap, trapAction, v1TrapOid, v2TrapOid } from "./trap-map.ts";
 import { varbindValue } from "./values.ts";
 
@@ -30,6 +31,8 @@ export interface TrapReceiverOptions {
   logger: Logger;
   registry?: Registry;
   errors?: AgentErrors;
+  /** Per source address (agent.traps.rateLimit); DEFAULT_TRAP_RATE_LIMIT when absent. */
+  rateLimit?: TrapRateLimit;
   now?: () => number;
 }
 
@@ -82,7 +85,7 @@ const text = (vb: Varbind) => String(varbindValue(vb));
  * throw there (an inform whose version or request-id does not fit 32 bits throws a RangeError while
  * the reply is encoded). Uncaught, that ends the process; fenced, it costs that one packet.
  */
-function fencedDgram(onPacketError: (err: unknown, rinfo: RemoteInfo) => void) {
+function fencedDgram(admit: (rinfo: RemoteInfo) => boolean, onPacketError: (err: unknown, rinfo: RemoteInfo) => void) {
   return {
     createSocket(type: SocketType): Socket {
       const socket = createSocket(type);
@@ -92,7 +95,7 @@ function fencedDgram(onPacketError: (err: unknown, rinfo: RemoteInfo) => void) {
         const handle = listener as unknown as (msg: Buffer, rinfo: RemoteInfo) => void;
         return on("message", (msg: Buffer, rinfo: RemoteInfo) => {
           try {
-            handle(msg, rinfo);
+            if (admit(rinfo)) handle(msg, rinfo);
           } catch (err) {
             onPacketError(err, rinfo);
           }
@@ -116,8 +119,9 @@ export function trapOf(n: TrapNotification): Trap | undefined {
 /**
  * Listens for SNMP traps and informs (v1, v2c, v3 with the users of the configured devices), finds the
  * device by source address (and community or v3 user, when several devices share an address), and
- * turns known traps into conditions at once; the agent then polls the device to confirm. Unknown
- * traps and traps from unknown sources are counted and logged, never dropped silently.
+ * turns known traps into conditions at once; the agent then polls the device to confirm. Datagrams
+ * from addresses no device has are dropped before parsing, each source is rate-limited; everything
+ * dropped is counted, and logged at most once per reason every 10 s.
  */
 export function startTrapReceiver(opts: TrapReceiverOptions): { close(): Promise<void> } {
   const { logger, sink } = opts;
@@ -126,14 +130,35 @@ export function startTrapReceiver(opts: TrapReceiverOptions): { close(): Promise
     (opts.registry?.getSingleMetric("watchfloor_agent_snmp_traps_total") as Counter<"outcome"> | undefined) ??
     new Counter({
       name: "watchfloor_agent_snmp_traps_total",
-      help: "SNMP traps received, by outcome (condition, poll, unknown_trap, unknown_source, rejected)",
+      help: "SNMP traps received, by outcome (condition, poll, unknown_trap, unknown_source, rate_limited, rejected)",
       labelNames: ["outcome"],
       registers: opts.registry ? [opts.registry] : [],
     });
   const errors = opts.errors ?? new AgentErrors(logger, opts.registry);
   const targets = targetsOf(opts.devices);
   const { host, port } = parseTarget(opts.listen);
-  const dgramModule = fencedDgram((err, rinfo) =>
+  const throttle = new LogThrottle(10_000, Date.now);
+  /** Logs at warn, at most once per reason every 10 s (the counter keeps the totals). */
+  const warn = (reason: string, fields: Record<string, unknown>, message: string) => {
+    const suppressed = throttle.pass(reason);
+    if (suppressed !== undefined) logger.warn({ ...fields, ...(suppressed ? { suppressed } : {}) }, message);
+  };
+  const buckets = new TokenBuckets(opts.rateLimit ?? DEFAULT_TRAP_RATE_LIMIT, Date.now);
+  const admit = (rinfo: RemoteInfo): boolean => {
+    const from = sourceAddress(rinfo.address);
+    if (!targets.some((t) => t.addresses.has(from))) {
+      counter.inc({ outcome: "unknown_source" });
+      warn("unknown_source", { from }, "SNMP trap from an address no device has: dropped");
+      return false;
+    }
+    if (!buckets.take(from)) {
+      counter.inc({ outcome: "rate_limited" });
+      warn("rate_limited", { from }, "SNMP traps from this device over agent.traps.rateLimit: dropped");
+      return false;
+    }
+    return true;
+  };
+  const dgramModule = fencedDgram(admit, (err, rinfo) =>
     errors.report("snmp_traps", err, "SNMP trap listener: a packet failed; dropped it, still listening", {
       from: rinfo.address,
     }),
@@ -158,14 +183,15 @@ export function startTrapReceiver(opts: TrapReceiverOptions): { close(): Promise
       }
       if (err || !notification) {
         counter.inc({ outcome: "rejected" });
-        logger.warn(
-          { error: err?.message },
+        warn(
+          "rejected",
+          { error: err?.message, from: (err as { rinfo?: RemoteInfo } | null)?.rinfo?.address },
           "SNMP trap rejected (unknown community or user, bad key, malformed)",
         );
         return;
       }
       const at = now();
-      const from = notification.rinfo.address;
+      const from = sourceAddress(notification.rinfo.address);
       const pdu = notification.pdu as TrapNotification["pdu"] & { community?: string; user?: string };
       const matches = targets.filter(
         (t) =>
@@ -175,9 +201,10 @@ export function startTrapReceiver(opts: TrapReceiverOptions): { close(): Promise
       const trap = trapOf(notification);
       if (matches.length === 0 || !trap) {
         counter.inc({ outcome: trap ? "unknown_source" : "rejected" });
-        logger.warn(
+        warn(
+          trap ? "unknown_source" : "rejected",
           { from, trap: trap?.oid },
-          trap ? "SNMP trap from an address no device has" : "SNMP notification without a trap OID",
+          trap ? "SNMP trap whose community or user no device at that address has" : "SNMP notification without a trap OID",
         );
         return;
       }
@@ -186,7 +213,8 @@ export function startTrapReceiver(opts: TrapReceiverOptions): { close(): Promise
         const action = trapAction(trap, device.profile.profile.traps);
         if (action.kind === "unknown") {
           counter.inc({ outcome: "unknown_trap" });
-          logger.warn(
+          warn(
+            "unknown_trap",
             { device: id, trap: trap.oid, varbinds: trap.varbinds },
             "unknown SNMP trap (no profile maps it)",
           );
