@@ -11,7 +11,9 @@ export async function runCheckConfig(args: string[]): Promise<number> {
   }
   const { site, errors: agentErrors } = loadSite(file);
   // With a collector section, the files it names (policy, notifications) are checked too.
-  const collectorErrors = site?.config.collector ? loadCollectorSite(file).errors : [];
+  const collectorSite = site?.config.collector ? loadCollectorSite(file) : undefined;
+  const collectorErrors = collectorSite?.errors ?? [];
+  const templates = collectorSite?.site?.templates.length ?? 0;
   const errors = [...agentErrors, ...collectorErrors];
   if (!site || errors.length > 0) {
     for (const e of errors) process.stderr.write(`${formatConfigError(e)}\n`);
@@ -21,7 +23,8 @@ export async function runCheckConfig(args: string[]): Promise<number> {
   process.stdout.write(
     `${file}: ok (${site.devices.length} device(s), profiles from ${site.profilesDir}` +
       `${site.config.agent ? `, agent ${site.config.agent.id}` : ""}` +
-      `${site.config.collector ? `, collector${site.config.collector.policy ? ` with policy ${site.config.collector.policy}` : ""}` : ""})\n`,
+      `${site.config.collector ? `, collector${site.config.collector.policy ? ` with policy ${site.config.collector.policy}` : ""}` : ""}` +
+      `${templates > 0 ? `, ${templates} inspection template(s)` : ""})\n`,
   );
   return 0;
 }

@@ -1,7 +1,9 @@
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type ConfigError, loadConfigFile } from "../common/config/load.ts";
 import { type SiteConfig, siteConfigSchema } from "../common/config/schema.ts";
 import { defaultPolicy, type Inventory, type Policy, policySchema } from "./domain/index.ts";
+import type { Template } from "./domain/inspections/index.ts";
+import { loadTemplates } from "./inspections/templates.ts";
 import { type NotificationsConfig, notificationsSchema } from "./paging/config.ts";
 
 export interface CollectorSite {
@@ -10,6 +12,8 @@ export interface CollectorSite {
   policy: Policy;
   inventory: Inventory;
   notifications?: NotificationsConfig;
+  /** Inspection templates from the folder collector.inspections names (empty without one). */
+  templates: Template[];
 }
 
 /** Loads the site config, the policy file it names (or the default policy) and the inventory. */
@@ -43,6 +47,13 @@ export function loadCollectorSite(
     if (!n.ok) return { errors: n.errors };
     notifications = n.value;
   }
+  let templates: Template[] = [];
+  if (config.collector?.inspections) {
+    const dir = config.collector.inspections;
+    const t = loadTemplates(isAbsolute(dir) ? dir : join(dirname(file), dir), config);
+    if (t.errors.length > 0) return { errors: t.errors };
+    templates = t.templates;
+  }
   const inventory: Inventory = {
     devices: Object.fromEntries(
       config.devices.map((d) => [
@@ -53,5 +64,5 @@ export function loadCollectorSite(
   };
   // Replay reads a site without a collector section: it needs only devices and the policy.
   const collector = config.collector ?? { listen: "127.0.0.1:8480", dataDir: "var/collector", agents: [] };
-  return { site: { file, config: { ...config, collector }, policy, inventory, notifications }, errors: [] };
+  return { site: { file, config: { ...config, collector }, policy, inventory, notifications, templates }, errors: [] };
 }

@@ -104,6 +104,8 @@ export const collectorSchema = z.strictObject({
   notifications: z.string().optional(),
   /** Public base URL of the collector, used in links sent out in pages (acknowledge links). */
   publicUrl: z.url().optional(),
+  /** Folder of inspection templates (*.yaml), relative to the config file; absent: no inspection rounds. */
+  inspections: z.string().optional(),
 });
 
 export const siteConfigSchema = z

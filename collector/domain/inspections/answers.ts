@@ -40,6 +40,7 @@ export function checkAnswer(item: Item, value: AnswerValue): AnswerCheck {
     case "reading": {
       if (typeof value !== "number" || !Number.isFinite(value))
         return bad(`${item.id}: expected a number in ${item.unit}`);
+      if (!item.range) return { ok: true, abnormal: false };
       const { min, max, source } = item.range;
       const unit = item.unit === "%" ? " %" : ` ${item.unit}`;
       if (min !== undefined && value < min)

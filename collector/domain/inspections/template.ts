@@ -62,8 +62,11 @@ const reading = z.strictObject({
   ...common,
   kind: z.literal("reading"),
   unit: z.string().min(1),
-  /** Normal range, both ends inclusive (18–27 °C: 18 and 27 are normal). */
-  range,
+  /**
+   * Normal range, both ends inclusive (18–27 °C: 18 and 27 are normal). Without one the reading is
+   * recorded for comparison with earlier rounds and never abnormal by itself.
+   */
+  range: range.optional(),
   /** Pre-fill from the latest live reading of a device (the inspector confirms it). */
   prefill: z
     .strictObject({
