@@ -12,6 +12,7 @@ import { AgentErrors, installProcessGuards } from "./errors.ts";
 import { AgentMetrics } from "./metrics.ts";
 import { Outbox } from "./outbox/outbox.ts";
 import { Sender } from "./outbox/sender.ts";
+import { appliedIds } from "./profiles/load.ts";
 import { buildAgentServer, splitHostPort } from "./server.ts";
 import { loadSite, type PreparedDevice } from "./site.ts";
 
@@ -54,7 +55,8 @@ export async function main(argv: string[]): Promise<number> {
     const { resolveAutoProfiles } = await import("./drivers/snmp/auto.ts");
     for (const problem of await resolveAutoProfiles(site.devices, site.profiles)) logger.error(problem);
   }
-  if (args.values.once) return runOnce(site.devices, logger);
+  const applied = new Map(site.devices.map((d) => [d.config.id, appliedIds(d.profile, site.profiles)]));
+  if (args.values.once) return runOnce(site.devices, applied, logger);
 
   const agentConfig = site.config.agent;
   if (!agentConfig) {
@@ -74,6 +76,9 @@ export async function main(argv: string[]): Promise<number> {
       process.exit(70);
     },
   });
+  metrics.setProfiles(
+    site.devices.map((d) => ({ id: d.config.id, profiles: applied.get(d.config.id) ?? [] })),
+  );
   const outbox = new Outbox(resolve(agentConfig.dataDir, "outbox.db"));
   const agent = await Agent.create({
     agentId: agentConfig.id,
@@ -183,7 +188,11 @@ function parse(argv: string[]) {
   });
 }
 
-async function runOnce(devices: PreparedDevice[], logger: Logger): Promise<number> {
+async function runOnce(
+  devices: PreparedDevice[],
+  applied: ReadonlyMap<string, string[]>,
+  logger: Logger,
+): Promise<number> {
   const agent = await Agent.create({
     agentId: "once",
     devices,
@@ -204,12 +213,20 @@ async function runOnce(devices: PreparedDevice[], logger: Logger): Promise<numbe
       device: r.device,
       up: r.up,
       ...(r.error ? { error: r.error } : {}),
+      profiles: applied.get(r.device) ?? [],
       readings: r.readings,
       ...(r.readingErrors.length ? { readingErrors: r.readingErrors } : {}),
       conditions,
       pollDurationSeconds: r.durationSeconds,
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
+    if (r.up && r.readings.length === 0)
+      logger.warn(
+        { device: r.device, profiles: line.profiles, readingErrors: r.readingErrors.length },
+        r.readingErrors.length
+          ? "device answered but every reading failed (see readingErrors): its profile does not fit it"
+          : "device answered but gave no readings: none of its profile's OIDs or registers exist on it",
+      );
   }
   await agent.stop();
   return 0;

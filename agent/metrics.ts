@@ -147,6 +147,17 @@ export class AgentMetrics {
     });
   }
 
+  /** `watchfloor_device_profile_info{device,profile}` = 1 for each profile applied to each device. */
+  setProfiles(devices: readonly { id: string; profiles: readonly string[] }[]): void {
+    const info = new Gauge({
+      name: "watchfloor_device_profile_info",
+      help: "1 for each profile applied to a device (with profile: auto, the vendor profile and every standard MIB that answered).",
+      labelNames: ["device", "profile"],
+      registers: [this.registry],
+    });
+    for (const d of devices) for (const p of d.profiles) info.set({ device: d.id, profile: p }, 1);
+  }
+
   setReadings(device: string, readings: Reading[]): void {
     const fresh = this.readings.set(device, readings, this.known);
     if (fresh.length) this.readings.register(this.registry, this.known, fresh);

@@ -9,6 +9,25 @@ export interface LoadedProfile {
   profile: Profile;
   file: string;
   sources: unknown[];
+  /**
+   * The profiles this one is made of, in order: its own id and every profile it includes (transitively),
+   * or, for `profile: auto`, the vendor profile and each standard MIB profile that answered. Exported as
+   * `watchfloor_device_profile_info` and printed by `--once`.
+   */
+  applied?: string[];
+}
+
+/** The ids a loaded profile is made of (itself and its includes, transitively), first the profile itself. */
+export function appliedIds(p: LoadedProfile, all: ReadonlyMap<string, LoadedProfile>): string[] {
+  if (p.applied) return p.applied;
+  const out: string[] = [];
+  const visit = (id: string) => {
+    if (out.includes(id)) return;
+    out.push(id);
+    for (const inc of all.get(id)?.profile.include ?? []) visit(inc);
+  };
+  visit(p.profile.id);
+  return out;
 }
 
 export function loadProfileFile(file: string): { profile?: LoadedProfile; errors: ConfigError[] } {

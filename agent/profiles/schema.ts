@@ -117,6 +117,11 @@ export const profileSchema = z.strictObject({
       sysObjectID: z.array(z.string().regex(/^\.?\d+(\.\d+)+$/, "expected a numeric OID prefix")).optional(),
       probe: z.array(z.string().regex(/^\.?\d+(\.\d+)+$/, "expected a numeric OID")).optional(),
       priority: z.number().default(0),
+      /**
+       * A standard MIB (IF-MIB, UPS-MIB, HOST-RESOURCES, ENTITY-SENSOR): `profile: auto` adds it to whatever
+       * vendor profile matched whenever its probes answer, instead of choosing between them.
+       */
+      standard: z.boolean().default(false),
     })
     .optional(),
   /** Traps this kind of device sends, beyond the standard ones its driver knows. */

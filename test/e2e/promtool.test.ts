@@ -40,6 +40,7 @@ describe("promtool check metrics passes on the agent's and the collector's /metr
     });
     for (const name of ["watchfloor_device_up", "watchfloor_poll_duration_seconds", "watchfloor_outbox_pending_events", "watchfloor_ups_output_load_ratio"])
       expect(text).toContain(name);
+    expect(text).toContain('watchfloor_device_profile_info{device="ups-1",profile="generic-ups-modbus"} 1');
     const res = promtoolCheck(text);
     expect(res.output).toBe("");
     expect(res.status).toBe(0);

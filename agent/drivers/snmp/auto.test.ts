@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type Profile, profileSchema } from "../../profiles/schema.ts";
-import { chooseProfile } from "./auto.ts";
+import { chooseProfile, composeFor, composeLoaded } from "./auto.ts";
 
 const profile = (id: string, detect: unknown): Profile =>
   profileSchema.parse({ id, origin: "test", driver: "snmp", detect, readings: [{ name: "x", source: {} }] });
@@ -30,5 +30,81 @@ describe("chooseProfile", () => {
     ["nothing answers", "1.3.6.1.4.1.9", [], undefined],
   ])("%s", (_, sysObjectID, answered, want) => {
     expect(pick(sysObjectID, answered)).toBe(want);
+  });
+});
+
+describe("profile: auto composes a vendor profile with every standard MIB that answers", () => {
+  const std = (
+    id: string,
+    probe: string,
+    priority: number,
+    readings: string[],
+    include: string[] = [],
+  ): Profile =>
+    profileSchema.parse({
+      id,
+      origin: "test",
+      driver: "snmp",
+      include,
+      detect: { probe: [probe], priority, standard: true },
+      readings: readings.map((name) => ({
+        name,
+        source: { get: `1.3.6.1.2.1.${id.length}.${name.length}.0` },
+      })),
+    });
+  const IF = "1.3.6.1.2.1.2.2.1.1";
+  const HR = "1.3.6.1.2.1.25.2.3.1.2";
+  const UPS = "1.3.6.1.2.1.33.1.2.1";
+  const ifMib = std("if-mib", IF, 0, ["if_oper_up", "system_uptime_seconds"]);
+  const hr = std("host-resources", HR, 5, ["cpu_utilization_ratio", "memory_utilization_ratio"], ["if-mib"]);
+  const upsMib = std("ups-mib", UPS, 10, ["ups_battery_charge_ratio"]);
+  const vendor = profileSchema.parse({
+    id: "vendor-switch",
+    origin: "test",
+    driver: "snmp",
+    include: ["if-mib"],
+    detect: { sysObjectID: ["1.3.6.1.4.1.99"] },
+    readings: [{ name: "cpu_utilization_ratio", source: { get: "1.3.6.1.4.1.99.1.0" } }],
+  });
+  const all = [ifMib, hr, upsMib, vendor];
+  // What load.ts would hand over: each profile with its includes expanded (readings of the included first).
+  const loaded = new Map(
+    all.map((p) => {
+      const parts = [...p.include.map((id) => all.find((x) => x.id === id)!), p];
+      const readings = parts.flatMap((x) => x.readings);
+      return [
+        p.id,
+        { file: `${p.id}.yaml`, profile: { ...p, readings }, sources: readings.map((r) => r.source) },
+      ];
+    }),
+  );
+  const compose = (sysObjectID: string | undefined, answered: string[]) =>
+    composeLoaded(composeFor({ sysObjectID, answered: new Set(answered) }, all), loaded);
+
+  it("a device with no vendor profile still gets every standard reading", () => {
+    const p = compose("1.3.6.1.4.1.8072.3.2.10", [IF, HR])!;
+    expect(p.applied).toEqual(["host-resources", "if-mib"]);
+    expect(p.profile.readings.map((r) => r.name).sort()).toEqual(
+      ["cpu_utilization_ratio", "if_oper_up", "memory_utilization_ratio", "system_uptime_seconds"].sort(),
+    );
+    expect(p.sources).toHaveLength(p.profile.readings.length);
+  });
+
+  it("the vendor's reading of a quantity wins over the standard MIB's; what it lacks is added", () => {
+    const p = compose("1.3.6.1.4.1.99.5", [IF, HR])!;
+    expect(p.applied).toEqual(["vendor-switch", "if-mib", "host-resources"]);
+    const cpu = p.profile.readings.filter((r) => r.name === "cpu_utilization_ratio");
+    expect(cpu.map((r) => r.source)).toEqual([{ get: "1.3.6.1.4.1.99.1.0" }]);
+    expect(p.profile.readings.filter((r) => r.name === "if_oper_up")).toHaveLength(1);
+    expect(p.profile.readings.map((r) => r.name)).toContain("memory_utilization_ratio");
+    expect(p.profile.id).toBe("auto:vendor-switch+if-mib+host-resources");
+  });
+
+  it("a UPS card gets UPS-MIB and its interfaces", () => {
+    expect(compose("1.3.6.1.4.1.2254.2.4", [UPS, IF])!.applied).toEqual(["ups-mib", "if-mib"]);
+  });
+
+  it("nothing recognised and nothing answering: no profile", () => {
+    expect(compose("1.3.6.1.4.1.5", [])).toBeUndefined();
   });
 });

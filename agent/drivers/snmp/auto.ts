@@ -1,5 +1,5 @@
 import type { DeviceConfig } from "../../../common/config/schema.ts";
-import type { LoadedProfile } from "../../profiles/load.ts";
+import { appliedIds, type LoadedProfile } from "../../profiles/load.ts";
 import type { Profile } from "../../profiles/schema.ts";
 import type { PreparedDevice } from "../../site.ts";
 import { snmp } from "./netsnmp.ts";
@@ -39,6 +39,71 @@ export function chooseProfile(fp: Fingerprint, profiles: readonly Profile[]): Pr
   return best?.profile;
 }
 
+/** What `profile: auto` applies to a device: the vendor profile (if any) and the standard MIBs that answered. */
+export interface Composition {
+  vendor?: Profile;
+  standards: Profile[];
+}
+
+/**
+ * `profile: auto` composes: the vendor profile chosen among the non-standard ones (sysObjectID, probes,
+ * priority, as `chooseProfile`), plus every standard MIB profile (`detect.standard`) whose probes all
+ * answered, highest priority first. Pure.
+ */
+export function composeFor(fp: Fingerprint, profiles: readonly Profile[]): Composition {
+  const vendor = chooseProfile(
+    fp,
+    profiles.filter((p) => !p.detect?.standard),
+  );
+  const standards = profiles
+    .filter((p) => p.driver === "snmp" && p.detect?.standard)
+    .filter((p) => (p.detect?.probe ?? []).every((o) => fp.answered.has(strip(o))))
+    .sort((a, b) => (b.detect?.priority ?? 0) - (a.detect?.priority ?? 0) || a.id.localeCompare(b.id));
+  return { vendor, standards };
+}
+
+/**
+ * One loaded profile from a composition. A standard profile already included by an earlier one is not
+ * added twice; from a standard profile, a reading whose name an earlier profile already reads, a
+ * condition whose name it already declares and a trap it already maps are left out: the vendor's
+ * reading of the same quantity wins. Undefined when nothing was recognised.
+ */
+export function composeLoaded(
+  c: Composition,
+  all: ReadonlyMap<string, LoadedProfile>,
+): LoadedProfile | undefined {
+  const parts = [c.vendor, ...c.standards].filter((p): p is Profile => Boolean(p));
+  const first = parts[0] ? all.get(parts[0].id) : undefined;
+  if (!first) return undefined;
+  const applied: string[] = [];
+  const merged: LoadedProfile = {
+    file: first.file,
+    sources: [],
+    profile: { ...first.profile, readings: [], conditions: [], traps: [] },
+    applied,
+  };
+  for (const part of parts) {
+    const loaded = all.get(part.id);
+    if (!loaded || applied.includes(part.id)) continue;
+    const isFirst = applied.length === 0;
+    const names = new Set(merged.profile.readings.map((r) => r.name));
+    const conditions = new Set(merged.profile.conditions.map((x) => x.name));
+    const traps = new Set((merged.profile.traps ?? []).map((t) => JSON.stringify(t)));
+    loaded.profile.readings.forEach((r, i) => {
+      if (!isFirst && names.has(r.name)) return;
+      merged.profile.readings.push(r);
+      merged.sources.push(loaded.sources[i]);
+    });
+    for (const x of loaded.profile.conditions)
+      if (isFirst || !conditions.has(x.name)) merged.profile.conditions.push(x);
+    for (const t of loaded.profile.traps ?? [])
+      if (!traps.has(JSON.stringify(t))) merged.profile.traps!.push(t);
+    for (const id of appliedIds(loaded, all)) if (!applied.includes(id)) applied.push(id);
+  }
+  merged.profile.id = `auto:${applied.join("+")}`;
+  return merged;
+}
+
 /** Every probe OID the profiles ask about. */
 export function probesOf(profiles: readonly Profile[]): string[] {
   return [
@@ -72,13 +137,13 @@ export async function fingerprint(
   }
 }
 
-/** `profile: auto` for one device: fingerprint it and choose; undefined when nothing matches. */
+/** `profile: auto` for one device: fingerprint it and compose what answers. */
 export async function detectProfile(
   device: DeviceConfig,
   options: SnmpOptions,
   profiles: readonly Profile[],
-): Promise<Profile | undefined> {
-  return chooseProfile(await fingerprint(device, options, probesOf(profiles)), profiles);
+): Promise<Composition> {
+  return composeFor(await fingerprint(device, options, probesOf(profiles)), profiles);
 }
 
 /**
@@ -97,11 +162,13 @@ export async function resolveAutoProfiles(
       .filter((d) => d.config.driver === "snmp" && d.config.profile === "auto")
       .map(async (d) => {
         try {
-          const chosen = await detectProfile(d.config, d.options as SnmpOptions, all);
-          const loaded = chosen ? profiles.get(chosen.id) : undefined;
+          const composition = await detectProfile(d.config, d.options as SnmpOptions, all);
+          const loaded = composeLoaded(composition, profiles);
           if (loaded) d.profile = loaded;
           else
-            problems.push(`${d.config.id}: profile auto: no profile matches this device (set one by name)`);
+            problems.push(
+              `${d.config.id}: profile auto: no vendor profile matches its sysObjectID and no standard MIB (IF-MIB, UPS-MIB, HOST-RESOURCES, ENTITY-SENSOR) answers; only sysUpTime is read (set a profile by name)`,
+            );
         } catch (err) {
           problems.push(`${d.config.id}: profile auto: ${(err as Error).message}`);
         }
