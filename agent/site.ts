@@ -1,5 +1,6 @@
-import { dirname, resolve } from "node:path";
-import { type ConfigError, formatPath, loadConfigFile } from "../common/config/load.ts";
+import { basename, dirname, resolve } from "node:path";
+import { type ConfigError, formatPath, issuesToErrors, loadConfigFile, rawMapping } from "../common/config/load.ts";
+import { didYouMean } from "../common/config/nearest.ts";
 import { type DeviceConfig, type SiteConfig, siteConfigSchema } from "../common/config/schema.ts";
 import { drivers } from "./drivers/registry.ts";
 import { type LoadedProfile, loadProfiles } from "./profiles/load.ts";
@@ -39,50 +40,66 @@ function autoPlaceholder(): LoadedProfile {
   };
 }
 
+type RawDevice = { driver?: unknown; options?: unknown; profile?: unknown };
+
 /**
  * Loads a site config with everything the agent needs checked: the YAML schema, each device's driver
- * options and profile. Every error is collected, none stops the others from being found.
+ * options and profile. Every error is collected in one pass: a document that fails the schema still has
+ * its devices' options and profiles checked from the raw YAML.
  */
 export function loadSite(file: string): { site?: LoadedSite; errors: ConfigError[] } {
   const loaded = loadConfigFile(file, siteConfigSchema);
-  if (!loaded.ok) return { errors: loaded.errors };
-  const config = loaded.value;
+  if (!loaded.ok && !loaded.locate) return { errors: loaded.errors };
+  const locate = loaded.locate!;
+  const config = loaded.ok ? loaded.value : undefined;
+  const raw = rawMapping(loaded.ok ? loaded.value : loaded.raw);
   const at = (path: (string | number)[], message: string): ConfigError => ({
     file,
     path: formatPath(path),
-    ...loaded.locate(path),
+    ...locate(path),
     message,
   });
-  const profilesDir = resolve(dirname(file), config.agent?.profilesDir ?? "profiles");
-  const errors: ConfigError[] = [];
+  const rawProfilesDir = rawMapping(raw.agent).profilesDir;
+  const profilesDir = resolve(dirname(file), typeof rawProfilesDir === "string" ? rawProfilesDir : "profiles");
+  const errors: ConfigError[] = loaded.ok ? [] : [...loaded.errors];
   const devices: PreparedDevice[] = [];
-  const needsProfiles = config.devices.length > 0;
-  const { profiles, errors: profileErrors } = needsProfiles ? loadProfiles(profilesDir) : { profiles: new Map(), errors: [] };
+  const rawDevices: RawDevice[] = Array.isArray(raw.devices) ? (raw.devices as unknown[]).map(rawMapping) : [];
+  const { profiles, errors: profileErrors } = rawDevices.length > 0 ? loadProfiles(profilesDir) : { profiles: new Map(), errors: [] };
   errors.push(...profileErrors);
-  config.devices.forEach((device, i) => {
+  // A profile whose file has errors is not "unknown": its own errors already say what is wrong.
+  const brokenProfiles = new Set(profileErrors.map((e) => basename(e.file).replace(/\.ya?ml$/, "")));
+  rawDevices.forEach((device, i) => {
+    const valid = config?.devices[i];
+    if (typeof device.driver !== "string") return;
     const driver = drivers[device.driver];
     if (!driver) {
-      errors.push(at(["devices", i, "driver"], `unknown driver ${device.driver}; expected one of ${Object.keys(drivers).join(", ")}`));
+      errors.push(at(["devices", i, "driver"], `unknown driver ${device.driver}${didYouMean(device.driver, Object.keys(drivers))} (expected one of ${Object.keys(drivers).join(", ")})`));
       return;
     }
-    const options = driver.optionsSchema.safeParse(device.options);
+    const rawOptions = device.options ?? {};
+    const options = driver.optionsSchema.safeParse(rawOptions);
     if (!options.success)
-      for (const issue of options.error.issues)
-        errors.push(at(["devices", i, "options", ...(issue.path as (string | number)[])], issue.message));
+      errors.push(...issuesToErrors(file, options.error.issues, driver.optionsSchema, rawOptions, locate, ["devices", i, "options"]));
+    if (typeof device.profile !== "string") return;
     if (device.profile === "auto") {
       if (device.driver !== "snmp") errors.push(at(["devices", i, "profile"], "profile auto works only with the snmp driver"));
-      else if (options.success) devices.push({ config: device, options: options.data, profile: autoPlaceholder() });
+      else if (options.success && valid) devices.push({ config: valid, options: options.data, profile: autoPlaceholder() });
       return;
     }
     const profile = profiles.get(device.profile);
     if (!profile) {
-      if (profileErrors.length === 0)
-        errors.push(at(["devices", i, "profile"], `unknown profile ${device.profile}; profiles in ${profilesDir}: ${[...profiles.keys()].join(", ") || "(none)"}`));
+      if (!brokenProfiles.has(device.profile))
+        errors.push(
+          at(
+            ["devices", i, "profile"],
+            `unknown profile ${device.profile}${didYouMean(device.profile, profiles.keys())} (profiles in ${profilesDir}: ${[...profiles.keys()].join(", ") || "none"})`,
+          ),
+        );
       return;
     }
     if (profile.profile.driver !== device.driver)
       errors.push(at(["devices", i, "profile"], `profile ${device.profile} is for driver ${profile.profile.driver}, but the device uses ${device.driver}`));
-    if (options.success) devices.push({ config: device, options: options.data, profile });
+    if (options.success && valid) devices.push({ config: valid, options: options.data, profile });
   });
-  return errors.length ? { errors } : { site: { file, config, devices, profilesDir, profiles }, errors };
+  return errors.length || !config ? { errors } : { site: { file, config, devices, profilesDir, profiles }, errors };
 }

@@ -10,10 +10,12 @@ export async function runCheckConfig(args: string[]): Promise<number> {
     return 2;
   }
   const { site, errors: agentErrors } = loadSite(file);
-  // With a collector section, the files it names (policy, notifications) are checked too.
-  const collectorSite = site?.config.collector ? loadCollectorSite(file) : undefined;
-  const collectorErrors = collectorSite?.errors ?? [];
-  const templates = collectorSite?.site?.templates.length ?? 0;
+  // The files a collector section names (policy, notifications, inspections) are checked too, even when
+  // the site itself has errors; the site's own errors, found by both loaders, are printed once.
+  const seen = new Set(agentErrors.map(formatConfigError));
+  const collectorSite = loadCollectorSite(file, { requireCollector: false });
+  const collectorErrors = collectorSite.errors.filter((e) => !seen.has(formatConfigError(e)));
+  const templates = collectorSite.site?.templates.length ?? 0;
   const errors = [...agentErrors, ...collectorErrors];
   if (!site || errors.length > 0) {
     for (const e of errors) process.stderr.write(`${formatConfigError(e)}\n`);

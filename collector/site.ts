@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { type ConfigError, loadConfigFile } from "../common/config/load.ts";
+import { type ConfigError, loadConfigFile, rawMapping } from "../common/config/load.ts";
 import { type SiteConfig, siteConfigSchema } from "../common/config/schema.ts";
 import { defaultPolicy, type Inventory, type Policy, policySchema } from "./domain/index.ts";
 import type { Template } from "./domain/inspections/index.ts";
@@ -22,38 +22,40 @@ export function loadCollectorSite(
   opts: { requireCollector?: boolean } = {},
 ): { site?: CollectorSite; errors: ConfigError[] } {
   const loaded = loadConfigFile(file, siteConfigSchema);
-  if (!loaded.ok) return { errors: loaded.errors };
-  const config = loaded.value;
-  if (!config.collector && opts.requireCollector !== false)
-    return {
-      errors: [
-        {
-          file,
-          path: "collector",
-          message: "the collector section is required to run the collector (listen, agents)",
-        },
-      ],
-    };
-  let policy = { ...defaultPolicy, timezone: config.site.timezone };
-  if (config.collector?.policy) {
-    const policyFile = resolve(dirname(file), config.collector.policy);
-    const p = loadConfigFile(policyFile, policySchema);
-    if (!p.ok) return { errors: p.errors };
-    policy = p.value;
+  if (!loaded.ok && !loaded.locate) return { errors: loaded.errors };
+  // Every error in one pass: a site that fails its schema still has the files it names checked.
+  const errors: ConfigError[] = loaded.ok ? [] : [...loaded.errors];
+  const raw = rawMapping(loaded.ok ? loaded.value : loaded.raw);
+  const rawCollector = rawMapping(raw.collector);
+  if (raw.collector === undefined && opts.requireCollector !== false)
+    errors.push({
+      file,
+      path: "collector",
+      message: "the collector section is required to run the collector (listen, agents)",
+    });
+  const rawSite = rawMapping(raw.site);
+  let policy: Policy = { ...defaultPolicy, timezone: typeof rawSite.timezone === "string" ? rawSite.timezone : defaultPolicy.timezone };
+  if (typeof rawCollector.policy === "string") {
+    const p = loadConfigFile(resolve(dirname(file), rawCollector.policy), policySchema);
+    if (p.ok) policy = p.value;
+    else errors.push(...p.errors);
   }
   let notifications: NotificationsConfig | undefined;
-  if (config.collector?.notifications) {
-    const n = loadConfigFile(resolve(dirname(file), config.collector.notifications), notificationsSchema);
-    if (!n.ok) return { errors: n.errors };
-    notifications = n.value;
+  if (typeof rawCollector.notifications === "string") {
+    const n = loadConfigFile(resolve(dirname(file), rawCollector.notifications), notificationsSchema);
+    if (n.ok) notifications = n.value;
+    else errors.push(...n.errors);
   }
   let templates: Template[] = [];
-  if (config.collector?.inspections) {
-    const dir = config.collector.inspections;
-    const t = loadTemplates(isAbsolute(dir) ? dir : join(dirname(file), dir), config);
-    if (t.errors.length > 0) return { errors: t.errors };
+  // Templates are checked against the site (zones, devices), so only once the site itself is valid.
+  if (loaded.ok && typeof rawCollector.inspections === "string") {
+    const dir = rawCollector.inspections;
+    const t = loadTemplates(isAbsolute(dir) ? dir : join(dirname(file), dir), loaded.value);
+    errors.push(...t.errors);
     templates = t.templates;
   }
+  if (!loaded.ok || errors.length > 0) return { errors };
+  const config = loaded.value;
   const inventory: Inventory = {
     devices: Object.fromEntries(
       config.devices.map((d) => [

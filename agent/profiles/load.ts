@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { type ConfigError, formatPath, loadConfigFile } from "../../common/config/load.ts";
+import { type ConfigError, formatPath, issuesToErrors, loadConfigFile } from "../../common/config/load.ts";
 import { drivers } from "../drivers/registry.ts";
 import { type Profile, profileSchema } from "./schema.ts";
 
@@ -50,10 +50,7 @@ export function loadProfileFile(file: string): { profile?: LoadedProfile; errors
   const sources = profile.readings.map((reading, i) => {
     const parsed = driver.sourceSchema.safeParse(reading.source);
     if (parsed.success) return parsed.data;
-    for (const issue of parsed.error.issues) {
-      const path = ["readings", i, "source", ...(issue.path as (string | number)[])];
-      errors.push({ file, path: formatPath(path), ...loaded.locate(path), message: issue.message });
-    }
+    errors.push(...issuesToErrors(file, parsed.error.issues, driver.sourceSchema, reading.source, loaded.locate, ["readings", i, "source"]));
     return undefined;
   });
   return errors.length ? { errors } : { profile: { profile, file, sources }, errors };

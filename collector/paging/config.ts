@@ -4,6 +4,8 @@
  * One zod schema gives both the type and the error text (file:line, YAML path).
  */
 import { z } from "zod";
+import { rawList, rawMapping } from "../../common/config/load.ts";
+import { didYouMean } from "../../common/config/nearest.ts";
 import { durationSeconds, secret } from "../../common/config/schema.ts";
 
 const id = z
@@ -159,53 +161,57 @@ export const notificationsSchema = z
       )
       .default([]),
   })
-  .superRefine((cfg, ctx) => {
-    const channelIds = new Set(cfg.channels.map((c) => c.id));
-    const personIds = new Set(cfg.people.map((p) => p.id));
-    const roles = new Set(cfg.roster.roles);
-    const issue = (path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: "custom", path, message });
-    cfg.people.forEach((p, i) => {
-      p.channels.forEach((c, j) => {
-        if (!channelIds.has(c))
-          issue(
-            ["people", i, "channels", j],
-            `unknown channel ${c}; expected one of: ${[...channelIds].join(", ")}`,
-          );
-        const type = cfg.channels.find((ch) => ch.id === c)?.type;
-        if (type === "sms" && !p.mobile)
-          issue(["people", i, "mobile"], `channel ${c} sends SMS, so ${p.id} needs a mobile`);
-        if (type === "email" && !p.email)
-          issue(["people", i, "email"], `channel ${c} sends e-mail, so ${p.id} needs an email`);
-      });
-    });
-    cfg.roster.months.forEach((m, i) => {
-      for (const [role, ids] of Object.entries(m.duty)) {
-        if (!roles.has(role))
-          issue(["roster", "months", i, "duty", role], `unknown role ${role}; declare it in roster.roles`);
-        ids.forEach((p, j) => {
-          if (!personIds.has(p)) issue(["roster", "months", i, "duty", role, j], `unknown person ${p}`);
+  // Runs even when other parts of the file failed (`when`), so every error shows in one pass; the value
+  // may then be partly raw, hence rawList/rawMapping and the type guards.
+  .superRefine(
+    (cfg, ctx) => {
+      const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+      const channels = rawList(cfg.channels);
+      const people = rawList(cfg.people);
+      const roster = rawMapping(cfg.roster);
+      const channelIds = new Set(channels.map((c) => c.id));
+      const personIds = new Set(people.map((p) => p.id));
+      const roles = new Set(strings(roster.roles));
+      const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+      people.forEach((p, i) => {
+        strings(p.channels).forEach((c, j) => {
+          if (!channelIds.has(c))
+            issue(["people", i, "channels", j], `unknown channel ${c}${didYouMean(c, [...channelIds].map(String))} (channels: ${[...channelIds].join(", ")})`);
+          const type = channels.find((ch) => ch.id === c)?.type;
+          if (type === "sms" && !p.mobile) issue(["people", i, "mobile"], `channel ${c} sends SMS, so ${p.id} needs a mobile`);
+          if (type === "email" && !p.email) issue(["people", i, "email"], `channel ${c} sends e-mail, so ${p.id} needs an email`);
         });
+      });
+      rawList(roster.months).forEach((m, i) => {
+        for (const [role, ids] of Object.entries(rawMapping(m.duty))) {
+          if (!roles.has(role))
+            issue(["roster", "months", i, "duty", role], `unknown role ${role}${didYouMean(role, roles)}; declare it in roster.roles`);
+          strings(ids).forEach((p, j) => {
+            if (!personIds.has(p)) issue(["roster", "months", i, "duty", role, j], `unknown person ${p}`);
+          });
+        }
+      });
+      rawList(roster.overrides).forEach((o, i) => {
+        if (typeof o.role === "string" && !roles.has(o.role)) issue(["roster", "overrides", i, "role"], `unknown role ${o.role}`);
+        if (typeof o.person === "string" && !personIds.has(o.person)) issue(["roster", "overrides", i, "person"], `unknown person ${o.person}`);
+        if (typeof o.from === "string" && typeof o.to === "string" && Date.parse(o.to) <= Date.parse(o.from))
+          issue(["roster", "overrides", i, "to"], "must be after from");
+      });
+      const policies = rawMapping(cfg.policies);
+      for (const cls of ["major", "severe", "general"] as const) {
+        const p = rawMapping(policies[cls]);
+        const check = (list: unknown, path: (string | number)[]) =>
+          strings(list).forEach((t, j) => {
+            if (!roles.has(t) && !personIds.has(t)) issue([...path, j], `unknown role or person ${t}`);
+          });
+        rawList(p.steps).forEach((s, i) => {
+          check(s.notify, ["policies", cls, "steps", i, "notify"]);
+        });
+        check(p.remind, ["policies", cls, "remind"]);
+        check(p.breach, ["policies", cls, "breach"]);
+        check(p.resolved, ["policies", cls, "resolved"]);
       }
-    });
-    cfg.roster.overrides.forEach((o, i) => {
-      if (!roles.has(o.role)) issue(["roster", "overrides", i, "role"], `unknown role ${o.role}`);
-      if (!personIds.has(o.person)) issue(["roster", "overrides", i, "person"], `unknown person ${o.person}`);
-      if (Date.parse(o.to) <= Date.parse(o.from))
-        issue(["roster", "overrides", i, "to"], "must be after from");
-    });
-    for (const cls of ["major", "severe", "general"] as const) {
-      const p = cfg.policies[cls];
-      const check = (list: string[], path: (string | number)[]) =>
-        list.forEach((t, j) => {
-          if (!roles.has(t) && !personIds.has(t)) issue([...path, j], `unknown role or person ${t}`);
-        });
-      p.steps.forEach((s, i) => {
-        check(s.notify, ["policies", cls, "steps", i, "notify"]);
-      });
-      check(p.remind, ["policies", cls, "remind"]);
-      check(p.breach, ["policies", cls, "breach"]);
-      check(p.resolved, ["policies", cls, "resolved"]);
-    }
-  });
+    },
+    { when: () => true },
+  );
 export type NotificationsConfig = z.infer<typeof notificationsSchema>;

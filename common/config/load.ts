@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isNode, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
+import { describeIssue } from "./issues.ts";
 
 export interface ConfigError {
   file: string;
@@ -14,7 +15,14 @@ export interface ConfigError {
 /** Finds the line and column of a YAML path (or of its nearest existing parent). */
 export type Locate = (path: ReadonlyArray<string | number>) => { line?: number; column?: number };
 
-export type Loaded<T> = { ok: true; value: T; locate: Locate } | { ok: false; errors: ConfigError[] };
+/**
+ * A validated document, or its errors. A document that parsed as YAML but failed the schema keeps its
+ * raw value and locator, so later checks (driver options, profiles, the files it names) can still run
+ * and every error is reported in one pass.
+ */
+export type Loaded<T> =
+  | { ok: true; value: T; locate: Locate }
+  | { ok: false; errors: ConfigError[]; raw?: unknown; locate?: Locate };
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = "";
@@ -30,20 +38,29 @@ export function formatConfigError(e: ConfigError): string {
   return `${where}: ${e.path || "(document)"}: ${e.message}`;
 }
 
-/** Turns zod's wording into what a person editing YAML needs to read. */
-function describeIssue(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case "unrecognized_keys":
-      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")} (not allowed here)`;
-    case "invalid_type":
-      return issue.message.startsWith("Invalid input: expected")
-        ? issue.message.replace("Invalid input: ", "")
-        : `expected ${issue.expected}: ${issue.message}`;
-    case "invalid_value":
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    default:
-      return issue.message;
-  }
+/** A raw YAML value as an object (an empty one when it is not a mapping), for checks on raw documents. */
+export function rawMapping(v: unknown): Record<string, unknown> {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** A raw YAML value as a list of mappings (other items and non-lists dropped), for checks on raw documents. */
+export function rawList(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => !!x && typeof x === "object" && !Array.isArray(x)) : [];
+}
+
+/** zod issues (relative to `prefix` in the document) as config errors with line, column and plain words. */
+export function issuesToErrors(
+  file: string,
+  issues: readonly z.core.$ZodIssue[],
+  schema: z.ZodType,
+  data: unknown,
+  locate: Locate,
+  prefix: ReadonlyArray<string | number> = [],
+): ConfigError[] {
+  return issues.map((issue) => {
+    const path = [...prefix, ...issue.path.filter((p): p is string | number => typeof p !== "symbol")];
+    return { file, path: formatPath(path), ...locate(path), message: describeIssue(issue, schema, data) };
+  });
 }
 
 /** Parses YAML text and validates it, collecting every error with its path and line. */
@@ -66,13 +83,10 @@ export function parseConfigText<S extends z.ZodType>(file: string, text: string,
     const pos = range ? lineCounter.linePos(range[0]) : undefined;
     return { line: pos?.line, column: pos?.col };
   };
-  const result = schema.safeParse(doc.toJS() ?? {});
+  const raw = doc.toJS() ?? {};
+  const result = schema.safeParse(raw);
   if (result.success) return { ok: true, value: result.data, locate };
-  const errors = result.error.issues.map((issue): ConfigError => {
-    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
-    return { file, path: formatPath(path), ...locate(path), message: describeIssue(issue) };
-  });
-  return { ok: false, errors };
+  return { ok: false, errors: issuesToErrors(file, result.error.issues, schema, raw, locate), raw, locate };
 }
 
 export function loadConfigFile<S extends z.ZodType>(file: string, schema: S): Loaded<z.output<S>> {

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { rawList } from "./load.ts";
+import { didYouMean } from "./nearest.ts";
 import { parseDurationSeconds } from "../duration.ts";
 import { portSelectionSchema } from "../ports.ts";
 import { resolveSecretText, Secret } from "./secret.ts";
@@ -119,40 +121,48 @@ export const siteConfigSchema = z
     collector: collectorSchema.optional(),
     devices: z.array(deviceSchema).default([]),
   })
-  .superRefine((cfg, ctx) => {
-    const zoneIds = new Set(cfg.zones.map((z) => z.id));
-    const deviceIds = new Set<string>();
-    cfg.devices.forEach((d, i) => {
-      if (deviceIds.has(d.id))
-        ctx.addIssue({ code: "custom", path: ["devices", i, "id"], message: `duplicate device id ${d.id}` });
-      deviceIds.add(d.id);
-      if (d.zone !== undefined && !zoneIds.has(d.zone))
-        ctx.addIssue({
-          code: "custom",
-          path: ["devices", i, "zone"],
-          message: `unknown zone ${d.zone}; expected one of: ${[...zoneIds].join(", ") || "(no zones declared)"}`,
-        });
-    });
-    cfg.devices.forEach((d, i) => {
-      d.dependsOn.forEach((parent, j) => {
-        if (!deviceIds.has(parent))
+  // Runs even when other parts of the document failed (`when`), so a misspelt key elsewhere does not
+  // hide an unknown zone: every error in one pass. The value may then be partly raw, hence the guards.
+  .superRefine(
+    (cfg, ctx) => {
+      const zoneIds = new Set(rawList(cfg.zones).map((z) => z.id));
+      const devices = rawList(cfg.devices);
+      const deviceIds = new Set<unknown>();
+      devices.forEach((d, i) => {
+        if (deviceIds.has(d.id))
+          ctx.addIssue({ code: "custom", path: ["devices", i, "id"], message: `duplicate device id ${d.id}` });
+        deviceIds.add(d.id);
+        if (typeof d.zone === "string" && !zoneIds.has(d.zone))
           ctx.addIssue({
             code: "custom",
-            path: ["devices", i, "dependsOn", j],
-            message: `unknown device ${parent}`,
+            path: ["devices", i, "zone"],
+            message: `unknown zone ${d.zone}${didYouMean(d.zone, [...zoneIds].map(String))} (zones: ${[...zoneIds].join(", ") || "none declared"})`,
           });
       });
-    });
-    try {
-      Intl.DateTimeFormat("en", { timeZone: cfg.site.timezone });
-    } catch {
-      ctx.addIssue({
-        code: "custom",
-        path: ["site", "timezone"],
-        message: "expected an IANA time zone such as Asia/Shanghai",
+      devices.forEach((d, i) => {
+        (Array.isArray(d.dependsOn) ? d.dependsOn : []).forEach((parent, j) => {
+          if (!deviceIds.has(parent))
+            ctx.addIssue({
+              code: "custom",
+              path: ["devices", i, "dependsOn", j],
+              message: `unknown device ${parent}`,
+            });
+        });
       });
-    }
-  });
+      const timezone = (cfg.site as { timezone?: unknown } | undefined)?.timezone;
+      if (typeof timezone !== "string") return;
+      try {
+        Intl.DateTimeFormat("en", { timeZone: timezone });
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          path: ["site", "timezone"],
+          message: "expected an IANA time zone such as Asia/Shanghai",
+        });
+      }
+    },
+    { when: () => true },
+  );
 
 export type SiteConfig = z.infer<typeof siteConfigSchema>;
 export type AgentConfig = z.infer<typeof agentSchema>;

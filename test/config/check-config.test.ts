@@ -98,3 +98,72 @@ describe("watchfloor check-config", () => {
     expect(output).toContain("agent.collector.token: environment variable WF_TEST_MISSING_TOKEN is not set");
   });
 });
+
+// Seven mistakes across every stage check-config has: the site schema (a bad duration, a misspelt key),
+// a cross-reference in the site (an unknown zone), driver options (a misspelt option), profiles (a
+// misspelt profile), the policy file and the notifications file (a channel type that does not exist).
+const SEVEN_MISTAKES = `site: { name: seven }
+zones: [{ id: server-room, name: 机房 }]
+agent:
+  id: a1
+  profilesDir: ${join(ROOT, "config/profiles")}
+  collector: { url: "http://127.0.0.1:8480", token: "t" }
+collector:
+  agents: [{ id: a1, token: t }]
+  policy: policy.yaml
+  notifications: notifications.yaml
+devices:
+  - id: ups-1
+    name: UPS
+    class: ups
+    driver: modbus
+    address: "127.0.0.1:5020"
+    profile: generic-ups-modbus
+    interval: soon
+    options: { unitID: 2 }
+  - id: ups-2
+    name: UPS 2
+    class: ups
+    driver: modbus
+    address: "127.0.0.1:5021"
+    profile: generic-ups-modbuss
+    dependson: [ups-1]
+  - { id: ups-3, name: UPS 3, class: ups, zone: sever-room, driver: modbus, address: "127.0.0.1:5022", profile: generic-ups-modbus }
+`;
+const SEVEN_POLICY = "deadlines:\n  major:\n    respond: half an hour\n";
+const SEVEN_NOTIFICATIONS = `ack: { secret: s3cret-for-ack-links }
+channels:
+  - { id: ops-robot, type: wechat, url: "https://example.invalid/hook" }
+people:
+  - { id: li, name: 李工, channels: [ops-robot] }
+roster:
+  roles: [oncall]
+policies: {}
+`;
+
+describe("watchfloor check-config: every error in one pass", () => {
+  const dir = tempDir();
+  const file = join(dir, "site.yaml");
+  writeFileSync(file, SEVEN_MISTAKES);
+  writeFileSync(join(dir, "policy.yaml"), SEVEN_POLICY);
+  writeFileSync(join(dir, "notifications.yaml"), SEVEN_NOTIFICATIONS);
+
+  it("reports all seven planted errors in one run, in plain words, with the nearest valid key", async () => {
+    const { code, output } = await run("watchfloor.mjs", ["check-config", file]);
+    expect(code).toBe(1);
+    const lines = output.split("\n").filter((l) => /^\/.*:\d+:\d+: /.test(l));
+    const expected = [
+      `${file}:18:15: devices[0].interval: expected a duration such as 10s, 5m or 2h, got "soon"`,
+      `${file}:20:5: devices[1]: unknown key dependson; did you mean dependsOn?`,
+      `${file}:27:49: devices[2].zone: unknown zone sever-room; did you mean server-room?`,
+      `${file}:19:14: devices[0].options: unknown key unitID; did you mean unitId?`,
+      `${file}:25:14: devices[1].profile: unknown profile generic-ups-modbuss; did you mean generic-ups-modbus?`,
+      `${join(dir, "policy.yaml")}:3:14: deadlines.major.respond: expected a duration`,
+      `${join(dir, "notifications.yaml")}:3:28: channels[0].type: "wechat" is not a known type: expected one of "webhook", "wecom", "dingtalk", "feishu", "sms", "email"`,
+    ];
+    for (const e of expected) expect(lines.some((l) => l.startsWith(e)), `missing: ${e}\n${output}`).toBe(true);
+    expect(lines).toHaveLength(7);
+    expect(output).not.toMatch(/Invalid discriminator|Unrecognized key|Invalid input/);
+    expect(output).toContain("7 error(s)");
+  });
+});
