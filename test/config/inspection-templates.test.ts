@@ -76,8 +76,8 @@ describe("inspection templates (config/inspections/*.yaml)", () => {
     const f = join(dir, "broken.yaml");
     expect(errors).toEqual([
       `${f}:3:11: schedule: cron: day-of-month 31 never occurs in month 2`,
-      `${f}:14:16: stops[0].items[0].range.source: expected string, received undefined`,
-      `${f}:21:9: stops[0].items[2]: unknown key colour (not allowed here)`,
+      `${f}:14:16: stops[0].items[0].range.source: required: expected a string`,
+      `${f}:21:9: stops[0].items[2]: unknown key colour (allowed here: id, title, titleEn, hint, kind, options, normal, source, required, onAbnormal)`,
       `${f}:25:18: stops[0].items[2].normal[0]: 市电 is not one of the options`,
     ]);
   });
