@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Clock } from "../common/clock.ts";
 import { isMonitoredPort, type PortFacts } from "../common/ports.ts";
-import type { ConditionEvent } from "../common/wire.ts";
+import { type ConditionEvent, LABEL_VALUE_MAX, TITLE_MAX, truncateText } from "../common/wire.ts";
 import { type ConditionTrack, debounceStep, initialTrack } from "./conditions/debounce.ts";
 import { instanceKey } from "./conditions/evaluate.ts";
 import { loadDrivers } from "./drivers/registry.ts";
@@ -225,7 +225,10 @@ export class Agent {
     observedAt: number,
     condition: Pick<ProfileCondition, "name" | "title" | "class">,
   ): void {
-    const { labels } = inst;
+    // A trap can carry a label value of any length; the collector takes LABEL_VALUE_MAX characters.
+    const labels = Object.fromEntries(
+      Object.entries(inst.labels).map(([k, v]) => [k, truncateText(v, LABEL_VALUE_MAX)]),
+    );
     const event: ConditionEvent = {
       id: `${this.deps.agentId}-${randomUUID()}`,
       type: "condition",
@@ -234,7 +237,7 @@ export class Agent {
       labels,
       state,
       observedAt: new Date(observedAt).toISOString(),
-      title: condition.title,
+      title: condition.title === undefined ? undefined : truncateText(condition.title, TITLE_MAX),
       classHint: condition.class,
     };
     this.deps.logger.info(

@@ -137,7 +137,7 @@ export class AgentMetrics {
     });
     this.eventsRejected = new Counter({
       name: "watchfloor_outbox_rejected_events_total",
-      help: "Events the collector refused as malformed (400), set aside in the outbox's rejected table.",
+      help: "Events set aside in the outbox's rejected table: refused as malformed (400) or too large (413), or larger than any batch.",
       registers: [registry],
     });
     this.deliveryFailures = new Counter({

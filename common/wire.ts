@@ -1,4 +1,28 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
+
+/**
+ * Length limits on what an event carries (characters). The agent truncates longer label values and
+ * titles with `truncateText` (a trap can carry a 25 KB ifName); the collector refuses longer ones (400).
+ */
+export const LABEL_VALUE_MAX = 256;
+export const LABEL_NAME_MAX = 64;
+export const LABELS_MAX = 32;
+export const TITLE_MAX = 512;
+
+/**
+ * `text` cut to at most `max` characters, ending in `…[truncated 1a2b3c4d]` (the first 8 hex digits of
+ * the full text's SHA-256), so two long values that share a prefix stay apart.
+ */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const marker = `…[truncated ${createHash("sha256").update(text).digest("hex").slice(0, 8)}]`;
+  return text.slice(0, Math.max(0, max - marker.length)) + marker;
+}
+
+const labelsSchema = z
+  .record(z.string().min(1).max(LABEL_NAME_MAX), z.string().max(LABEL_VALUE_MAX))
+  .refine((labels) => Object.keys(labels).length <= LABELS_MAX, `at most ${LABELS_MAX} labels`);
 
 /**
  * What agents send the collector: POST /api/v1/events with a bearer token per agent.
@@ -11,11 +35,11 @@ export const conditionEventSchema = z.strictObject({
   type: z.literal("condition"),
   device: z.string().min(1),
   condition: z.string().min(1),
-  labels: z.record(z.string(), z.string()).default({}),
+  labels: labelsSchema.default({}),
   state: z.enum(["firing", "clear"]),
   /** Device-side time the change was first observed (before debounce confirmed it). */
   observedAt: isoTime,
-  title: z.string().optional(),
+  title: z.string().max(TITLE_MAX).optional(),
   classHint: z.enum(["major", "severe", "general"]).optional(),
 });
 

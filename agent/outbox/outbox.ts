@@ -33,10 +33,14 @@ export class Outbox {
 
   /** Oldest first. */
   peek(limit: number): AgentEvent[] {
-    return this.db
-      .prepare("SELECT body FROM outbox ORDER BY seq LIMIT ?")
-      .all(limit)
-      .map((row) => JSON.parse((row as { body: string }).body) as AgentEvent);
+    return this.peekSized(limit).map((e) => e.event);
+  }
+
+  /** Oldest first, each with its size in bytes as sent (its JSON, UTF-8). */
+  peekSized(limit: number): Array<{ event: AgentEvent; bytes: number }> {
+    return (this.db.prepare("SELECT body FROM outbox ORDER BY seq LIMIT ?").all(limit) as { body: string }[]).map(
+      (row) => ({ event: JSON.parse(row.body) as AgentEvent, bytes: Buffer.byteLength(row.body) }),
+    );
   }
 
   ack(ids: readonly string[]): void {
@@ -47,7 +51,8 @@ export class Outbox {
   }
 
   /**
-   * Moves an event the collector refused as malformed (400) out of the way, so it cannot block the
+   * Moves an event the collector refused as malformed (400) or too large (413), or one larger than any
+   * batch may be, out of the way, so it cannot block the
    * events behind it; it stays on disk, with the collector's reason, for a person to look at.
    */
   reject(id: string, reason: string, at: number): void {

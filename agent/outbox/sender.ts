@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Secret } from "../../common/config/secret.ts";
-import type { EventBatchReply } from "../../common/wire.ts";
+import type { AgentEvent, EventBatchReply } from "../../common/wire.ts";
 import type { Outbox } from "./outbox.ts";
 
 export interface SenderOptions {
@@ -9,6 +9,11 @@ export interface SenderOptions {
   token: Secret;
   logger: Logger;
   batchSize?: number;
+  /**
+   * Most bytes of events in one batch (their JSON). The collector takes 4 MiB bodies; an event larger
+   * than this on its own is set aside in the outbox's rejected table, since no batch can carry it.
+   */
+  maxBatchBytes?: number;
   /** Backoff after a failed delivery, doubling up to maxBackoffMs. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -17,8 +22,13 @@ export interface SenderOptions {
   onRejected?: (eventId: string, reason: string) => void;
 }
 
+/** Default of SenderOptions.maxBatchBytes: a quarter of the collector's 4 MiB body limit. */
+export const MAX_BATCH_BYTES = 1024 * 1024;
+
 /** The collector refused the batch as malformed: retrying it as is would block the outbox forever. */
 class BatchRejected extends Error {}
+/** The collector (or a proxy in front of it) refused the body as too large (413): send less at once. */
+class BatchTooLarge extends Error {}
 
 /**
  * Drains the outbox to the collector, oldest first. An event leaves the outbox only after the
@@ -31,6 +41,8 @@ export class Sender {
   private wake = false;
   private backoffMs: number;
   private isolating = false;
+  /** After a 413: batches stay under half the refused size from then on (the collector's limit is lower). */
+  private learnedMaxBytes = Number.POSITIVE_INFINITY;
   private unsubscribe: () => void;
 
   constructor(
@@ -63,23 +75,30 @@ export class Sender {
     try {
       for (;;) {
         this.wake = false;
-        // After a refused batch, events go one at a time until the malformed one is found.
-        const batch = this.outbox.peek(this.isolating ? 1 : (this.opts.batchSize ?? 200));
+        const batch = this.nextBatch();
+        if (batch === "set-aside") continue;
         if (batch.length === 0) break;
         let reply: EventBatchReply;
         try {
           reply = await this.post(batch);
         } catch (err) {
-          if (!(err instanceof BatchRejected)) throw err;
+          if (err instanceof BatchTooLarge && batch.length > 1) {
+            this.learnedMaxBytes = Math.floor(batch.bytes / 2);
+            this.opts.logger.warn(
+              { events: batch.length, bytes: batch.bytes, nextMaxBytes: this.learnedMaxBytes },
+              "collector refused the batch as too large (413); sending smaller batches",
+            );
+            continue;
+          }
+          if (!(err instanceof BatchRejected || err instanceof BatchTooLarge)) throw err;
           if (batch.length > 1) {
             this.isolating = true;
             continue;
           }
-          this.outbox.reject(batch[0]!.id, err.message, Date.now());
-          this.opts.onRejected?.(batch[0]!.id, err.message);
-          this.opts.logger.error(
-            { event: batch[0]!.id, reason: err.message },
-            "collector refused a malformed event; set aside in the outbox's rejected table",
+          this.setAside(
+            batch[0]!.id,
+            err.message,
+            err instanceof BatchTooLarge ? "collector refused an event as too large" : undefined,
           );
           continue;
         }
@@ -108,6 +127,40 @@ export class Sender {
     if (this.wake) this.kick();
   }
 
+  /**
+   * The oldest events that fit one batch: at most batchSize of them (one while isolating a refused
+   * event) and at most maxBatchBytes (less after a 413), though always at least one. An oldest event
+   * larger than maxBatchBytes is set aside instead ("set-aside"): no batch may carry it, and it must
+   * not block the events behind it.
+   */
+  private nextBatch(): (AgentEvent[] & { bytes: number }) | "set-aside" {
+    const count = this.isolating ? 1 : (this.opts.batchSize ?? 200);
+    const configured = this.opts.maxBatchBytes ?? MAX_BATCH_BYTES;
+    const maxBytes = Math.min(configured, this.learnedMaxBytes);
+    const rows = this.outbox.peekSized(count);
+    if (rows[0] && rows[0].bytes > configured) {
+      this.setAside(
+        rows[0].event.id,
+        `event is ${rows[0].bytes} bytes, more than a batch may carry (${configured})`,
+        "an event is too large for any batch",
+      );
+      return "set-aside";
+    }
+    const batch = Object.assign([] as AgentEvent[], { bytes: 0 });
+    for (const row of rows) {
+      if (batch.length > 0 && batch.bytes + row.bytes > maxBytes) break;
+      batch.bytes += row.bytes;
+      batch.push(row.event);
+    }
+    return batch;
+  }
+
+  private setAside(eventId: string, reason: string, why = "collector refused a malformed event"): void {
+    this.outbox.reject(eventId, reason, Date.now());
+    this.opts.onRejected?.(eventId, reason);
+    this.opts.logger.error({ event: eventId, reason }, `${why}; set aside in the outbox's rejected table`);
+  }
+
   private async post(batch: unknown[]): Promise<EventBatchReply> {
     const res = await fetch(new URL("/api/v1/events", this.opts.url), {
       method: "POST",
@@ -118,6 +171,7 @@ export class Sender {
     if (res.ok) return (await res.json()) as EventBatchReply;
     const text = await res.text().catch(() => "");
     if (res.status === 400) throw new BatchRejected(`collector answered 400: ${text.slice(0, 500)}`);
+    if (res.status === 413) throw new BatchTooLarge(`collector answered 413: ${text.slice(0, 500)}`);
     throw new Error(`collector answered ${res.status}: ${text.slice(0, 300)}`);
   }
 
