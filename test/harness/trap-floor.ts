@@ -12,12 +12,14 @@ export const trapFloorMissing = (): string | undefined => snmpsimMissing(OWN_REC
  * A collector and an agent with a trap receiver, and two SNMP devices served by snmpsim: `ups-9`
  * (v2c, community watchfloor-ups, profile ups-mib) and `sw-3` (v3 test user, profile if-mib).
  */
-export async function startTrapFloor(): Promise<{ floor: Floor; trapPort: number; stop(): Promise<void> }> {
+export async function startTrapFloor(
+  opts: { trapRateLimit?: { perSecond: number; burst: number } } = {},
+): Promise<{ floor: Floor; trapPort: number; stop(): Promise<void> }> {
   const sim: Snmpsim = await startSnmpsim({ source: OWN_RECORDINGS });
   const trapPort = await freeUdpPort();
   const at = `127.0.0.1:${sim.port}`;
   const floor = new Floor({
-    agentExtra: `  traps: { listen: "127.0.0.1:${trapPort}" }`,
+    agentExtra: `  traps: { listen: "127.0.0.1:${trapPort}"${opts.trapRateLimit ? `, rateLimit: ${JSON.stringify(opts.trapRateLimit)}` : ""} }`,
     devices: [
       `  - { id: ups-9, name: UPS, class: ups, zone: server-room, driver: snmp, address: "${at}", profile: ups-mib, interval: 1h, options: { community: watchfloor-ups } }`,
       `  - { id: sw-3, name: switch, class: network, zone: server-room, driver: snmp, address: "${at}", profile: if-mib, interval: 1h, ports: { names: [eth1] }, options: { version: "3", timeoutMs: 300, retries: 0, v3: ${JSON.stringify(V3_USER)} } }`,
@@ -39,9 +41,12 @@ export async function startTrapFloor(): Promise<{ floor: Floor; trapPort: number
 }
 
 /** Starts the trap floor before the suite's tests and stops it after; the fields fill in beforeAll. */
-export function useTrapFloor(): { floor: Floor; trapPort: number } {
+export function useTrapFloor(opts: Parameters<typeof startTrapFloor>[0] = {}): {
+  floor: Floor;
+  trapPort: number;
+} {
   const env = {} as { floor: Floor; trapPort: number; stop?: () => Promise<void> };
-  beforeAll(async () => Object.assign(env, await startTrapFloor()), 60_000);
+  beforeAll(async () => Object.assign(env, await startTrapFloor(opts)), 60_000);
   afterAll(async () => env.stop?.());
   return env;
 }
