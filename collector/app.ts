@@ -19,6 +19,7 @@ import { CollectorMetrics } from "./metrics.ts";
 import type { NotificationsConfig } from "./paging/config.ts";
 import { PagingService } from "./paging/service.ts";
 import type { CollectorStore } from "./store/store.ts";
+import type { CollectorTls } from "./tls.ts";
 
 export interface CollectorDeps {
   config: CollectorConfig;
@@ -30,6 +31,8 @@ export interface CollectorDeps {
   logger: Logger;
   /** The notifications file (collector/paging): absent, nobody is paged. */
   notifications?: NotificationsConfig;
+  /** collector.tls: serve HTTPS with this certificate and key. */
+  tls?: CollectorTls;
 }
 
 /**
@@ -43,6 +46,10 @@ export async function buildCollector(
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    // HTTPS here, or a trusted proxy's X-Forwarded-Proto: either way req.protocol is "https" and the
+    // web UI's session cookie gets Secure.
+    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key.reveal() } } : {}),
+    trustProxy: deps.config.trustProxy,
   });
   const faults = new FaultService({
     store: deps.store,

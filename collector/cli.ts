@@ -62,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     policy: site.policy,
     inventory: site.inventory,
     notifications: site.notifications,
+    tls: site.tls,
     clock: systemClock,
     store,
     registry,
@@ -82,7 +83,15 @@ export async function main(argv: string[]): Promise<number> {
     store.db.close();
     return 1;
   }
-  logger.info({ address, devices: Object.keys(site.inventory.devices).length }, "collector started");
+  logger.info(
+    {
+      address,
+      devices: Object.keys(site.inventory.devices).length,
+      ...(site.tls ? { tlsCertificateValidTo: site.tls.validTo } : {}),
+      ...(site.config.collector.trustProxy !== false ? { trustProxy: site.config.collector.trustProxy } : {}),
+    },
+    "collector started",
+  );
   process.stdout.write(`watchfloor-collector listening on ${address}\n`);
   return new Promise<number>((done) => {
     const shutdown = async (signal: string) => {

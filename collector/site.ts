@@ -5,6 +5,7 @@ import { defaultPolicy, type Inventory, type Policy, policySchema } from "./doma
 import type { Template } from "./domain/inspections/index.ts";
 import { loadTemplates } from "./inspections/templates.ts";
 import { type NotificationsConfig, notificationsSchema } from "./paging/config.ts";
+import { type CollectorTls, loadCollectorTls } from "./tls.ts";
 
 export interface CollectorSite {
   file: string;
@@ -14,6 +15,8 @@ export interface CollectorSite {
   notifications?: NotificationsConfig;
   /** Inspection templates from the folder collector.inspections names (empty without one). */
   templates: Template[];
+  /** collector.tls read and checked: the collector serves HTTPS. */
+  tls?: CollectorTls;
 }
 
 /** Loads the site config, the policy file it names (or the default policy) and the inventory. */
@@ -54,6 +57,13 @@ export function loadCollectorSite(
     errors.push(...t.errors);
     templates = t.templates;
   }
+  let tls: CollectorTls | undefined;
+  const rawTls = rawMapping(rawCollector.tls);
+  if (typeof rawTls.cert === "string" && typeof rawTls.key === "string" && loaded.locate) {
+    const t = loadCollectorTls(file, { cert: rawTls.cert, key: rawTls.key }, loaded.locate);
+    errors.push(...t.errors);
+    tls = t.tls;
+  }
   if (!loaded.ok || errors.length > 0) return { errors };
   const config = loaded.value;
   const inventory: Inventory = {
@@ -65,6 +75,14 @@ export function loadCollectorSite(
     ),
   };
   // Replay reads a site without a collector section: it needs only devices and the policy.
-  const collector = config.collector ?? { listen: "127.0.0.1:8480", dataDir: "var/collector", agents: [] };
-  return { site: { file, config: { ...config, collector }, policy, inventory, notifications, templates }, errors: [] };
+  const collector = config.collector ?? {
+    listen: "127.0.0.1:8480",
+    dataDir: "var/collector",
+    agents: [],
+    trustProxy: false,
+  };
+  return {
+    site: { file, config: { ...config, collector }, policy, inventory, notifications, templates, tls },
+    errors: [],
+  };
 }

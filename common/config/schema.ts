@@ -108,6 +108,13 @@ export const collectorSchema = z.strictObject({
   publicUrl: z.url().optional(),
   /** Folder of inspection templates (*.yaml), relative to the config file; absent: no inspection rounds. */
   inspections: z.string().optional(),
+  /** HTTPS served by the collector itself: PEM certificate (chain) and private key files, relative to the config file. */
+  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+  /**
+   * Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto / -For / -Host. `true`
+   * trusts any peer; better, the proxy's addresses or CIDRs (e.g. [127.0.0.1]).
+   */
+  trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(false),
 });
 
 export const siteConfigSchema = z
