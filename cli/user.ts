@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { Accounts } from "../collector/store/accounts.ts";
 import { ROLES, type Role } from "../collector/store/store.ts";
 import { openStoreFromConfig } from "./collector-store.ts";
 
@@ -28,6 +29,8 @@ export async function runUser(args: string[]): Promise<number> {
   const store = openStoreFromConfig(parsed.values.config, "user add");
   if (!store) return 2;
   const token = store.addUser(name, role, Date.now());
+  // A replaced token ends the web sessions opened with the old one.
+  new Accounts(store.db).endSessionsOf(name);
   store.db.close();
   process.stdout.write(`${token}\n`);
   process.stderr.write(`user ${name} (${role}) saved; the token above is shown only now.\n`);

@@ -29,6 +29,8 @@ export interface CollectorDeps {
   store: CollectorStore;
   registry: Registry;
   logger: Logger;
+  /** Runbooks (Markdown) for the web UI: config/runbooks beside the site file; absent, the repository's. */
+  runbookDir?: string;
   /** The notifications file (collector/paging): absent, nobody is paged. */
   notifications?: NotificationsConfig;
   /** collector.tls: serve HTTPS with this certificate and key. */
@@ -99,7 +101,7 @@ export async function buildCollector(
   await app.register(kpiRoutes, ctx);
   await app.register(pagingRoutes, { ...ctx, paging });
   await app.register(systemRoutes, { ...ctx, registry: deps.registry });
-  await app.register(uiRoutes, { ...ctx, paging });
+  await app.register(uiRoutes, { ...ctx, paging, runbookDir: deps.runbookDir });
   app.addHook("onReady", async () => {
     faults.start();
     liveness.start();

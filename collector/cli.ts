@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Registry } from "prom-client";
 import { splitHostPort } from "../agent/server.ts";
@@ -63,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     inventory: site.inventory,
     notifications: site.notifications,
     tls: site.tls,
+    runbookDir: join(dirname(site.file), "runbooks"),
     clock: systemClock,
     store,
     registry,

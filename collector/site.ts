@@ -70,7 +70,15 @@ export function loadCollectorSite(
     devices: Object.fromEntries(
       config.devices.map((d) => [
         d.id,
-        { id: d.id, class: d.class, zone: d.zone, criticality: d.criticality, dependsOn: d.dependsOn },
+        {
+          id: d.id,
+          class: d.class,
+          zone: d.zone,
+          criticality: d.criticality,
+          dependsOn: d.dependsOn,
+          name: d.name,
+          zoneName: config.zones.find((z) => z.id === d.zone)?.name,
+        },
       ]),
     ),
   };

@@ -2,7 +2,7 @@
 // npm run build: compiles the TypeScript sources to plain JavaScript in dist/, which the bins run with
 // plain `node` (no tsx, less memory, faster start). `--out DIR` builds elsewhere (the build test does).
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +30,7 @@ const copyAssets = (dir) => {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) copyAssets(path);
-    else if (!/\.(ts|md)$/.test(entry.name)) {
+    else if (!/\.(tsx?|md)$/.test(entry.name)) {
       const target = join(out, relative(ROOT, path));
       mkdirSync(dirname(target), { recursive: true });
       copyFileSync(path, target);
@@ -40,7 +40,12 @@ const copyAssets = (dir) => {
 };
 for (const dir of SOURCE_DIRS) copyAssets(join(ROOT, dir));
 // The compiled files are ES modules wherever dist/ is put.
-writeFileSync(join(out, "package.json"), `${JSON.stringify({ type: "module" })}\n`);
+// The package's "#…" imports (the web UI's JSX runtime) point at the compiled .js files.
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+const imports = Object.fromEntries(
+  Object.entries(pkg.imports ?? {}).map(([k, v]) => [k, String(v).replace(/\.tsx?$/, ".js")]),
+);
+writeFileSync(join(out, "package.json"), `${JSON.stringify({ type: "module", imports })}\n`);
 // Written last: the bins use dist/ only once this exists and no source is newer than startedAt.
 writeFileSync(join(out, "BUILD.json"), `${JSON.stringify({ builtAt: startedAt, node: process.version })}\n`);
 process.stdout.write(`build: ${relative(process.cwd(), out) || "."} ready (${assets} asset file(s) copied)\n`);

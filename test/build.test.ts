@@ -50,9 +50,9 @@ describe("the production build (npm run build)", () => {
     const url = (await collector.waitFor(/listening on (http:\/\/[\d.:]+)/))[1]!;
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${url}/api/v1/faults`)).json()).toMatchObject({ error: "unauthorized" });
-    const css = await fetch(`${url}/ui/style.css`);
+    const css = await fetch(`${url}/ui/assets/style.css`);
     expect(css.status).toBe(200);
-    expect(await css.text()).toBe(readFileSync(join(ROOT, "collector/http/ui/style.css"), "utf8"));
+    expect(await css.text()).toBe(readFileSync(join(ROOT, "collector/http/ui/assets/style.css"), "utf8"));
     expect(collector.output).not.toContain("changed after the last build");
   });
 

@@ -11,6 +11,9 @@ export interface DeviceInfo {
   id: string;
   class: string;
   zone?: string;
+  /** What people call it and its zone (site config); shown by the UI, never used by a rule. */
+  name?: string;
+  zoneName?: string;
   criticality: "high" | "medium" | "low";
   dependsOn: string[];
 }

@@ -119,6 +119,11 @@ export class PagingService {
     return dutyDayOf(now, this.deps.config.roster, this.deps.sla.timezone);
   }
 
+  /** A person's name from the notifications file (the web UI shows names, not ids). */
+  personName(id: string): string | undefined {
+    return this.people.get(id)?.name;
+  }
+
   onCall(now = this.deps.clock.now()) {
     return onCallAt(now, this.deps.config.roster, this.deps.sla.timezone).map((o) => ({
       ...o,

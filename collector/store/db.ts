@@ -76,6 +76,18 @@ const MIGRATIONS: string[] = [
      history TEXT NOT NULL
    );
    CREATE INDEX page_deliveries_due ON page_deliveries (status, next_attempt_at);`,
+  // Web UI (collector/store/accounts.ts): password login beside tokens, and users an admin disabled.
+  `ALTER TABLE users ADD COLUMN password_hash TEXT;
+   ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;`,
+  // Web UI sessions, kept here so a collector restart logs nobody out; the cookie holds the id, this its hash.
+  `CREATE TABLE ui_sessions (
+     id_hash TEXT PRIMARY KEY,
+     user_name TEXT NOT NULL,
+     csrf_secret TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX ui_sessions_user ON ui_sessions (user_name);`,
 ];
 
 /** Opens (creating and migrating) the collector's SQLite file: WAL, fsync on commit. */

@@ -175,7 +175,7 @@ export class CollectorStore {
   }
 
   userByToken(token: string): { name: string; role: Role } | undefined {
-    return this.db.prepare("SELECT name, role FROM users WHERE token_hash = ?").get(hashToken(token)) as
+    return this.db.prepare("SELECT name, role FROM users WHERE token_hash = ? AND disabled = 0").get(hashToken(token)) as
       | { name: string; role: Role }
       | undefined;
   }

@@ -1,13 +1,16 @@
 /**
- * The web UI in a real browser: Debian's chromium driven by playwright-core (never a downloaded
- * browser). Logs in through the form, reads the board, acknowledges a fault, keeps screenshots in /tmp.
+ * The web UI in a real browser, one walk per kind of user: Debian's chromium driven by playwright-core
+ * (never a downloaded browser). Screenshots go to $TMPDIR/watchfloor-ui/ for people to look at.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { type Browser, chromium } from "playwright-core";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Accounts } from "../../collector/store/accounts.ts";
 import { skipWithout } from "../harness/peer-gate.ts";
-import { NAMES, openFault, uiCollector } from "./harness.ts";
+import { NAMES, sendCondition, uiCollector } from "./harness.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
@@ -15,6 +18,8 @@ const skip = skipWithout(
   hasChromium ? undefined : `${CHROMIUM} is absent (apt-get install chromium)`,
   "web UI in chromium",
 );
+export const SHOTS = join(tmpdir(), "watchfloor-ui");
+const PASSWORD = "correct horse battery staple";
 
 describe.skipIf(skip)("web UI in chromium", () => {
   let h: Awaited<ReturnType<typeof uiCollector>>;
@@ -22,7 +27,10 @@ describe.skipIf(skip)("web UI in chromium", () => {
   let base: string;
 
   beforeAll(async () => {
-    h = await uiCollector({ roster: true });
+    mkdirSync(SHOTS, { recursive: true });
+    h = await uiCollector({ roster: true, site: true });
+    const accounts = new Accounts(h.ctx.store.db);
+    for (const name of Object.values(NAMES)) await accounts.setPassword(name, PASSWORD);
     await h.app.listen({ host: "127.0.0.1", port: 0 });
     base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
@@ -46,36 +54,78 @@ describe.skipIf(skip)("web UI in chromium", () => {
     await h?.close();
   });
 
-  it("logs in, sees the on-call name and the fault, and acknowledges it", async () => {
-    const id = await openFault(h.app, h.tokens.admin, {
-      device: "ups-1",
-      class: "major",
-      title: "UPS 市电中断，电池供电",
-    });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(10_000);
-
+  async function loginAs(page: Page, name: string) {
     await page.goto(`${base}/ui`);
     expect(new URL(page.url()).pathname).toBe("/ui/login");
-    await page.fill("#token", h.tokens.engineer);
+    await page.fill("#name", name);
+    await page.fill("#password", PASSWORD);
     await Promise.all([page.waitForURL(`${base}/ui`), page.click("#login")]);
+  }
 
-    await expect.poll(() => page.textContent("#oncall")).toContain("张伟");
-    const row = page.locator("#faults tr.fault", { hasText: "UPS 市电中断" });
-    expect(await row.locator(".class").textContent()).toBe("重大");
-    expect(await row.textContent()).toContain("未处理");
-    await page.screenshot({ path: "/tmp/watchfloor-ui-board.png", fullPage: true });
+  const noHorizontalScroll = (page: Page) =>
+    page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
-    await Promise.all([page.waitForURL(`${base}/ui/faults/${id}`), row.locator("a").click()]);
-    await page.fill("form[action$='/ack'] input[name=note]", "远程支持已开始");
-    // The form posts and is redirected back to the same URL: wait for the new state, not the URL.
-    await page.click("#ack");
+  it("engineer on a 390×844 phone: sees the major port fault first, live, with its runbook, and acknowledges", async () => {
+    await sendCondition(h, {
+      device: "sw-floor-1",
+      condition: "if.down",
+      labels: { ifname: "GigabitEthernet1/0/7" },
+      observedAt: "2026-11-25T08:55:00+08:00",
+    });
+    await sendCondition(h, {
+      device: "sw-core-1",
+      condition: "if.down",
+      labels: { ifname: "TenGigabitEthernet1/1/1" },
+      observedAt: "2026-11-25T08:58:00+08:00",
+    });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const cspViolations: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+    });
+    await loginAs(page, NAMES.engineer);
+
+    const first = page.locator("#faults .card").first();
+    expect(await first.locator(".class").textContent()).toBe("重大");
+    expect(await first.locator(".what").textContent()).toBe("端口 TenGigabitEthernet1/1/1 · 端口断开");
+    expect(await first.locator(".where").textContent()).toContain("核心交换机-1");
+    expect(await first.locator(".where").textContent()).toContain("机房");
+    expect(await page.textContent("#oncall")).toContain("张伟");
+    expect(await noHorizontalScroll(page)).toBe(true);
+
+    // The countdown ticks in the browser against the server's (manual) clock: 28 min left at render.
+    const countdown = first.locator(".dl-pending .countdown").first();
+    expect(await countdown.textContent()).toBe("剩余 28分");
+    await expect.poll(() => countdown.textContent(), { timeout: 5000 }).toBe("剩余 27分");
+
+    // A new fault arrives while the board is open: it appears without a reload (server-sent events).
+    await sendCondition(h, {
+      device: "ups-1",
+      condition: "ups.on_battery",
+      observedAt: "2026-11-25T08:59:00+08:00",
+    });
+    await page.waitForSelector("#faults .card:has-text('市电中断')", { timeout: 8000 });
+    await page.screenshot({ path: join(SHOTS, "engineer-board-390.png"), fullPage: true });
+    await page.setViewportSize({ width: 360, height: 780 });
+    expect(await noHorizontalScroll(page)).toBe(true);
+    await page.setViewportSize({ width: 390, height: 844 });
+
+    await Promise.all([page.waitForURL(/\/ui\/faults\/F-/), first.locator("h3 a").click()]);
+    expect(await page.textContent("#runbook")).toContain("交换机端口断开 应急预案");
+    const ack = page.locator("#ack");
+    const box = await ack.boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(60);
+    expect(await noHorizontalScroll(page)).toBe(true);
+    await page.fill(".ack-form input[name=note]", "远程支持已开始");
+    await ack.click();
     await page.waitForSelector("#status .status-acknowledged");
-
-    expect(await page.textContent("#status")).toBe("已确认");
     expect(await page.textContent(".acked-by")).toContain(NAMES.engineer);
-    expect(await page.locator("#ack").count()).toBe(0);
-    await page.screenshot({ path: "/tmp/watchfloor-ui-fault.png", fullPage: true });
-    expect(h.ctx.faults.fault(id)!.acknowledgedBy).toBe(NAMES.engineer);
+    expect(await page.textContent("#timeline")).toContain("确认响应，远程支持已开始");
+    expect(await page.textContent("#timeline")).not.toMatch(/openedAt|rule:\d/);
+    await page.screenshot({ path: join(SHOTS, "engineer-fault-acknowledged-390.png"), fullPage: true });
+    expect(cspViolations).toEqual([]);
+    await context.close();
   });
 });

@@ -1,6 +1,9 @@
 /** A collector for web UI tests: one user per role, a form login, and fault helpers (inject(), no network). */
 import type { FastifyInstance } from "fastify";
+import { DEFAULT_RULES, type Inventory, type Policy, policySchema } from "../../collector/domain/index.ts";
 import type { Role } from "../../collector/store/store.ts";
+import { AGENT_TOKEN } from "../collector/harness.ts";
+import { AGENT_TOKEN as PAGING_AGENT_TOKEN } from "../paging/harness.ts";
 import { testCollector } from "../collector/harness.ts";
 import { notifications, pagingCollector } from "../paging/harness.ts";
 
@@ -11,17 +14,50 @@ export const NAMES: Record<Role, string> = {
   admin: "root",
 };
 
+/** The site the UI tests watch: names and zones as a site file gives them. */
+export const SITE: Inventory = {
+  devices: {
+    "sw-core-1": {
+      id: "sw-core-1",
+      class: "network",
+      zone: "server-room",
+      zoneName: "机房",
+      name: "核心交换机-1",
+      criticality: "high",
+      dependsOn: [],
+    },
+    "sw-floor-1": {
+      id: "sw-floor-1",
+      class: "network",
+      zone: "floor",
+      zoneName: "坐席区",
+      name: "坐席区接入交换机-1",
+      criticality: "medium",
+      dependsOn: ["sw-core-1"],
+    },
+    "ups-1": { id: "ups-1", class: "ups", zone: "server-room", zoneName: "机房", name: "机房 UPS-1", criticality: "high", dependsOn: [] },
+  },
+};
+
+/** A core switch's port down is major (its own rule first), the contract's defaults after it. */
+export const SITE_POLICY: Policy = policySchema.parse({
+  classification: { rules: [{ match: { condition: "if.down", criticality: "high" }, class: "major" }, ...DEFAULT_RULES] },
+});
+
 /** With `roster`, paging is configured (张伟 on call); without, the board says there is no roster. */
-export async function uiCollector(opts: { roster?: boolean } = {}) {
+export async function uiCollector(opts: { roster?: boolean; site?: boolean; dbFile?: string } = {}) {
+  const site = opts.site ? { inventory: SITE, policy: SITE_POLICY } : {};
+  const file = opts.dbFile ? { dbFile: opts.dbFile } : {};
   const h = opts.roster
-    ? await pagingCollector({ notifications: notifications({ hook: "http://127.0.0.1:9/hook" }, {}) })
-    : await testCollector();
+    ? await pagingCollector({ notifications: notifications({ hook: "http://127.0.0.1:9/hook" }, {}), ...site, ...file })
+    : await testCollector({ ...site, ...file });
   const { app, store, clock } = h;
   const tokens = {} as Record<Role, string>;
   for (const role of Object.keys(NAMES) as Role[])
     tokens[role] = store.addUser(NAMES[role], role, clock.now());
   return {
     app,
+    agentToken: opts.roster ? PAGING_AGENT_TOKEN : AGENT_TOKEN,
     ctx: h.ctx,
     clock: clock as { now(): number; set(ms: number): void },
     tokens,
@@ -46,7 +82,7 @@ export async function login(app: FastifyInstance, token: string) {
   let csrf = "";
   if (session) {
     const board = await app.inject({ method: "GET", url: "/ui", headers: { cookie } });
-    csrf = /name="csrf" value="([^"]+)"/.exec(board.body)?.[1] ?? "";
+    csrf = /name="_csrf" value="([^"]+)"/.exec(board.body)?.[1] ?? "";
   }
   return { res, session, cookie, csrf };
 }
@@ -84,4 +120,37 @@ export async function openFault(
   });
   if (res.statusCode !== 201) throw new Error(`open fault ${res.statusCode}: ${res.body}`);
   return (res.json() as { fault: { id: string } }).fault.id;
+}
+
+/** The text a person reads: tags dropped, the escaper's entities decoded, spaces collapsed. */
+export function visibleText(html: string): string {
+  return html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/g, "")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n)))
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ");
+}
+
+let eventSeq = 0;
+
+/** A condition event from the agent, as the agent sends it (device-side time). */
+export async function sendCondition(
+  h: { app: FastifyInstance; agentToken: string },
+  e: { device: string; condition: string; labels?: Record<string, string>; state?: "firing" | "clear"; observedAt: string },
+) {
+  eventSeq += 1;
+  const res = await h.app.inject({
+    method: "POST",
+    url: "/api/v1/events",
+    headers: { authorization: `Bearer ${h.agentToken}` },
+    payload: {
+      agent: "agent-1",
+      events: [{ id: `agent-1-ui-${eventSeq}-${Date.now()}`, type: "condition", state: "firing", ...e }],
+    },
+  });
+  if (res.statusCode !== 200) throw new Error(`event ${res.statusCode}: ${res.body}`);
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Role } from "../../collector/store/store.ts";
-import { getPage, login, NAMES, openFault, postForm, uiCollector } from "./harness.ts";
+import { getPage, login, NAMES, openFault, postForm, uiCollector, visibleText } from "./harness.ts";
 
 type Harness = Awaited<ReturnType<typeof uiCollector>>;
 let h: Harness | undefined;
@@ -10,6 +10,12 @@ afterEach(async () => {
 });
 
 const ROLES: Role[] = ["engineer", "facility_manager", "client_auditor", "admin"];
+const ROLE_ZH: Record<Role, string> = {
+  engineer: "工程师",
+  facility_manager: "设施主管",
+  client_auditor: "甲方审计",
+  admin: "管理员",
+};
 
 describe("web UI: login and sessions", () => {
   it.each(ROLES)("%s logs in with the API token and sees the board under their name", async (role) => {
@@ -23,9 +29,11 @@ describe("web UI: login and sessions", () => {
     expect(session).not.toContain(h.tokens[role]);
     const board = await getPage(h.app, "/ui", cookie);
     expect(board.statusCode).toBe(200);
-    expect(board.body).toContain(`${NAMES[role]} (${role})`);
+    expect(board.body).toContain(`${NAMES[role]} (${ROLE_ZH[role]})`);
     expect(board.body).toContain("值班看板");
-    expect(board.body).toContain('<meta http-equiv="refresh" content="30">');
+    // Live over server-sent events, not a meta refresh.
+    expect(board.body).not.toContain('http-equiv="refresh"');
+    expect(board.body).toContain('data-live="/ui/events"');
   });
 
   it("a wrong token gets the form again with an error, 401, and no session", async () => {
@@ -44,8 +52,11 @@ describe("web UI: login and sessions", () => {
       expect(res.statusCode, url).toBe(302);
       expect(res.headers.location, url).toBe("/ui/login");
     }
-    const forged = await getPage(h.app, "/ui", "wf_session=made-up");
+    // A well-formed id nobody issued is an expired session; a malformed cookie is a 400, never a 500.
+    const forged = await getPage(h.app, "/ui", `wf_session=${"A".repeat(43)}`);
     expect(forged.headers.location).toBe("/ui/login");
+    for (const bad of ["wf_session=made-up", "wf_session=%E0%A4%A", 'wf_session="; x=\u0000', "wf_session="])
+      expect((await getPage(h.app, "/ui", bad)).statusCode, bad).toBe(bad === "wf_session=" ? 302 : 400);
     for (const url of ["/", "/ui/"]) {
       const root = await getPage(h.app, url);
       expect(root.statusCode, url).toBe(302);
@@ -66,7 +77,7 @@ describe("web UI: login and sessions", () => {
   it("logout ends the session", async () => {
     h = await uiCollector();
     const { cookie, csrf } = await login(h.app, h.tokens.engineer);
-    const out = await postForm(h.app, "/ui/logout", cookie, { csrf });
+    const out = await postForm(h.app, "/ui/logout", cookie, { _csrf: csrf });
     expect(out.statusCode).toBe(303);
     expect(out.headers.location).toBe("/ui/login");
     expect((await getPage(h.app, "/ui", cookie)).headers.location).toBe("/ui/login");
@@ -84,20 +95,22 @@ describe("web UI: the floor board", () => {
     const { cookie } = await login(h.app, h.tokens.facility_manager);
     h.clock.set(Date.parse("2026-11-25T09:10:00+08:00"));
     let board = (await getPage(h.app, "/ui", cookie)).body;
+    let text = visibleText(board);
     expect(board).toContain("张伟");
-    expect(board).toContain("oncall");
+    expect(text).toContain("值班工程师");
     expect(board).toContain('<span class="class class-major">重大</span>');
     expect(board).toContain(`href="/ui/faults/${id}"`);
     expect(board).toContain("UPS 市电中断");
     expect(board).toContain(">2026-11-25 09:00:00</time>");
-    expect(board).toContain("响应: 剩余 20分");
-    expect(board).toContain("处理: 剩余 23小时50分");
+    expect(text).toContain("响应: 剩余 20分");
+    expect(text).toContain("处理: 剩余 23小时50分");
     expect(board).toContain("本季度故障处理及时率");
     expect(board).toContain("2026Q4");
     // Past the 30 min response deadline: breached, and the quarter's KPI costs the deduction.
     h.clock.set(Date.parse("2026-11-25T09:45:00+08:00"));
     board = (await getPage(h.app, "/ui", cookie)).body;
-    expect(board).toContain("响应: 已超时 15分");
+    text = visibleText(board);
+    expect(text).toContain("响应: 已超时 15分");
     expect(board).toContain("¥64,680");
   });
 
@@ -117,8 +130,9 @@ describe("web UI: the floor board", () => {
     for (const url of ["/ui", `/ui/faults/${id}`]) {
       const page = (await getPage(h.app, url, cookie)).body;
       expect(page, url).not.toContain("<script>");
-      expect(page, url).toContain("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;q&#39;");
-      expect(page, url).toContain("sw&#60;1&#62;");
+      expect(page, url).toContain("&lt;script>alert(&#34;x&#34;)&lt;/script> &amp; &#39;q&#39;");
+      expect(visibleText(page), url).toContain(title);
+      expect(page, url).toContain("sw&lt;1>");
     }
   });
 
@@ -131,7 +145,7 @@ describe("web UI: the floor board", () => {
     expect(en.body).toContain("On call now");
     expect(en.body).toContain("no roster configured");
     expect(en.body).toContain('<span class="class class-severe">severe</span>');
-    expect(en.body).toContain("resolve: 2 h 00 min left");
+    expect(visibleText(en.body)).toContain("resolve: 2 h 00 min left");
     const langCookie = [en.headers["set-cookie"] ?? []].flat().find((c) => c.startsWith("wf_lang="));
     expect(langCookie).toMatch(/^wf_lang=en;/);
     const again = await getPage(h.app, "/ui", `${cookie}; wf_lang=en`);
@@ -140,7 +154,7 @@ describe("web UI: the floor board", () => {
     const zh = await getPage(h.app, "/ui?lang=zh", `${cookie}; wf_lang=en`);
     expect(zh.body).toContain("当前值班");
     const loginEn = await getPage(h.app, "/ui/login?lang=en");
-    expect(loginEn.body).toContain("Paste your API token");
+    expect(loginEn.body).toContain("paste the API token");
   });
 });
 
@@ -155,7 +169,7 @@ describe("web UI: acknowledge and resolve", () => {
     expect(page).toContain("未处理");
 
     h.clock.set(Date.parse("2026-11-25T09:12:00+08:00"));
-    const ack = await postForm(h.app, `/ui/faults/${id}/ack`, cookie, { csrf, note: "远程支持已开始" });
+    const ack = await postForm(h.app, `/ui/faults/${id}/ack`, cookie, { _csrf: csrf, note: "远程支持已开始" });
     expect(ack.statusCode).toBe(303);
     expect(ack.headers.location).toBe(`/ui/faults/${id}`);
     page = (await getPage(h.app, `/ui/faults/${id}`, cookie)).body;
@@ -168,10 +182,10 @@ describe("web UI: acknowledge and resolve", () => {
     expect(api.acknowledgedBy).toBe(NAMES.engineer);
 
     // A second acknowledgement is refused by the fault's state, shown on the page.
-    const twice = await postForm(h.app, `/ui/faults/${id}/ack`, cookie, { csrf });
+    const twice = await postForm(h.app, `/ui/faults/${id}/ack`, cookie, { _csrf: csrf });
     expect(twice.statusCode).toBe(409);
 
-    const res = await postForm(h.app, `/ui/faults/${id}/resolve`, cookie, { csrf });
+    const res = await postForm(h.app, `/ui/faults/${id}/resolve`, cookie, { _csrf: csrf });
     expect(res.statusCode).toBe(303);
     expect(h.ctx.faults.fault(id)!.resolvedBy).toBe(NAMES.engineer);
     page = (await getPage(h.app, `/ui/faults/${id}`, cookie)).body;
@@ -193,7 +207,7 @@ describe("web UI: acknowledge and resolve", () => {
     expect(page).toContain("您的角色只能查看");
     expect(csrf).not.toBe(""); // the logout form carries it, so the 403 below is about the role
     for (const action of ["ack", "resolve"]) {
-      const res = await postForm(h.app, `/ui/faults/${id}/${action}`, cookie, { csrf });
+      const res = await postForm(h.app, `/ui/faults/${id}/${action}`, cookie, { _csrf: csrf });
       expect(res.statusCode, action).toBe(403);
     }
     expect(h.ctx.faults.fault(id)!.status).toBe("open");
@@ -204,20 +218,20 @@ describe("web UI: acknowledge and resolve", () => {
     const id = await openFault(h.app, h.tokens.engineer, { device: "ups-1", class: "major", title: "t" });
     const { cookie, csrf } = await login(h.app, h.tokens.engineer);
     expect((await postForm(h.app, `/ui/faults/${id}/ack`, cookie, {})).statusCode).toBe(403);
-    expect((await postForm(h.app, `/ui/faults/${id}/ack`, cookie, { csrf: `${csrf}x` })).statusCode).toBe(
+    expect((await postForm(h.app, `/ui/faults/${id}/ack`, cookie, { _csrf: `${csrf}x` })).statusCode).toBe(
       403,
     );
     const cross = await postForm(
       h.app,
       `/ui/faults/${id}/ack`,
       cookie,
-      { csrf },
+      { _csrf: csrf },
       { origin: "https://evil.example" },
     );
     expect(cross.statusCode).toBe(403);
-    const opaque = await postForm(h.app, `/ui/faults/${id}/ack`, cookie, { csrf }, { origin: "null" });
+    const opaque = await postForm(h.app, `/ui/faults/${id}/ack`, cookie, { _csrf: csrf }, { origin: "null" });
     expect(opaque.statusCode).toBe(403);
-    const noCookie = await postForm(h.app, `/ui/faults/${id}/ack`, "", { csrf });
+    const noCookie = await postForm(h.app, `/ui/faults/${id}/ack`, "", { _csrf: csrf });
     expect(noCookie.statusCode).toBe(303);
     expect(noCookie.headers.location).toBe("/ui/login");
     expect(h.ctx.faults.fault(id)!.status).toBe("open");
@@ -225,7 +239,7 @@ describe("web UI: acknowledge and resolve", () => {
       h.app,
       `/ui/faults/${id}/ack`,
       cookie,
-      { csrf },
+      { _csrf: csrf },
       { origin: "http://localhost" },
     );
     expect(same.statusCode).toBe(303);

@@ -1,246 +1,184 @@
 /**
- * The collector's web UI (/ui): server-rendered HTML, no scripts. Login exchanges an API token for a
- * session cookie; every other page needs it. Actions go through the same fault service as the API,
- * with the logged-in user as actor and the role checked here, server-side.
+ * The collector's web UI (/ui): server-rendered TSX (escaping by default), htmx for partial updates,
+ * server-sent events for live data (docs/web-ui.md). This plugin owns the session: password or token
+ * login (rate-limited), a session row in the database behind an HttpOnly SameSite=Strict cookie, CSRF
+ * tokens from @fastify/csrf-protection bound to that row, and the per-route role rule. Page modules
+ * register their routes on the session scope.
  */
 import { readFileSync } from "node:fs";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { CollectorContext } from "../../context.ts";
+import { createRequire } from "node:module";
+import fastifyCookie from "@fastify/cookie";
+import fastifyCsrf from "@fastify/csrf-protection";
+import fastifyFormbody from "@fastify/formbody";
+import fastifyRateLimit from "@fastify/rate-limit";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Accounts } from "../../store/accounts.ts";
 import { PUBLIC } from "../auth.ts";
-import { kpiFor, parsePeriod, quarterOf } from "../../domain/index.ts";
-import type { PagingService } from "../../paging/service.ts";
-import type { Role } from "../../store/store.ts";
-import { renderBoard } from "./board.ts";
-import { renderFault } from "./fault-page.ts";
-import { type Lang, languageOf, WORDS } from "./i18n.ts";
-import { esc, type Frame, layout, message } from "./layout.ts";
-import {
-  originAllowed,
-  readCookie,
-  SESSION_COOKIE,
-  sameSecret,
-  setCookie,
-  type UiSession,
-  UiSessions,
-} from "./session.ts";
+import { boardPages } from "./board.tsx";
+import { faultPages } from "./fault-page.tsx";
+import { languageOf, WORDS } from "./i18n.ts";
+import { errorPage, loginPage } from "./login.tsx";
+import { field, mayUse, onSession, sendHtml, type UiDeps, type UiPageModule, viewerOf } from "./page.ts";
 
-export type UiDeps = CollectorContext & { paging?: PagingService };
+export type { UiDeps } from "./page.ts";
 
-interface UiUser {
-  name: string;
-  role: Role;
-  session: UiSession;
-}
+/** The page modules, each a route file with its TSX components (docs/web-ui.md: adding a page). */
+const PAGE_MODULES: UiPageModule[] = [boardPages, faultPages];
+
+export const SESSION_COOKIE = "wf_session";
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+const LOGIN_LIMIT = { max: 10, timeWindow: 60_000 };
+
+const require = createRequire(import.meta.url);
+const ASSETS: Record<string, { type: string; body: Buffer }> = {
+  "style.css": { type: "text/css; charset=utf-8", body: readFileSync(new URL("./assets/style.css", import.meta.url)) },
+  "app.js": { type: "text/javascript; charset=utf-8", body: readFileSync(new URL("./assets/app.js", import.meta.url)) },
+  // The vendored npm file, served by us: no CDN, and the CSP allows scripts from 'self' only.
+  "htmx.min.js": { type: "text/javascript; charset=utf-8", body: readFileSync(require.resolve("htmx.org/dist/htmx.min.js")) },
+};
 
 declare module "fastify" {
   interface FastifyRequest {
-    uiUser?: UiUser;
+    /** @fastify/csrf-protection reads its secret from `session._csrf`: here, the session row's. */
+    session: { _csrf?: string } | null;
   }
 }
 
-/** Who may acknowledge and resolve from the UI (the API's rule for these actions, admin included). */
-const ACTORS: readonly Role[] = ["engineer", "facility_manager", "admin"];
-const NOTE_MAX = 2000;
-
-const css = readFileSync(new URL("./style.css", import.meta.url), "utf8");
-
-function sendPage(reply: FastifyReply, status: number, frame: Frame, body: string): FastifyReply {
-  return reply.code(status).type("text/html; charset=utf-8").send(layout(frame, body));
-}
-
-function field(body: unknown, name: string): string | undefined {
-  if (!body || typeof body !== "object") return undefined;
-  const v = (body as Record<string, unknown>)[name];
-  return typeof v === "string" ? v : undefined;
-}
-
-function loginForm(lang: Lang, error?: string): string {
-  const w = WORDS[lang];
-  return (
-    `<section class="login">${error ? message("error", error) : `<p>${esc(w.loginHint)}</p>`}` +
-    `<form method="post" action="/ui/login"><label for="token">${esc(w.tokenLabel)}</label>` +
-    `<input type="password" id="token" name="token" autocomplete="current-password" required autofocus>` +
-    `<button type="submit" id="login">${esc(w.login)}</button></form></section>`
-  );
-}
-
-export async function uiRoutes(app: FastifyInstance, deps: UiDeps): Promise<void> {
-  const sessions = new UiSessions();
+export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts">): Promise<void> {
+  const deps: UiDeps = { ...ctx, accounts: new Accounts(ctx.store.db) };
   const now = () => deps.clock.now();
   const secure = (req: FastifyRequest) => req.protocol === "https";
 
-  app.addContentTypeParser(
-    "application/x-www-form-urlencoded",
-    { parseAs: "string", bodyLimit: 16 * 1024 },
-    (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
-  );
+  if (!app.hasDecorator("parseCookie")) await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  if (!app.hasDecorator("rateLimit")) await app.register(fastifyRateLimit, { global: false });
+  app.decorateRequest("session", null);
+  await app.register(fastifyCsrf, {
+    sessionPlugin: "@fastify/session",
+    getToken: (req) => field(req.body, "_csrf") || (req.headers["x-csrf-token"] as string | undefined),
+  });
 
   app.addHook("onSend", async (_req, reply, payload) => {
     reply.header("x-content-type-options", "nosniff");
     // Not "no-referrer": with it Chromium sends "Origin: null" on form posts and the origin check fails.
     reply.header("referrer-policy", "same-origin");
     reply.header("x-frame-options", "DENY");
-    reply.header(
-      "content-security-policy",
-      "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
+    if (!reply.hasHeader("content-security-policy"))
+      reply.header(
+        "content-security-policy",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      );
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
     return payload;
   });
 
-  const frame = (req: FastifyRequest, lang: Lang, title: string, path?: string): Frame => {
-    const u = req.uiUser;
-    return {
-      lang,
-      w: WORDS[lang],
-      title,
-      path: path ?? req.url.split("?")[0]!,
-      ...(u ? { user: { name: u.name, role: u.role, csrf: u.session.csrf } } : {}),
-    };
+  const fail = (req: FastifyRequest, reply: FastifyReply, status: number, text: string) => {
+    const lang = languageOf(req, reply);
+    return sendHtml(reply, status, errorPage({ lang, viewer: req.viewer, status, text }));
   };
 
-  app.get("/", { config: { allow: PUBLIC.uiLogin } }, async (_req, reply) => reply.redirect("/ui", 302));
-  app.get("/ui/", { config: { allow: PUBLIC.uiLogin } }, async (_req, reply) => reply.redirect("/ui", 302));
-
-  app.get("/ui/style.css", { config: { allow: PUBLIC.uiLogin } }, async (_req, reply) =>
-    reply.type("text/css; charset=utf-8").header("cache-control", "max-age=300").send(css),
-  );
-
-  app.get("/ui/login", { config: { allow: PUBLIC.uiLogin } }, async (req, reply) => {
-    const lang = languageOf(req, reply);
-    return sendPage(reply, 200, frame(req, lang, WORDS[lang].login), loginForm(lang));
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err }, "web UI error");
+    const w = WORDS[languageOf(req, reply)];
+    const text = err.code?.startsWith("FST_CSRF") ? w.csrf : status === 429 ? w.tooManyLogins : status === 500 ? w.error : w.badRequest;
+    return fail(req, reply, err.code?.startsWith("FST_CSRF") ? 403 : status, text);
   });
 
-  app.post("/ui/login", { config: { allow: PUBLIC.uiLogin } }, async (req, reply) => {
+  const open = { config: { allow: PUBLIC.uiLogin } };
+  app.get("/", open, async (_req, reply) => reply.redirect("/ui", 302));
+  app.get("/ui/", open, async (_req, reply) => reply.redirect("/ui", 302));
+
+  app.get<{ Params: { file: string } }>("/ui/assets/:file", open, async (req, reply) => {
+    const asset = ASSETS[req.params.file];
+    if (!asset) return reply.code(404).type("text/plain").send("not found");
+    return reply.type(asset.type).header("cache-control", "max-age=300").send(asset.body);
+  });
+
+  app.get("/ui/login", open, async (req, reply) => {
     const lang = languageOf(req, reply);
-    if (!originAllowed(req))
-      return sendPage(
-        reply,
-        403,
-        frame(req, lang, WORDS[lang].login),
-        loginForm(lang, WORDS[lang].forbidden),
-      );
-    const token = field(req.body, "token")?.trim() ?? "";
-    const user = token ? deps.store.userByToken(token) : undefined;
+    return sendHtml(reply, 200, loginPage({ lang }));
+  });
+
+  app.post("/ui/login", { config: { ...open.config, rateLimit: LOGIN_LIMIT } }, async (req, reply) => {
+    const lang = languageOf(req, reply);
+    const w = WORDS[lang];
+    if (!originAllowed(req)) return sendHtml(reply, 403, loginPage({ lang, error: w.forbidden }));
+    const token = field(req.body, "token");
+    const name = field(req.body, "name");
+    const user = token
+      ? deps.store.userByToken(token)
+      : name
+        ? await deps.accounts.checkPassword(name, field(req.body, "password"))
+        : undefined;
     if (!user)
-      return sendPage(
-        reply,
-        401,
-        frame(req, lang, WORDS[lang].login),
-        loginForm(lang, WORDS[lang].wrongToken),
-      );
-    const session = sessions.create(token, now());
-    setCookie(reply, SESSION_COOKIE, session.id, { httpOnly: true, secure: secure(req) });
-    deps.logger.info({ user: user.name, role: user.role }, "web UI login");
+      return sendHtml(reply, 401, loginPage({ lang, name, error: token ? w.wrongToken : w.wrongLogin }));
+    const session = deps.accounts.createSession(user.name, now());
+    reply.setCookie(SESSION_COOKIE, session.id, {
+      path: "/ui",
+      httpOnly: true,
+      sameSite: "strict",
+      secure: secure(req),
+    });
+    deps.logger.info({ user: user.name, role: user.role, by: token ? "token" : "password" }, "web UI login");
     return reply.redirect("/ui", 303);
   });
 
-  // Everything below needs a live session; a POST also needs the session's CSRF token and a same-site Origin.
-  await app.register(async (pages) => {
-    pages.addHook("preHandler", async (req, reply) => {
-      const session = sessions.get(readCookie(req, SESSION_COOKIE), now());
-      // The token is looked up on every request, so a rotated or replaced token ends the session.
-      const user = session ? deps.store.userByToken(session.token) : undefined;
-      if (!session || !user) {
-        if (session) sessions.delete(session.id);
+  // Everything below needs a live session; a POST also needs the CSRF token and a same-site Origin.
+  await app.register(async (scope) => {
+    scope.addHook("preHandler", async (req, reply) => {
+      const id = req.cookies[SESSION_COOKIE] || undefined;
+      if (id !== undefined && !SESSION_ID.test(id)) {
+        reply.clearCookie(SESSION_COOKIE, { path: "/ui" });
+        return fail(req, reply, 400, WORDS[languageOf(req, reply)].badRequest);
+      }
+      const session = id ? deps.accounts.session(id, now()) : undefined;
+      if (!id || !session) {
+        if (req.headers["hx-request"]) return reply.code(401).header("hx-redirect", "/ui/login").send("");
         return reply.redirect("/ui/login", req.method === "GET" ? 302 : 303);
       }
-      req.uiUser = { ...user, session };
-      if (
-        req.method === "POST" &&
-        (!originAllowed(req) || !sameSecret(field(req.body, "csrf"), session.csrf))
-      ) {
-        const lang = languageOf(req, reply);
-        return sendPage(
-          reply,
-          403,
-          frame(req, lang, WORDS[lang].forbidden, "/ui"),
-          message("error", WORDS[lang].csrf),
-        );
-      }
+      req.session = { _csrf: session.csrfSecret };
+      const lang = languageOf(req, reply);
+      req.viewer = {
+        ...session.user,
+        lang,
+        w: WORDS[lang],
+        csrf: reply.generateCsrf(),
+        sessionId: id,
+      };
+      if (!mayUse(session.user.role, req.routeOptions.config.uiRoles))
+        return fail(req, reply, 403, WORDS[lang].forbidden);
+      if (req.method !== "GET" && req.method !== "HEAD" && !originAllowed(req))
+        return fail(req, reply, 403, WORDS[lang].csrf);
+    });
+    // The plugin's check, against the session row's secret; a bad token goes to the error handler (403).
+    scope.addHook("preHandler", (req, reply, done) => {
+      if (req.method === "GET" || req.method === "HEAD") return done();
+      scope.csrfProtection(req, reply, done);
     });
 
-    pages.get("/ui", { config: { allow: PUBLIC.uiSession } }, async (req, reply) => {
-      const lang = languageOf(req, reply);
-      const t = now();
-      const tz = deps.policy.timezone;
-      const period = parsePeriod(quarterOf(t, tz), tz);
-      if (!("start" in period)) throw new Error(`current quarter did not parse: ${period.message}`);
-      const oncall = deps.paging
-        ? { dutyDay: deps.paging.dutyDay(t).date, roles: deps.paging.onCall(t) }
-        : undefined;
-      const faults = deps.faults.faults();
-      const body = renderBoard(
-        { oncall, faults, kpi: kpiFor(period, faults, deps.policy, t), now: t, policy: deps.policy },
-        lang,
-        WORDS[lang],
-      );
-      return sendPage(reply, 200, { ...frame(req, lang, WORDS[lang].board), refreshSeconds: 30 }, body);
-    });
-
-    const faultPage = (
-      req: FastifyRequest<{ Params: { id: string } }>,
-      reply: FastifyReply,
-      status: number,
-      error?: string,
-    ) => {
-      const lang = languageOf(req, reply);
-      const w = WORDS[lang];
-      const path = `/ui/faults/${encodeURIComponent(req.params.id)}`;
-      const fault = deps.faults.fault(req.params.id);
-      if (!fault)
-        return sendPage(
-          reply,
-          404,
-          frame(req, lang, w.notFound, path),
-          `<p><a href="/ui">${esc(w.back)}</a></p>`,
-        );
-      const user = req.uiUser!;
-      const body = renderFault(
-        {
-          fault,
-          timeline: deps.store.audit({ faultId: fault.id }),
-          now: now(),
-          policy: deps.policy,
-          canAct: ACTORS.includes(user.role),
-          csrf: user.session.csrf,
-          ...(error ? { error } : {}),
-        },
-        lang,
-        w,
-      );
-      return sendPage(reply, status, frame(req, lang, fault.title, path), body);
-    };
-
-    pages.get<{ Params: { id: string } }>("/ui/faults/:id", { config: { allow: PUBLIC.uiSession } }, async (req, reply) => faultPage(req, reply, 200));
-
-    for (const action of ["ack", "resolve"] as const) {
-      pages.post<{ Params: { id: string } }>(`/ui/faults/:id/${action}`, { config: { allow: PUBLIC.uiSession } }, async (req, reply) => {
-        const user = req.uiUser!;
-        const lang = languageOf(req, reply);
-        if (!ACTORS.includes(user.role)) return faultPage(req, reply, 403, WORDS[lang].forbidden);
-        const note = field(req.body, "note")?.trim() || undefined;
-        if (note && note.length > NOTE_MAX)
-          return faultPage(req, reply, 400, `note: at most ${NOTE_MAX} characters`);
-        const res = deps.faults.dispatch({
-          type: action,
-          fault: req.params.id,
-          at: now(),
-          by: user.name,
-          note,
-        });
-        if (!res.ok) {
-          const status = res.error.code.endsWith("NOT_FOUND") ? 404 : 409;
-          return faultPage(req, reply, status, res.error.message);
-        }
-        return reply.redirect(`/ui/faults/${encodeURIComponent(req.params.id)}`, 303);
-      });
-    }
-
-    pages.post("/ui/logout", { config: { allow: PUBLIC.uiSession } }, async (req, reply) => {
-      sessions.delete(req.uiUser!.session.id);
-      setCookie(reply, SESSION_COOKIE, "", { httpOnly: true, secure: secure(req), maxAgeSeconds: 0 });
+    scope.post("/ui/logout", onSession(), async (req, reply) => {
+      deps.accounts.endSession(viewerOf(req).sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: "/ui" });
       return reply.redirect("/ui/login", 303);
     });
+
+    for (const register of PAGE_MODULES) await register(scope, deps);
   });
+}
+
+/**
+ * A cross-site form post carries the other site's Origin; browsers send Origin on every POST, so a
+ * mismatch is refused (absent Origin — non-browser clients — still needs the CSRF token).
+ */
+export function originAllowed(req: FastifyRequest): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    // Through URL on both sides, so "localhost:80" and "http://localhost" compare equal.
+    const o = new URL(origin);
+    return o.host === new URL(`${o.protocol}//${req.headers.host ?? ""}`).host;
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,255 @@
+/**
+ * The floor board, phone first: one card per open fault (majors first), what failed in words, device
+ * name and zone, deadlines ticking in the browser, folded children under their parent; then who is on
+ * call and the quarter's KPI. The cards refresh over htmx when the live stream (/ui/events) says the
+ * record changed, when it reconnects, and every five minutes as a safety net.
+ */
+import type { FastifyReply } from "fastify";
+import { type Fault, kpiFor, type KpiReport, parsePeriod, type Policy, quarterOf } from "../../domain/index.ts";
+import { deviceOf, faultTitle, whatFailed } from "./conditions.ts";
+import { ClassBadge, Deadlines, StatusBadge, Time } from "./format.tsx";
+import { type Lang, named, ROLE_NAMES, type Words } from "./i18n.ts";
+import { Layout } from "./layout.tsx";
+import { onSession, sendFragment, sendHtml, type UiDeps, type UiScope, viewerOf } from "./page.ts";
+
+const CLASS_RANK = { major: 0, severe: 1, general: 2 } as const;
+/** How often the live stream tells the browser the server's time (keeps countdowns right, the line open). */
+const CLOCK_EVERY_MS = 15_000;
+const CHANGE_POLL_MS = 1_000;
+
+export interface OnCallView {
+  dutyDay: string;
+  roles: Array<{ role: string; person?: string; name?: string; source: string; reason?: string }>;
+}
+
+interface BoardData {
+  faults: Fault[];
+  byId: (id: string) => Fault | undefined;
+  now: number;
+  policy: Policy;
+  deps: UiDeps;
+}
+
+function FaultCard(p: { f: Fault; data: BoardData; lang: Lang; w: Words }) {
+  const { f, data, lang, w } = p;
+  const dev = deviceOf(data.deps.inventory, f.device);
+  const children = f.children.map(data.byId).filter((c): c is Fault => c !== undefined);
+  return (
+    <article class={`card card-${f.class}`} id={`fault-${f.id}`}>
+      <div class="card-head">
+        <ClassBadge cls={f.class} lang={lang} />
+        <StatusBadge status={f.status} lang={lang} />
+        <Time at={f.openedAt} tz={data.policy.timezone} />
+      </div>
+      <h3>
+        <a href={`/ui/faults/${encodeURIComponent(f.id)}`}>{faultTitle(f, data.deps.inventory, lang)}</a>
+      </h3>
+      <p class="what">{whatFailed(f, lang)}</p>
+      <p class="where">
+        <span class="device">{dev.name}</span>
+        {dev.zone ? <span class="zone">{dev.zone}</span> : null}
+      </p>
+      <Deadlines fault={f} now={data.now} policy={data.policy} lang={lang} w={w} />
+      {children.length > 0 ? (
+        <details class="children">
+          <summary>{`${w.foldedChildren} (${children.length})`}</summary>
+          <ul>
+            {children.map((c) => (
+              <li>{`${deviceOf(data.deps.inventory, c.device).name} · ${whatFailed(c, lang)}`}</li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </article>
+  );
+}
+
+/** The cards alone: the fragment htmx swaps in. `data-server-now` re-syncs the countdowns. */
+export function FaultCards(p: { data: BoardData; lang: Lang; w: Words }) {
+  const open = p.data.faults
+    .filter((f) => f.status === "open" || f.status === "acknowledged")
+    .sort((a, b) => CLASS_RANK[a.class] - CLASS_RANK[b.class] || a.openedAt - b.openedAt);
+  return (
+    <section
+      id="faults"
+      hx-get="/ui/board/cards"
+      hx-trigger="wf:refresh from:body, every 300s"
+      hx-swap="outerHTML"
+      data-server-now={String(p.data.now)}
+    >
+      <h2>
+        {p.w.openFaults} <small>{`(${open.length})`}</small>
+      </h2>
+      {open.length === 0 ? <p class="muted">{p.w.noOpenFaults}</p> : null}
+      <div class="cards">
+        {open.map((f) => (
+          <FaultCard f={f} data={p.data} lang={p.lang} w={p.w} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function OnCall(p: { oncall: OnCallView | undefined; lang: Lang; w: Words }) {
+  const { w, lang } = p;
+  if (!p.oncall)
+    return (
+      <section id="oncall">
+        <h2>{w.onCall}</h2>
+        <p class="muted">{w.noRoster}</p>
+      </section>
+    );
+  return (
+    <section id="oncall">
+      <h2>
+        {w.onCall} <small>{`${w.dutyDay} ${p.oncall.dutyDay}`}</small>
+      </h2>
+      <dl class="pairs">
+        {p.oncall.roles.map((r) => [
+          <dt>{named(ROLE_NAMES, lang, r.role)}</dt>,
+          <dd class="person">
+            {r.person ? (r.name ?? r.person) : <span class="muted">{w.nobody}</span>}
+            {r.source === "override" ? (
+              <span class="muted">{` (${w.override}${r.reason ? `: ${r.reason}` : ""})`}</span>
+            ) : null}
+          </dd>,
+        ])}
+      </dl>
+    </section>
+  );
+}
+
+export function percent(x: number): string {
+  return `${(Math.floor(x * 10000) / 100).toFixed(2)} %`;
+}
+
+export function yuan(x: number): string {
+  return `¥${x.toLocaleString("en-US")}`;
+}
+
+function Kpi(p: { kpi: KpiReport; w: Words }) {
+  const { kpi, w } = p;
+  return (
+    <section id="kpi">
+      <h2>
+        {w.kpi} <small>{kpi.period.label}</small>
+      </h2>
+      <p class={`big ${kpi.metTarget ? "ok" : "bad"}`}>
+        {percent(kpi.timeliness)} <small>{`${w.target} ${percent(kpi.target)}`}</small>
+      </p>
+      <dl class="pairs">
+        <dt>{w.met}</dt>
+        <dd>{kpi.met}</dd>
+        <dt>{w.breached}</dt>
+        <dd>{kpi.breached}</dd>
+        <dt>{w.pending}</dt>
+        <dd>{kpi.pending}</dd>
+        <dt>{w.exempted}</dt>
+        <dd>{kpi.exempted}</dd>
+        <dt>{w.deduction}</dt>
+        <dd class={kpi.deductionCny > 0 ? "bad" : undefined}>{yuan(kpi.deductionCny)}</dd>
+      </dl>
+    </section>
+  );
+}
+
+function boardData(deps: UiDeps): BoardData {
+  return {
+    faults: deps.faults.faults(),
+    byId: (id) => deps.faults.fault(id),
+    now: deps.clock.now(),
+    policy: deps.policy,
+    deps,
+  };
+}
+
+export async function boardPages(scope: UiScope, deps: UiDeps): Promise<void> {
+  scope.get("/ui", onSession(), async (req, reply) => {
+    const v = viewerOf(req);
+    const data = boardData(deps);
+    const tz = deps.policy.timezone;
+    const period = parsePeriod(quarterOf(data.now, tz), tz);
+    if (!("start" in period)) throw new Error(`current quarter did not parse: ${period.message}`);
+    const oncall = deps.paging
+      ? { dutyDay: deps.paging.dutyDay(data.now).date, roles: deps.paging.onCall(data.now) }
+      : undefined;
+    return sendHtml(
+      reply,
+      200,
+      <Layout title={v.w.board} path="/ui" lang={v.lang} viewer={v} now={data.now} live>
+        <FaultCards data={data} lang={v.lang} w={v.w} />
+        <div class="side">
+          <OnCall oncall={oncall} lang={v.lang} w={v.w} />
+          <Kpi kpi={kpiFor(period, data.faults, deps.policy, data.now)} w={v.w} />
+        </div>
+      </Layout>,
+    );
+  });
+
+  scope.get("/ui/board/cards", onSession(), async (req, reply) => {
+    const v = viewerOf(req);
+    return sendFragment(reply, <FaultCards data={boardData(deps)} lang={v.lang} w={v.w} />);
+  });
+
+  liveEvents(scope, deps);
+}
+
+/**
+ * GET /ui/events: server-sent events. `changed` whenever the audit chain grew (every state change is
+ * audited: an event, an ack, a breach at its instant), `clock` with the server's time. The browser's
+ * EventSource reconnects by itself; on reconnect the page refetches, so nothing missed stays missed.
+ */
+function liveEvents(scope: UiScope, deps: UiDeps): void {
+  const clients = new Set<FastifyReply>();
+  let lastSeq = deps.store.auditHead()?.seq ?? 0;
+  let poll: NodeJS.Timeout | undefined;
+  let clock: NodeJS.Timeout | undefined;
+  const send = (event: string, data: string) => {
+    for (const c of clients) c.raw.write(`event: ${event}\ndata: ${data}\n\n`);
+  };
+  const start = () => {
+    if (poll) return;
+    lastSeq = deps.store.auditHead()?.seq ?? 0;
+    poll = setInterval(() => {
+      const seq = deps.store.auditHead()?.seq ?? 0;
+      if (seq !== lastSeq) {
+        lastSeq = seq;
+        send("changed", String(seq));
+      }
+    }, CHANGE_POLL_MS);
+    clock = setInterval(() => send("clock", String(deps.clock.now())), CLOCK_EVERY_MS);
+    poll.unref();
+    clock.unref();
+  };
+  const stopIfIdle = () => {
+    if (clients.size > 0) return;
+    clearInterval(poll);
+    clearInterval(clock);
+    poll = undefined;
+    clock = undefined;
+  };
+  scope.addHook("onClose", async () => {
+    for (const c of clients) c.raw.end();
+    clients.clear();
+    stopIfIdle();
+  });
+
+  scope.get("/ui/events", onSession(), async (req, reply) => {
+    viewerOf(req);
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      connection: "keep-alive",
+    });
+    reply.raw.write(`retry: 5000\nevent: clock\ndata: ${deps.clock.now()}\n\n`);
+    clients.add(reply);
+    start();
+    req.raw.on("close", () => {
+      clients.delete(reply);
+      stopIfIdle();
+    });
+  });
+}
+

@@ -1,0 +1,137 @@
+/**
+ * What failed, in words: condition names and event labels (port, sensor, phase…) as people say them.
+ * A condition or label nobody translated yet shows as recorded, so a new profile never hides a fault.
+ */
+import type { Fault, Inventory } from "../../domain/index.ts";
+import type { Lang } from "./i18n.ts";
+
+const CONDITIONS: Record<Lang, Record<string, string>> = {
+  zh: {
+    "device.unreachable": "设备不可达",
+    "device.cpu_high": "CPU 过高",
+    "device.sensor_fault": "传感器故障",
+    "device.temperature_high": "设备温度过高",
+    "if.down": "端口断开",
+    "link.down": "线路中断",
+    "trunk.down": "中继中断",
+    "ups.on_battery": "市电中断，电池供电",
+    "ups.battery_low": "电池电量低",
+    "ups.battery_depleted": "电池耗尽",
+    "ups.battery_replace": "电池需更换",
+    "ups.overload": "UPS 过载",
+    "ups.bypass": "UPS 旁路运行",
+    "ups.alarm": "UPS 告警",
+    "display.error": "大屏故障",
+    "env.temperature_high": "温度过高",
+    "env.temperature_low": "温度过低",
+    "env.humidity_high": "湿度过高",
+    "env.water_leak": "漏水",
+    "env.leak_sensor_fault": "漏水传感器故障",
+    "env.contact_alarm": "门磁 / 干接点告警",
+    "host.memory_high": "内存占用过高",
+    "nvr.disk_fault": "录像机硬盘故障",
+    "pdu.overload": "PDU 过载",
+    "pdu.near_overload": "PDU 接近过载",
+    "ac.alarm": "空调告警",
+    "ac.stopped": "空调停机",
+    manual: "人工报障",
+  },
+  en: {
+    "device.unreachable": "device unreachable",
+    "device.cpu_high": "CPU high",
+    "device.sensor_fault": "sensor fault",
+    "device.temperature_high": "device temperature high",
+    "if.down": "port down",
+    "link.down": "link down",
+    "trunk.down": "trunk down",
+    "ups.on_battery": "mains lost, on battery",
+    "ups.battery_low": "battery low",
+    "ups.battery_depleted": "battery depleted",
+    "ups.battery_replace": "battery needs replacing",
+    "ups.overload": "UPS overload",
+    "ups.bypass": "UPS on bypass",
+    "ups.alarm": "UPS alarm",
+    "display.error": "display wall error",
+    "env.temperature_high": "temperature high",
+    "env.temperature_low": "temperature low",
+    "env.humidity_high": "humidity high",
+    "env.water_leak": "water leak",
+    "env.leak_sensor_fault": "leak sensor fault",
+    "env.contact_alarm": "door / contact alarm",
+    "host.memory_high": "memory high",
+    "nvr.disk_fault": "NVR disk fault",
+    "pdu.overload": "PDU overload",
+    "pdu.near_overload": "PDU near overload",
+    "ac.alarm": "air conditioner alarm",
+    "ac.stopped": "air conditioner stopped",
+    manual: "reported by hand",
+  },
+};
+
+const LABELS: Record<Lang, Record<string, string>> = {
+  zh: {
+    ifname: "端口",
+    sensor: "传感器",
+    phase: "相",
+    line: "线路",
+    outlet: "插座",
+    tile: "屏",
+    component: "部件",
+    lamp: "灯泡",
+    contact: "干接点",
+    disk: "硬盘",
+    storage: "存储",
+    pdu: "PDU",
+    cpu: "CPU",
+    entity: "部件",
+    alarm: "告警",
+    source: "电源",
+    state: "状态",
+    status: "状态",
+  },
+  en: {
+    ifname: "port",
+    sensor: "sensor",
+    phase: "phase",
+    line: "line",
+    outlet: "outlet",
+    tile: "tile",
+    component: "component",
+    lamp: "lamp",
+    contact: "contact",
+    disk: "disk",
+    storage: "storage",
+    pdu: "PDU",
+    cpu: "CPU",
+    entity: "part",
+    alarm: "alarm",
+    source: "source",
+    state: "state",
+    status: "status",
+  },
+};
+
+export function conditionName(condition: string, lang: Lang): string {
+  return CONDITIONS[lang][condition] ?? condition;
+}
+
+/** "端口 Gi0/3 · 端口断开" / "port Gi0/3 · port down". */
+export function whatFailed(f: Pick<Fault, "condition" | "labels">, lang: Lang): string {
+  const labels = Object.entries(f.labels ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${LABELS[lang][k] ?? k} ${v}`);
+  return [...labels, conditionName(f.condition, lang)].join(" · ");
+}
+
+/** The device's name and zone from the site inventory (its id when the site gives no name). */
+export function deviceOf(inventory: Inventory, id: string): { name: string; zone?: string } {
+  const d = inventory.devices[id];
+  return { name: d?.name ?? id, zone: d?.zoneName ?? d?.zone };
+}
+
+/** The fault's title as people read it: the engine's placeholder ("if.down on sw-1") becomes words. */
+export function faultTitle(f: Pick<Fault, "title" | "condition" | "device">, inventory: Inventory, lang: Lang): string {
+  if (f.title !== `${f.condition} on ${f.device}`) return f.title;
+  const name = deviceOf(inventory, f.device).name;
+  return lang === "zh" ? `${name} ${conditionName(f.condition, lang)}` : `${name}: ${conditionName(f.condition, lang)}`;
+}
