@@ -30,7 +30,7 @@ import type {
 } from "./types.ts";
 
 /** A resolved fault blocked from archiving (e.g. its condition still fires) is looked at again this often. */
-const RETRY_MS = 3600_000;
+export const RETRY_MS = 3600_000;
 
 export function emptyArchive(): ArchiveState {
   return { faults: {}, eventIds: {}, keyHorizon: {}, foldHorizon: 0 };
@@ -148,7 +148,7 @@ function cutFor(
 }
 
 /** The faults to archive now, and where each affected key's log is cut. */
-function choose(state: EngineState, ctx: EngineContext): { ids: Set<string>; cuts: Map<string, Cut> } {
+export function choose(state: EngineState, ctx: EngineContext): { ids: Set<string>; cuts: Map<string, Cut> } {
   const afterMs = (ctx.policy.archive.afterSeconds ?? 0) * 1000;
   const live: Record<string, Fault> = {};
   for (const f of Object.values(state.faults)) if (!isArchived(state, f.id)) live[f.id] = f;
@@ -236,20 +236,27 @@ export function archiveSettled(
   if (!same) return undefined;
   const faults = { ...archive.faults };
   for (const id of ids) faults[id] = ctx.now;
-  const audit: AuditDraft[] = [...ids]
-    .map((id) => state.faults[id]!)
+  const audit = archiveEntries(
+    [...ids].map((id) => state.faults[id]!),
+    ctx.now,
+  );
+  return {
+    state: { ...state, log: nextLog, archive: { faults, eventIds, keyHorizon, foldHorizon } },
+    audit,
+  };
+}
+
+/** One fault.archive entry per archived fault, in the order they were first observed. */
+export function archiveEntries(faults: Fault[], now: number): AuditDraft[] {
+  return faults
     .sort((a, b) => a.firstObservedAt - b.firstObservedAt || (a.id < b.id ? -1 : 1))
     .map((f) => ({
-      at: ctx.now,
+      at: now,
       actor: ENGINE_ACTOR,
       action: "fault.archive",
       faultId: f.id,
       detail: { status: f.status, resolvedAt: f.resolvedAt ?? null, closedAt: f.closedAt ?? null },
     }));
-  return {
-    state: { ...state, log: nextLog, archive: { faults, eventIds, keyHorizon, foldHorizon } },
-    audit,
-  };
 }
 
 /**

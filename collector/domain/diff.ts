@@ -6,7 +6,7 @@ import type { AuditDraft, Fault, MaintenanceWindow, Notice } from "./types.ts";
 
 export const ENGINE_ACTOR = "engine";
 
-interface Out {
+export interface Out {
   audit: AuditDraft[];
   notices: Notice[];
 }
@@ -17,7 +17,7 @@ function visible(f: Fault | undefined): boolean {
   return f !== undefined && f.status !== "folded" && f.pendingFoldUntil === undefined;
 }
 
-function diffFault(o: Fault | undefined, n: Fault, now: number, out: Out): void {
+export function diffFault(o: Fault | undefined, n: Fault, now: number, out: Out): void {
   const log = (action: string, actor: string, detail: Record<string, unknown>) =>
     out.audit.push({ at: now, actor, action, faultId: n.id, detail });
   const notify = (type: Notice["type"], at: number, extra: Partial<Notice> = {}) =>
@@ -108,19 +108,16 @@ function diffFault(o: Fault | undefined, n: Fault, now: number, out: Out): void 
   }
 }
 
-export function diffStates(
-  before: { faults: Record<string, Fault>; windows: Record<string, MaintenanceWindow> },
-  after: {
-    faults: Record<string, Fault>;
-    windows: Record<string, MaintenanceWindow>;
-    aliases: Record<string, string>;
-  },
+/** window.create entries for the windows that are new, in id order. */
+export function windowAudit(
+  before: Record<string, MaintenanceWindow>,
+  after: Record<string, MaintenanceWindow>,
   now: number,
-): Out {
-  const out: Out = { audit: [], notices: [] };
-  for (const id of Object.keys(after.windows).sort()) {
-    if (before.windows[id]) continue;
-    const w = after.windows[id]!;
+  out: Out,
+): void {
+  for (const id of Object.keys(after).sort()) {
+    if (before[id]) continue;
+    const w = after[id]!;
     out.audit.push({
       at: now,
       actor: w.by,
@@ -138,6 +135,19 @@ export function diffStates(
       },
     });
   }
+}
+
+export function diffStates(
+  before: { faults: Record<string, Fault>; windows: Record<string, MaintenanceWindow> },
+  after: {
+    faults: Record<string, Fault>;
+    windows: Record<string, MaintenanceWindow>;
+    aliases: Record<string, string>;
+  },
+  now: number,
+): Out {
+  const out: Out = { audit: [], notices: [] };
+  windowAudit(before.windows, after.windows, now, out);
   const order = (faults: Record<string, Fault>) =>
     Object.values(faults).sort((a, b) => a.firstObservedAt - b.firstObservedAt || (a.id < b.id ? -1 : 1));
   for (const n of order(after.faults)) diffFault(before.faults[n.id], n, now, out);

@@ -108,7 +108,7 @@ function withCondition(log: EngineLog, cmd: Extract<Command, { type: "condition"
   };
 }
 
-function actionRecord(cmd: HumanCommand, faultId: string, seq: number): ActionRecord {
+export function actionRecord(cmd: HumanCommand, faultId: string, seq: number): ActionRecord {
   const base = { seq, at: cmd.at, faultId, by: cmd.by };
   switch (cmd.type) {
     case "ack":

@@ -59,23 +59,27 @@ export function applyFolding(
       if (child.resolvedAt === undefined && now < start + graceMs) child.pendingFoldUntil = start + graceMs;
       continue;
     }
-    const root = parent.status === "folded" && parent.parentId !== undefined ? parent.parentId : parent.id;
-    const unfoldAt = parent.resolvedAt === undefined ? undefined : parent.resolvedAt + graceMs;
-    const stillFiring =
-      child.resolvedAt === undefined || (unfoldAt !== undefined && child.resolvedAt > unfoldAt);
-    if (unfoldAt !== undefined && now >= unfoldAt && stillFiring) {
-      child.fold = { parentId: root, directParentId: parent.id, unfoldedAt: parent.resolvedAt };
-      child.openedAt = parent.resolvedAt!;
-    } else {
-      child.fold = { parentId: root, directParentId: parent.id };
-      child.status = "folded";
-      child.parentId = root;
-    }
+    foldUnder(child, parent, graceMs, now);
   }
   for (const f of Object.values(faults)) {
     if (f.status === "folded" && f.parentId !== undefined) faults[f.parentId]?.children.push(f.id);
   }
   for (const f of Object.values(faults)) f.children.sort();
+}
+
+/** Folds the child under the parent's fault (its root), or unfolds it once the parent recovered. */
+export function foldUnder(child: Fault, parent: Fault, graceMs: number, now: number): void {
+  const root = parent.status === "folded" && parent.parentId !== undefined ? parent.parentId : parent.id;
+  const unfoldAt = parent.resolvedAt === undefined ? undefined : parent.resolvedAt + graceMs;
+  const stillFiring = child.resolvedAt === undefined || (unfoldAt !== undefined && child.resolvedAt > unfoldAt);
+  if (unfoldAt !== undefined && now >= unfoldAt && stillFiring) {
+    child.fold = { parentId: root, directParentId: parent.id, unfoldedAt: parent.resolvedAt };
+    child.openedAt = parent.resolvedAt!;
+  } else {
+    child.fold = { parentId: root, directParentId: parent.id };
+    child.status = "folded";
+    child.parentId = root;
+  }
 }
 
 /** Due instants of folding decisions still ahead (for the collector's timer). */

@@ -11,7 +11,7 @@ import { deriveEpisodes, type Episode, type Mark } from "./episodes.ts";
 import { manualKey } from "./fault-key.ts";
 import { applyFolding } from "./folding.ts";
 import { anchorIndex, assignIds, type Identities, resolveAlias } from "./identity.ts";
-import type { EngineContext, EngineLog, Fault, KeyLog, MaintenanceWindow, ManualOpen } from "./types.ts";
+import type { ActionRecord, EngineContext, EngineLog, Fault, KeyLog, MaintenanceWindow, ManualOpen } from "./types.ts";
 import { applyWindows } from "./windows.ts";
 
 export interface Projection {
@@ -20,7 +20,7 @@ export interface Projection {
   aliases: EngineLog["aliases"];
 }
 
-function baseFault(id: string, key: string, k: KeyLog, ep: Episode): Fault {
+export function baseFault(id: string, key: string, k: KeyLog, ep: Episode): Fault {
   return {
     id,
     key,
@@ -46,7 +46,7 @@ function baseFault(id: string, key: string, k: KeyLog, ep: Episode): Fault {
   };
 }
 
-function manualFault(m: ManualOpen): Fault {
+export function manualFault(m: ManualOpen): Fault {
   return {
     id: m.faultId,
     key: manualKey(m.device, m.faultId),
@@ -71,21 +71,29 @@ function manualFault(m: ManualOpen): Fault {
   };
 }
 
+/** A person's resolve / close of an auto fault, placed on its key's timeline. */
+export function markFor(
+  kind: Mark["kind"],
+  a: ActionRecord,
+  anchor: EngineLog["anchors"][string],
+): Mark {
+  return {
+    kind,
+    at: a.at,
+    by: a.by,
+    anchorEventId: anchor.eventId,
+    position: Math.max(a.at, anchor.at),
+    seq: a.seq,
+  };
+}
+
 export function marksByKey(log: EngineLog): Map<string, Mark[]> {
   const out = new Map<string, Mark[]>();
   for (const a of log.actions) {
     if (a.type !== "resolve" && a.type !== "close") continue;
     const anchor = log.anchors[resolveAlias(log.aliases, a.faultId)];
     if (!anchor) continue;
-    const mark: Mark = {
-      kind: a.type,
-      at: a.at,
-      by: a.by,
-      anchorEventId: anchor.eventId,
-      position: Math.max(a.at, anchor.at),
-      seq: a.seq,
-    };
-    out.set(anchor.key, [...(out.get(anchor.key) ?? []), mark]);
+    out.set(anchor.key, [...(out.get(anchor.key) ?? []), markFor(a.type, a, anchor)]);
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * (the clock never goes back: now = the latest time seen), and the report is taken at the end.
  * Auto faults are named F1, F2, … in the order they appear; manual faults keep their scenario id.
  */
-import { apply, emptyState } from "./engine.ts";
+import { LiveEngine } from "./live-engine.ts";
 import { type FaultOut, faultOut } from "./fault-out.ts";
 import { type KpiReportOut, kpiFor, kpiOut } from "./kpi.ts";
 import { parsePeriod } from "./period.ts";
@@ -49,19 +49,20 @@ export function runScenario(lines: ScenarioLine[], opts: ReplayOptions): ReplayR
   };
   const commands = lines.filter((l) => l.kind === "command");
   if (commands.length === 0) return { code: "EMPTY_SCENARIO", message: "the scenario has no timeline lines" };
-  let state = emptyState();
+  // The incremental engine; live-engine.test.ts proves it gives the reference engine's results.
+  const engine = new LiveEngine();
   let now = Number.NEGATIVE_INFINITY;
   const audit: AuditDraft[] = [];
   const notices: Notice[] = [];
   for (const l of commands) {
     now = Math.max(now, l.at);
-    const res = apply(state, l.command, { now, policy, inventory, newId });
+    const res = engine.apply(l.command, { now, policy, inventory, newId });
     if (!res.ok)
       return { code: res.error.code, message: `line ${l.line}: ${res.error.message}`, line: l.line };
-    state = res.state;
     audit.push(...res.audit);
     notices.push(...res.notices);
   }
+  const state = engine.toState();
   const all = Object.values(state.faults);
   const faults = all
     .filter((f) => f.status !== "folded")

@@ -1,0 +1,235 @@
+/**
+ * project.ts for a subset of keys: derives the faults of the keys a command touched, and of the
+ * keys whose faults can change with them (the devices below a folding condition, the faults
+ * others fold into), taking every other fault as it stands. Same steps, same order, same result
+ * for those keys as a full derivation (the property test in live-engine.test.ts checks it).
+ */
+import { applyAction, deriveStatus } from "./actions.ts";
+import { classify, deviceInfo } from "./classify.ts";
+import { evaluate } from "./deadlines.ts";
+import { deriveEpisodes, type Mark } from "./episodes.ts";
+import type { FoldTopology } from "./fold-topology.ts";
+import { foldUnder } from "./folding.ts";
+import { assignIds, type Identities } from "./identity.ts";
+import type { Anchor, LiveLog } from "./live-log.ts";
+import { baseFault, keyHint, manualFault, markFor } from "./project.ts";
+import type { EngineContext, Fault, MaintenanceWindow } from "./types.ts";
+import { applyWindows } from "./windows.ts";
+
+export interface DeriveEnv {
+  log: LiveLog;
+  /** The live (not archived) fault as it stands. */
+  current(id: string): Fault | undefined;
+  /** Ids of the live faults of a key. */
+  keyFaults(key: string): Iterable<string>;
+  /** Live folded faults whose root (parentId) is this fault. */
+  foldedInto(id: string): Iterable<string>;
+  windows: Record<string, MaintenanceWindow>;
+  topo: FoldTopology;
+  ctx: EngineContext;
+}
+
+export interface Derivation {
+  keys: Set<string>;
+  /** The new records of every live fault of those keys. */
+  faults: Map<string, Fault>;
+  /** Their records before (faults missing from `faults` were merged away). */
+  before: Map<string, Fault>;
+  anchors: Map<string, Anchor | undefined>;
+  aliases: Map<string, string>;
+}
+
+/** Keys whose folding can change when these keys change: condition keys on the devices below. */
+function closure(dirty: Iterable<string>, env: DeriveEnv): Set<string> {
+  const { log, topo } = env;
+  const out = new Set<string>();
+  const seenDevices = new Set<string>();
+  for (const key of dirty) {
+    out.add(key);
+    const k = log.keys.get(key);
+    if (!k || !topo.foldRelevant(k.condition) || seenDevices.has(k.device)) continue;
+    seenDevices.add(k.device);
+    for (const d of topo.descendants(k.device))
+      for (const below of log.keysByDevice.get(d) ?? []) {
+        const kb = log.keys.get(below);
+        if (kb && topo.foldRelevant(kb.condition)) out.add(below);
+      }
+  }
+  return out;
+}
+
+function rootKey(env: DeriveEnv, f: Fault | undefined): string | undefined {
+  if (f?.status !== "folded" || f.parentId === undefined) return undefined;
+  return env.current(f.parentId)?.key;
+}
+
+export function deriveKeys(dirty: Iterable<string>, env: DeriveEnv): Derivation {
+  const keys = closure(dirty, env);
+  // The faults that the keys' old records fold into get new children lists and classes.
+  for (const key of [...keys])
+    for (const id of env.keyFaults(key)) {
+      const root = rootKey(env, env.current(id));
+      if (root !== undefined) keys.add(root);
+    }
+  // A second pass (more roots) must hand out the ids the first one minted, in the same order.
+  const minted: string[] = [];
+  for (;;) {
+    let n = 0;
+    const newId = () => {
+      if (n === minted.length) minted.push(env.ctx.newId());
+      return minted[n++]!;
+    };
+    const result = derivePass(keys, { ...env, ctx: { ...env.ctx, newId } });
+    const missing = [...result.faults.values()]
+      .filter((f) => f.status === "folded" && f.parentId !== undefined && !result.faults.has(f.parentId))
+      .map((f) => env.current(f.parentId!)?.key)
+      .filter((k): k is string => k !== undefined && !keys.has(k));
+    if (missing.length === 0) return result;
+    for (const k of missing) keys.add(k);
+  }
+}
+
+function marksFor(key: string, log: LiveLog): Mark[] {
+  const marks: Mark[] = [];
+  for (const a of log.actions.get(key) ?? []) {
+    if (a.type !== "resolve" && a.type !== "close") continue;
+    const anchor = log.anchors.get(log.resolve(a.faultId));
+    if (anchor?.key === key) marks.push(markFor(a.type, a, anchor));
+  }
+  return marks;
+}
+
+function derivePass(keys: Set<string>, env: DeriveEnv): Derivation {
+  const { log, ctx } = env;
+  const { policy, inventory, now } = ctx;
+  const sorted = [...keys].sort();
+  const ids: Identities = { anchors: {}, aliases: {} };
+  for (const key of sorted)
+    for (const id of log.anchorIndex.get(key)?.values() ?? []) ids.anchors[id] = log.anchors.get(id)!;
+  const before = new Map<string, Fault>();
+  for (const key of sorted)
+    for (const id of env.keyFaults(key)) {
+      const f = env.current(id);
+      if (f) before.set(id, f);
+    }
+  const originalAnchors = Object.keys(ids.anchors);
+
+  const faults = new Map<string, Fault>();
+  const byKey = new Map<string, Fault[]>();
+  for (const key of sorted) {
+    const k = log.keys.get(key);
+    if (!k) continue;
+    const { autoResolve } = classify(
+      { device: deviceInfo(inventory, k.device), condition: k.condition, affectedDevices: 1, classHint: keyHint(k) },
+      policy,
+    );
+    const episodes = deriveEpisodes(k.events, marksFor(key, log), {
+      reopenWithinMs: policy.reopenWithinSeconds * 1000,
+      autoResolve,
+    });
+    const episodeIds = assignIds(key, episodes, ids, log.anchorIndex.get(key) ?? new Map(), ctx.newId);
+    const list: Fault[] = [];
+    episodes.forEach((ep, i) => {
+      const f = baseFault(episodeIds[i]!, key, k, ep);
+      faults.set(f.id, f);
+      list.push(f);
+    });
+    byKey.set(key, list);
+  }
+  for (const key of sorted) {
+    const m = log.manual.get(key);
+    if (m) faults.set(m.faultId, manualFault(m));
+  }
+
+  foldSubset(faults, byKey, keys, env);
+
+  for (const f of faults.values()) {
+    if (f.source !== "auto") continue;
+    const c = classify(
+      {
+        device: deviceInfo(inventory, f.device),
+        condition: f.condition,
+        affectedDevices: 1 + f.children.length,
+        classHint: keyHint(log.keys.get(f.key)),
+      },
+      policy,
+    );
+    f.class = c.class;
+    f.classSource = c.source;
+  }
+  const aliasOverlay = new Map(Object.entries(ids.aliases));
+  for (const key of sorted)
+    for (const a of log.actions.get(key) ?? []) {
+      const f = faults.get(log.resolve(a.faultId, aliasOverlay));
+      if (f) applyAction(f, a);
+    }
+  for (const f of faults.values()) {
+    applyWindows(f, env.windows, inventory, policy);
+    f.status = deriveStatus(f);
+    if (f.status === "folded") continue;
+    f.breaches = evaluate(f, now, policy)
+      .deadlines.filter((d) => d.status === "breached")
+      .map((d) => ({ deadline: d.kind, at: d.due }));
+  }
+  const anchors = new Map<string, Anchor | undefined>();
+  for (const id of originalAnchors) if (ids.anchors[id] === undefined) anchors.set(id, undefined);
+  for (const [id, a] of Object.entries(ids.anchors)) if (log.anchors.get(id) !== a) anchors.set(id, a);
+  return { keys, faults, before, anchors, aliases: aliasOverlay };
+}
+
+/** folding.ts's applyFolding for the subset; faults outside it are taken as they stand. */
+function foldSubset(faults: Map<string, Fault>, byKey: Map<string, Fault[]>, keys: Set<string>, env: DeriveEnv) {
+  const { log, topo, ctx } = env;
+  const graceMs = ctx.policy.dependencies.foldGraceSeconds * 1000;
+  const order = (a: Fault, b: Fault) =>
+    topo.depth(a.device) - topo.depth(b.device) ||
+    a.firstObservedAt - b.firstObservedAt ||
+    (a.id < b.id ? -1 : 1);
+  const auto = [...faults.values()].filter((f) => f.source === "auto").sort(order);
+  const onDevice = (device: string): Fault[] => {
+    const out: Fault[] = [];
+    for (const key of log.keysByDevice.get(device) ?? []) {
+      if (keys.has(key)) out.push(...(byKey.get(key) ?? []));
+      else
+        for (const id of env.keyFaults(key)) {
+          const f = env.current(id);
+          if (f) out.push(f);
+        }
+    }
+    return out;
+  };
+  for (const child of auto) {
+    const parents = topo.parents(child.device);
+    if (parents.length === 0 || !topo.isChild(child.condition)) continue;
+    const start = child.firstObservedAt;
+    const candidates = [...new Set(parents)]
+      .flatMap(onDevice)
+      .filter(
+        (p) =>
+          p !== child &&
+          p.source === "auto" &&
+          topo.isParent(p.condition) &&
+          p.firstObservedAt - graceMs <= start &&
+          start < (p.resolvedAt ?? Number.POSITIVE_INFINITY) &&
+          !(p.status === "folded" && p.fold?.directParentId === child.id),
+      )
+      .sort(order);
+    const parent = candidates[0];
+    if (!parent) {
+      if (child.resolvedAt === undefined && ctx.now < start + graceMs) child.pendingFoldUntil = start + graceMs;
+      continue;
+    }
+    foldUnder(child, parent, graceMs, ctx.now);
+  }
+  for (const f of faults.values()) {
+    if (f.status !== "folded" || f.parentId === undefined) continue;
+    faults.get(f.parentId)?.children.push(f.id);
+  }
+  // Children outside the subset keep folding into the roots inside it.
+  for (const root of faults.values())
+    for (const id of env.foldedInto(root.id)) {
+      const f = env.current(id);
+      if (f && !keys.has(f.key)) root.children.push(id);
+    }
+  for (const f of faults.values()) f.children.sort();
+}
