@@ -6,6 +6,8 @@ commands:
   check-config FILE                     validate a site config (or a profile / policy file)
   replay SCENARIO.jsonl --quarter 2026Q1 [--config FILE]
                                         run the fault engine over a scenario; print faults and KPI as JSON
+  profile test RECORDING [--profile ID|auto] [--json]
+                                        serve an SNMP walk through snmpsim and show what the profiles read and miss
   audit verify --config FILE            prove the audit trail was not edited, deleted or reordered
   user add NAME --role ROLE --config FILE
                                         create an API user and print its token
@@ -18,6 +20,7 @@ const commands: Record<string, () => Promise<Command>> = {
   replay: async () => (await import("./replay.ts")).runReplay,
   user: async () => (await import("./user.ts")).runUser,
   audit: async () => (await import("./audit.ts")).runAudit,
+  profile: async () => (await import("./profile-test.ts")).runProfileTest,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,8 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createSocket } from "node:dgram";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freeUdpPort } from "../../cli/snmpsim.ts";
 
 /** Where the LibreNMS recordings live (another project's data: read from there, never copied into the repo). */
 export function recordingsDir(): string {
@@ -22,17 +22,7 @@ export function snmpsimMissing(dir = recordingsDir()): string | undefined {
   return undefined;
 }
 
-/** A free UDP port on loopback (bound then released; snmpsimd binds it right after). */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createSocket("udp4");
-    s.once("error", fail);
-    s.bind(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => done(port));
-    });
-  });
-}
+export { freeUdpPort };
 
 export interface Snmpsim {
   port: number;
