@@ -1,5 +1,8 @@
+import { httpSpec } from "./http/spec.ts";
+import { icmpSpec } from "./icmp/spec.ts";
 import { modbusSpec } from "./modbus/spec.ts";
 import { snmpSpec } from "./snmp/spec.ts";
+import { tcpSpec } from "./tcp/spec.ts";
 import type { Driver, DriverSpec } from "./types.ts";
 
 /**
@@ -13,6 +16,9 @@ import type { Driver, DriverSpec } from "./types.ts";
 export const drivers: Record<string, DriverSpec<any, any>> = {
   [modbusSpec.name]: modbusSpec,
   [snmpSpec.name]: snmpSpec,
+  [httpSpec.name]: httpSpec,
+  [tcpSpec.name]: tcpSpec,
+  [icmpSpec.name]: icmpSpec,
 };
 
 /** Loads the code of the named drivers (each once), e.g. those the site's devices use. */
