@@ -5,49 +5,100 @@ import type { CollectorStore } from "./store/store.ts";
 
 /** Heartbeats missed before an agent is called down. */
 export const MISSED_HEARTBEATS = 3;
+/**
+ * The agent's longest wait between delivery attempts (agent/outbox/sender.ts maxBackoffMs): after a
+ * collector (re)start, an agent that is alive delivers its backlog within this plus one interval.
+ */
+export const AGENT_MAX_RETRY_MS = 30_000;
 
 /**
- * Agent liveness: an agent silent for three heartbeat intervals is down, which is a fault of its own
- * (device `agent:<id>`, condition `agent.down`), opened at the instant the third beat was missed.
+ * Agent liveness (docs/fault-engine.md, "Agent liveness"): `agent.down` means the agent stopped
+ * producing heartbeats, judged by the agent-side times of its heartbeats, which the durable outbox
+ * keeps however late they arrive. The agent was down from three intervals after a heartbeat until the
+ * next one, whenever they came more than three intervals apart.
+ *
+ * - Live: an agent with no heartbeat for three intervals, none arriving either (a backlog being
+ *   delivered is not silence), is down at the instant the third beat was missed. For the first
+ *   max(3 intervals, AGENT_MAX_RETRY_MS + 1 interval) after the collector starts nobody is called down:
+ *   the collector's own outage is no evidence about the agents, and their backlogs are on the way.
+ * - Late: a heartbeat showing a gap nobody saw live (the collector was down too) records the fault
+ *   afterwards, opened and resolved at the gap's edges.
+ * - A heartbeat from before the instant a live agent.down opened shows the agent was alive then (its
+ *   beats were delayed, not missed): the fault is resolved at its own opening instant, never before it.
  */
 export class AgentLiveness {
   private timer: NodeJS.Timeout | undefined;
+  private readonly startedAt: number;
+  /** Collector time each agent's last heartbeat arrived (in memory: a restart starts the grace anew). */
+  private arrived = new Map<string, number>();
+  /**
+   * Each agent's latest agent.down clear: a later firing goes after it (a clear placed at a fault's own
+   * opening instant can lie after heartbeats that arrive later, and the engine orders by time).
+   */
+  private cleared = new Map<string, number>();
 
   constructor(
     private deps: { store: CollectorStore; faults: FaultService; clock: Clock; logger: Logger; checkEveryMs?: number },
-  ) {}
+  ) {
+    this.startedAt = deps.clock.now();
+  }
 
   heartbeat(agent: string, at: number, intervalSeconds: number): void {
-    const { wasDown } = this.deps.store.agentSeen(agent, at, intervalSeconds);
-    if (!wasDown) return;
-    this.deps.logger.info({ agent }, "agent is back");
-    this.deps.faults.dispatch({
-      type: "condition",
-      eventId: `agent-up-${agent}-${at}`,
-      at,
-      device: `agent:${agent}`,
-      condition: "agent.down",
-      state: "clear",
-    });
+    this.arrived.set(agent, this.deps.clock.now());
+    const { wasDown, previous } = this.deps.store.agentSeen(agent, at, intervalSeconds);
+    if (!previous) return;
+    const downAt = this.downAt(agent, previous.lastSeen, previous.intervalSeconds);
+    if (wasDown) {
+      const clearAt = Math.max(at, downAt);
+      this.deps.logger.info(
+        { agent, heartbeatAt: new Date(at).toISOString(), downAt: new Date(downAt).toISOString() },
+        at >= downAt ? "agent is back" : "agent was alive all along (its heartbeats were late, not missing)",
+      );
+      this.dispatch(agent, "clear", clearAt);
+      return;
+    }
+    if (at <= downAt || at <= previous.lastSeen) return;
+    this.deps.logger.warn(
+      { agent, lastSeen: new Date(previous.lastSeen).toISOString(), back: new Date(at).toISOString() },
+      "agent's heartbeats show it was down while nobody was watching",
+    );
+    this.dispatch(agent, "firing", downAt, previous.lastSeen);
+    this.dispatch(agent, "clear", at);
   }
 
   check(): void {
     const now = this.deps.clock.now();
     for (const a of this.deps.store.agents()) {
-      const deadline = a.lastSeen + MISSED_HEARTBEATS * a.intervalSeconds * 1000;
-      if (a.down || now < deadline) continue;
+      if (a.down) continue;
+      const beats = MISSED_HEARTBEATS * a.intervalSeconds * 1000;
+      const downAt = this.downAt(a.id, a.lastSeen, a.intervalSeconds);
+      const arrived = this.arrived.get(a.id) ?? this.startedAt;
+      const grace = this.startedAt + Math.max(beats, AGENT_MAX_RETRY_MS + a.intervalSeconds * 1000);
+      if (now < downAt || now < arrived + beats || now < grace) continue;
       this.deps.store.markAgentDown(a.id);
       this.deps.logger.warn({ agent: a.id, lastSeen: new Date(a.lastSeen).toISOString() }, "agent is down");
-      this.deps.faults.dispatch({
-        type: "condition",
-        eventId: `agent-down-${a.id}-${a.lastSeen}`,
-        at: deadline,
-        device: `agent:${a.id}`,
-        condition: "agent.down",
-        state: "firing",
-        title: `采集代理失联 / agent ${a.id} stopped sending heartbeats`,
-      });
+      this.dispatch(a.id, "firing", downAt, a.lastSeen);
     }
+  }
+
+  /** When an agent last seen at lastSeen is down: three intervals later, and after its latest clear. */
+  private downAt(agent: string, lastSeen: number, intervalSeconds: number): number {
+    const cleared = this.cleared.get(agent);
+    return Math.max(lastSeen + MISSED_HEARTBEATS * intervalSeconds * 1000, cleared === undefined ? 0 : cleared + 1);
+  }
+
+  private dispatch(agent: string, state: "firing" | "clear", at: number, lastSeen?: number): void {
+    if (state === "clear") this.cleared.set(agent, Math.max(at, this.cleared.get(agent) ?? 0));
+    this.deps.faults.dispatch({
+      type: "condition",
+      // Both ways of finding a gap name its firing after the last heartbeat before it: one event.
+      eventId: state === "firing" ? `agent-down-${agent}-${lastSeen}` : `agent-up-${agent}-${at}`,
+      at,
+      device: `agent:${agent}`,
+      condition: "agent.down",
+      state,
+      ...(state === "firing" ? { title: `采集代理失联 / agent ${agent} stopped sending heartbeats` } : {}),
+    });
   }
 
   start(): void {

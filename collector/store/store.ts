@@ -180,16 +180,24 @@ export class CollectorStore {
       | undefined;
   }
 
-  agentSeen(id: string, at: number, intervalSeconds: number): { wasDown: boolean } {
-    const row = this.db.prepare("SELECT down FROM agents WHERE id = ?").get(id) as
-      | { down: number }
+  /** Records a heartbeat; returns what was known before it (for the liveness rules). */
+  agentSeen(
+    id: string,
+    at: number,
+    intervalSeconds: number,
+  ): { wasDown: boolean; previous?: { lastSeen: number; intervalSeconds: number } } {
+    const row = this.db.prepare("SELECT down, last_seen, interval_seconds FROM agents WHERE id = ?").get(id) as
+      | { down: number; last_seen: number; interval_seconds: number }
       | undefined;
     this.db
       .prepare(
         "INSERT INTO agents (id, last_seen, interval_seconds, down) VALUES (?, ?, ?, 0) ON CONFLICT(id) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen), interval_seconds = excluded.interval_seconds, down = 0",
       )
       .run(id, at, intervalSeconds);
-    return { wasDown: row?.down === 1 };
+    return {
+      wasDown: row?.down === 1,
+      ...(row ? { previous: { lastSeen: row.last_seen, intervalSeconds: row.interval_seconds } } : {}),
+    };
   }
 
   markAgentDown(id: string): void {
