@@ -6,7 +6,8 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../common/clock.ts";
 import type { CollectorStore } from "../store/store.ts";
-import { type Recipient, sendOn } from "./channels/send.ts";
+import { ROBOT_LIMITS, RobotThrottle } from "./channels/robot-limits.ts";
+import { type Recipient, type SendResult, sendOn } from "./channels/send.ts";
 import type { ChannelConfig, Person } from "./config.ts";
 import type { PagingMetrics } from "./metrics.ts";
 import type { Delivery, PageQueue } from "./queue.ts";
@@ -27,6 +28,8 @@ export interface PageSenderDeps {
 
 export class PageSender {
   private draining: Promise<void> | undefined;
+  /** Keeps each robot within its documented rate (WeCom, DingTalk 20/min; Feishu 100/min and 5/s). */
+  private throttle = new RobotThrottle();
   stopped = false;
 
   constructor(private deps: PageSenderDeps) {}
@@ -79,7 +82,20 @@ export class PageSender {
     const to: Recipient = p
       ? { id: p.id, name: p.name, mobile: p.mobile, email: p.email }
       : { id: d.person, name: d.person };
-    const result = channel
+    if (channel && (channel.type === "wecom" || channel.type === "dingtalk" || channel.type === "feishu")) {
+      const now = this.deps.clock.now();
+      const wait = this.throttle.reserve(channelId, ROBOT_LIMITS[channel.type], now);
+      if (wait > 0) {
+        // Held back, not failed: no attempt is spent; the page goes when the robot's window allows.
+        this.deps.queue.update(
+          d,
+          { at: now, channel: channelId, ok: false, error: `held back ${Math.ceil(wait / 1000)} s: ${channel.type} robots take ${ROBOT_LIMITS[channel.type].perMinute} messages a minute` },
+          { status: "pending", channelIndex: d.channelIndex, attempts: d.attempts, nextAttemptAt: now + wait },
+        );
+        return;
+      }
+    }
+    const result: SendResult = channel
       ? await sendOn(channel, d.message, to, this.deps.clock.now()).catch((err: Error) => ({
           ok: false as const,
           retryable: true,
@@ -118,7 +134,8 @@ export class PageSender {
       const limit = channel?.attempts ?? 1;
       if (result.retryable && attempts < limit) {
         const backoffMs = (channel?.backoff ?? 5) * 1000;
-        const wait = Math.min(backoffMs * 2 ** (attempts - 1), backoffMs * 10);
+        // Doubling back-off, or longer when the channel asked for it (a robot's rate limit).
+        const wait = Math.max(Math.min(backoffMs * 2 ** (attempts - 1), backoffMs * 10), result.retryAfterMs ?? 0);
         this.deps.queue.update(d, attempt, {
           status: "pending",
           channelIndex: d.channelIndex,

@@ -5,12 +5,23 @@
 import { createHmac } from "node:crypto";
 import type { ChannelConfig } from "../config.ts";
 import type { PageMessage } from "../message.ts";
+import { fitText, ROBOT_LIMITS } from "./robot-limits.ts";
 import type { Recipient, SendResult } from "./send.ts";
 
 type HttpChannel = Exclude<ChannelConfig, { type: "email" }>;
 
-/** Robot error codes that mean "too fast, try later" (DingTalk 130101, WeCom 45009, Feishu 9499). */
-const RATE_LIMITED = new Set([130101, 45009, 9499]);
+const jsonBytes = (body: unknown) => Buffer.byteLength(JSON.stringify(body), "utf8");
+
+/** Cuts `text` until `build(text)` serialises within `bytes` (JSON escapes make the overhead vary). */
+function fitBody(text: string, bytes: number, ackUrl: string | undefined, build: (text: string) => unknown): unknown {
+  let room = bytes - jsonBytes(build(""));
+  let body = build(fitText(text, room, ackUrl));
+  for (let excess = jsonBytes(body) - bytes; excess > 0; excess = jsonBytes(body) - bytes) {
+    room -= excess;
+    body = build(fitText(text, room, ackUrl));
+  }
+  return body;
+}
 
 /** DingTalk 加签: base64(HmacSHA256(key = secret, message = timestamp + "\n" + secret)), timestamp in ms. */
 export function dingtalkSign(timestampMs: number, secret: string): string {
@@ -56,11 +67,15 @@ function request(
       return { url: channel.url.reveal(), init: json(body, headers) };
     }
     case "wecom":
+      // Over 2048 bytes WeCom refuses the text (errcode 40058): cut it, keeping the acknowledge link.
       return {
         url: channel.url.reveal(),
         init: json({
           msgtype: "text",
-          text: { content: msg.text, mentioned_mobile_list: to.mobile ? [to.mobile] : [] },
+          text: {
+            content: fitText(msg.text, ROBOT_LIMITS.wecom.textBytes!, msg.ackUrl),
+            mentioned_mobile_list: to.mobile ? [to.mobile] : [],
+          },
         }),
       };
     case "dingtalk": {
@@ -70,7 +85,9 @@ function request(
         url.searchParams.set("sign", dingtalkSign(now, channel.sign.reveal()));
       }
       // DingTalk only highlights an @ when the mobile also appears in the text.
-      const content = to.mobile ? `${msg.text}\n@${to.mobile}` : msg.text;
+      const mention = to.mobile ? `\n@${to.mobile}` : "";
+      const text = fitText(msg.text, ROBOT_LIMITS.dingtalk.textBytes! - Buffer.byteLength(mention), msg.ackUrl);
+      const content = `${text}${mention}`;
       return {
         url: url.toString(),
         init: json({
@@ -85,10 +102,13 @@ function request(
       const signed = channel.sign
         ? { timestamp: String(ts), sign: feishuSign(ts, channel.sign.reveal()) }
         : {};
-      return {
-        url: channel.url.reveal(),
-        init: json({ ...signed, msg_type: "text", content: { text: `${to.name}: ${msg.text}` } }),
-      };
+      // Feishu limits the whole request body (20 KB), so the text is cut to what the body leaves room for.
+      const body = fitBody(`${to.name}: ${msg.text}`, ROBOT_LIMITS.feishu.bodyBytes!, msg.ackUrl, (text) => ({
+        ...signed,
+        msg_type: "text",
+        content: { text },
+      }));
+      return { url: channel.url.reveal(), init: json(body) };
     }
     case "sms": {
       const headers = Object.fromEntries(Object.entries(channel.headers).map(([k, v]) => [k, v.reveal()]));
@@ -105,10 +125,27 @@ function request(
   }
 }
 
-/** Reads the robot's own verdict: WeCom/DingTalk {errcode}, Feishu {code}; 0 is accepted. */
-function robotVerdict(channel: HttpChannel, text: string): SendResult {
-  if (channel.type === "webhook") return { ok: true };
+/** How long the robot asks us to wait (Retry-After, or Feishu's x-ogw-ratelimit-reset), in ms. */
+function askedWaitMs(headers: Headers): number | undefined {
+  const seconds = Number(headers.get("retry-after") ?? headers.get("x-ogw-ratelimit-reset") ?? Number.NaN);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+/**
+ * Reads the robot's own verdict: WeCom/DingTalk {errcode}, Feishu {code}; 0 is accepted. A rate-limit
+ * code is retried after the robot's documented wait, whatever the HTTP status (Feishu answers 11232
+ * with HTTP 400).
+ */
+function robotVerdict(channel: HttpChannel, status: number, headers: Headers, text: string): SendResult {
+  const httpError = (): SendResult => ({
+    ok: false,
+    retryable: status >= 500 || status === 429,
+    error: `HTTP ${status}: ${text.slice(0, 200)}`,
+    ...(status === 429 ? { retryAfterMs: askedWaitMs(headers) } : {}),
+  });
+  if (channel.type === "webhook") return status < 300 ? { ok: true } : httpError();
   if (channel.type === "sms") {
+    if (status >= 300) return httpError();
     if (channel.accept && !new RegExp(channel.accept).test(text))
       return {
         ok: false,
@@ -121,15 +158,20 @@ function robotVerdict(channel: HttpChannel, text: string): SendResult {
   try {
     body = JSON.parse(text);
   } catch {
-    return { ok: false, retryable: true, error: `reply is not JSON: ${text.slice(0, 200)}` };
+    return status >= 300 ? httpError() : { ok: false, retryable: true, error: `reply is not JSON: ${text.slice(0, 200)}` };
   }
   const code = channel.type === "feishu" ? body.code : body.errcode;
+  const limits = ROBOT_LIMITS[channel.type];
+  if (code !== undefined && limits.rateLimitCodes.includes(code))
+    return {
+      ok: false,
+      retryable: true,
+      retryAfterMs: askedWaitMs(headers) ?? limits.rateLimitedWaitMs,
+      error: `${channel.type} rate limited (${code}): ${body.errmsg ?? body.msg ?? ""}`,
+    };
+  if (status >= 300) return httpError();
   if (code === 0) return { ok: true };
-  return {
-    ok: false,
-    retryable: code !== undefined && RATE_LIMITED.has(code),
-    error: `${channel.type} error ${code}: ${body.errmsg ?? body.msg ?? ""}`,
-  };
+  return { ok: false, retryable: false, error: `${channel.type} error ${code}: ${body.errmsg ?? body.msg ?? ""}` };
 }
 
 export async function sendHttp(
@@ -151,11 +193,5 @@ export async function sendHttp(
     };
   }
   const text = await res.text().catch(() => "");
-  if (!res.ok)
-    return {
-      ok: false,
-      retryable: res.status >= 500 || res.status === 429,
-      error: `HTTP ${res.status}: ${text.slice(0, 200)}`,
-    };
-  return robotVerdict(channel, text);
+  return robotVerdict(channel, res.status, res.headers, text);
 }

@@ -10,8 +10,11 @@ export interface Recipient {
   email?: string;
 }
 
-/** retryable false: this channel will not take it (bad address, rejected signature): fall back at once. */
-export type SendResult = { ok: true } | { ok: false; retryable: boolean; error: string };
+/**
+ * retryable false: this channel will not take it (bad address, rejected signature): fall back at once.
+ * retryAfterMs: the channel asked for at least this wait (a robot's rate limit) before the next attempt.
+ */
+export type SendResult = { ok: true } | { ok: false; retryable: boolean; error: string; retryAfterMs?: number };
 
 async function sendMail(
   channel: Extract<ChannelConfig, { type: "email" }>,
