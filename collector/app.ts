@@ -8,6 +8,7 @@ import type { Inventory, Policy } from "./domain/index.ts";
 import { FaultService } from "./fault-service.ts";
 import { type RouteAccess, registerAuth } from "./http/auth.ts";
 import { faultRoutes } from "./http/faults.ts";
+import { registerRequestGuards } from "./http/hardening.ts";
 import { ingestRoutes } from "./http/ingest.ts";
 import { kpiRoutes } from "./http/kpi.ts";
 import { pagingRoutes } from "./http/paging.ts";
@@ -94,6 +95,7 @@ export async function buildCollector(
         publicUrl: deps.config.publicUrl,
       })
     : undefined;
+  registerRequestGuards(app);
   const routes = registerAuth(app, { store: deps.store, agents: deps.config.agents });
   await app.register(ingestRoutes, ctx);
   await app.register(faultRoutes, ctx);

@@ -136,7 +136,7 @@ export class FaultService extends EventEmitter<{ notice: [Notice] }> {
   }
 
   fault(id: string): Fault | undefined {
-    return this.state.faults[id];
+    return Object.hasOwn(this.state.faults, id) ? this.state.faults[id] : undefined;
   }
 
   windows(): EngineState["windows"][string][] {

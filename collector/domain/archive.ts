@@ -16,6 +16,7 @@ import { ENGINE_ACTOR } from "./diff.ts";
 import { deriveEpisodes } from "./episodes.ts";
 import { faultKey } from "./fault-key.ts";
 import { anchorIndex, resolveAlias } from "./identity.ts";
+import { own } from "./own.ts";
 import { matchesAny } from "./pattern.ts";
 import type { Policy } from "./policy.ts";
 import { keyHint, marksByKey, project } from "./project.ts";
@@ -37,7 +38,7 @@ export function emptyArchive(): ArchiveState {
 }
 
 export function isArchived(state: Pick<EngineState, "archive">, faultId: string): boolean {
-  return state.archive?.faults[faultId] !== undefined;
+  return state.archive !== undefined && own(state.archive.faults, faultId) !== undefined;
 }
 
 /** A condition event that must change nothing: an archived event redelivered, or one older than what was archived. */
@@ -47,8 +48,8 @@ export function tooLate(
   policy: Policy,
 ): boolean {
   if (!archive) return false;
-  if (archive.eventIds[cmd.eventId] !== undefined) return true;
-  const horizon = archive.keyHorizon[faultKey(cmd.device, cmd.condition, cmd.labels ?? {})];
+  if (own(archive.eventIds, cmd.eventId) !== undefined) return true;
+  const horizon = own(archive.keyHorizon, faultKey(cmd.device, cmd.condition, cmd.labels ?? {}));
   if (horizon !== undefined && cmd.at <= horizon) return true;
   return foldRelevant(cmd.condition, policy) && cmd.at <= archive.foldHorizon;
 }

@@ -3,11 +3,12 @@
  * hint (from its profile or the event); then the policy's default class.
  */
 import { matchesAny } from "./pattern.ts";
+import { own } from "./own.ts";
 import type { ClassificationRule, Policy } from "./policy.ts";
 import type { DeviceInfo, FaultClass, Inventory } from "./types.ts";
 
 export function deviceInfo(inventory: Inventory, id: string): DeviceInfo {
-  return inventory.devices[id] ?? { id, class: "other", criticality: "medium", dependsOn: [] };
+  return own(inventory.devices, id) ?? { id, class: "other", criticality: "medium", dependsOn: [] };
 }
 
 export interface ClassifyInput {

@@ -11,6 +11,7 @@ import { compareEvents } from "./episodes.ts";
 import { faultKey } from "./fault-key.ts";
 import { foldingDueAt } from "./folding.ts";
 import { resolveAlias } from "./identity.ts";
+import { own } from "./own.ts";
 import type { Policy } from "./policy.ts";
 import { project } from "./project.ts";
 import type {
@@ -84,10 +85,10 @@ export function advanceTo(state: EngineState, ctx: EngineContext) {
 }
 
 function withCondition(log: EngineLog, cmd: Extract<Command, { type: "condition" }>): EngineLog {
-  if (log.eventKeys[cmd.eventId] !== undefined) return log; // redelivery: nothing changes
+  if (own(log.eventKeys, cmd.eventId) !== undefined) return log; // redelivery: nothing changes
   const labels = cmd.labels ?? {};
   const key = faultKey(cmd.device, cmd.condition, labels);
-  const prev = log.keys[key] ?? {
+  const prev = own(log.keys, key) ?? {
     device: cmd.device,
     condition: cmd.condition,
     labels: { ...labels },
@@ -150,14 +151,14 @@ export function apply(state: EngineState, cmd: Command, ctx: EngineContext): App
       if (!tooLate(current.archive, cmd, ctx.policy)) nextLog = withCondition(log, cmd);
       break;
     case "open": {
-      if (current.faults[cmd.faultId] || log.aliases[cmd.faultId] !== undefined)
+      if (own(current.faults, cmd.faultId) || own(log.aliases, cmd.faultId) !== undefined)
         return { ok: false, error: domainError("FAULT_EXISTS", `fault ${cmd.faultId} already exists`) };
       const { faultId, device, title, by, at } = cmd;
       nextLog = { ...log, manual: [...log.manual, { at, faultId, device, class: cmd.class, title, by }] };
       break;
     }
     case "window":
-      if (windows[cmd.windowId])
+      if (own(windows, cmd.windowId))
         return { ok: false, error: domainError("WINDOW_EXISTS", `window ${cmd.windowId} already exists`) };
       windows = { ...windows, [cmd.windowId]: createWindow(cmd, ctx.policy) };
       break;

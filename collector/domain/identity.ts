@@ -6,6 +6,7 @@
  */
 import type { Episode } from "./episodes.ts";
 import type { EngineLog } from "./types.ts";
+import { own } from "./own.ts";
 
 export interface Identities {
   anchors: EngineLog["anchors"];
@@ -14,7 +15,7 @@ export interface Identities {
 
 export function resolveAlias(aliases: EngineLog["aliases"], id: string): string {
   let cur = id;
-  for (let i = 0; i < 64 && aliases[cur] !== undefined; i++) cur = aliases[cur]!;
+  for (let i = 0; i < 64 && own(aliases, cur) !== undefined; i++) cur = aliases[cur]!;
   return cur;
 }
 

@@ -4,6 +4,7 @@
  */
 import { faultKey } from "./fault-key.ts";
 import { resolveAlias } from "./identity.ts";
+import { own } from "./own.ts";
 import type { Policy } from "./policy.ts";
 import {
   type Command,
@@ -22,7 +23,7 @@ export function resolveFaultRef(
   ref: FaultRef,
 ): Fault | DomainError {
   if (typeof ref === "string") {
-    const f = faults[resolveAlias(aliases, ref)];
+    const f = own(faults, resolveAlias(aliases, ref));
     return f ?? domainError("FAULT_NOT_FOUND", `no fault ${ref}`);
   }
   if (!ref || typeof ref.device !== "string" || typeof ref.condition !== "string") {

@@ -6,7 +6,7 @@ import type { CollectorContext } from "../context.ts";
 import { newFaultId } from "../fault-service.ts";
 import { actorOf, type Allow, READERS } from "./auth.ts";
 import { presentFault, sendDomainError } from "./present.ts";
-import { parseBody } from "./validate.ts";
+import { parseBody, queryProblem } from "./validate.ts";
 
 const faultClass = z.enum(["major", "severe", "general"]);
 const ENGINEER: Allow = { roles: ["engineer", "facility_manager"] };
@@ -96,7 +96,7 @@ export async function faultRoutes(app: FastifyInstance, ctx: CollectorContext): 
 
   app.get("/api/v1/faults", { config: { allow: READERS } }, async (req, reply) => {
     const q = listQuery.safeParse(req.query);
-    if (!q.success) return reply.code(400).send({ error: "bad_request", message: q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
+    if (!q.success) return reply.code(400).send({ error: "bad_request", message: queryProblem(q.error) });
     let period: { start: number; end: number } | undefined;
     if (q.data.period) {
       const p = parsePeriod(q.data.period, ctx.policy.timezone);

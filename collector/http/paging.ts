@@ -5,7 +5,7 @@ import { formatInstant } from "../domain/index.ts";
 import { alertmanagerPayloadSchema, alertToCommand } from "../paging/alertmanager.ts";
 import type { PagingService } from "../paging/service.ts";
 import { type Allow, PUBLIC, READERS } from "./auth.ts";
-import { parseBody } from "./validate.ts";
+import { parseBody, queryProblem } from "./validate.ts";
 
 /** Pages name people and their numbers: staff only, not the client. */
 const STAFF: Allow = { roles: ["engineer", "facility_manager"] };
@@ -64,9 +64,7 @@ export async function pagingRoutes(
     if (!paging) return notConfigured(reply);
     const q = pagesQuery.safeParse(req.query);
     if (!q.success)
-      return reply
-        .code(400)
-        .send({ error: "bad_request", message: q.error.issues.map((i) => i.message).join("; ") });
+      return reply.code(400).send({ error: "bad_request", message: queryProblem(q.error) });
     const iso = (t: number | undefined) =>
       t === undefined ? undefined : formatInstant(t, ctx.policy.timezone);
     return {

@@ -1,8 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
+import { z } from "zod";
 import type { CollectorContext } from "../context.ts";
 import { formatInstant } from "../domain/index.ts";
 import { PUBLIC, READERS } from "./auth.ts";
+import { queryProblem } from "./validate.ts";
+
+const auditQuery = z.strictObject({ fault: z.string().optional() });
 
 /** Who am I, which agents report, the audit trail; and the open /metrics and /healthz. */
 export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext & { registry: Registry }): Promise<void> {
@@ -17,9 +21,11 @@ export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext &
     })),
   }));
 
-  app.get<{ Querystring: { fault?: string } }>("/api/v1/audit", { config: { allow: READERS } }, async (req) => ({
-    entries: ctx.store.audit({ faultId: req.query.fault }),
-  }));
+  app.get("/api/v1/audit", { config: { allow: READERS } }, async (req, reply) => {
+    const q = auditQuery.safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: "bad_request", message: queryProblem(q.error) });
+    return { entries: ctx.store.audit({ faultId: q.data.fault }) };
+  });
 
   app.get("/metrics", { config: { allow: PUBLIC.probe } }, async (_req, reply) => {
     reply.header("content-type", ctx.registry.contentType);

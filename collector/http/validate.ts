@@ -2,6 +2,11 @@ import type { FastifyReply } from "fastify";
 import type { z } from "zod";
 import { formatPath } from "../../common/config/load.ts";
 
+/** A query string that did not parse, in words: `fault: expected string, received array`. */
+export function queryProblem(error: z.ZodError): string {
+  return error.issues.map((i) => `${formatPath(i.path.filter((p) => typeof p !== "symbol")) || "query"}: ${i.message}`).join("; ");
+}
+
 /** Validates a request body; on failure answers 400 naming each bad field, and returns undefined. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown, reply: FastifyReply): z.output<S> | undefined {
   const res = schema.safeParse(body ?? {});

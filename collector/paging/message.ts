@@ -93,7 +93,7 @@ export function renderPage(input: {
   const title = `[${cls}] ${headline(step)} · ${subject}`;
   const lines = [title];
   for (const f of faults) {
-    const zone = input.inventory.devices[f.device]?.zone;
+    const zone = Object.hasOwn(input.inventory.devices, f.device) ? input.inventory.devices[f.device]?.zone : undefined;
     lines.push("");
     lines.push(`故障 ${f.id} · ${CLASS_ZH[f.class]}故障 · ${f.title}`);
     lines.push(`设备: ${f.device}${zone ? ` · 区域: ${zone}` : ""}`);

@@ -63,6 +63,9 @@ export function issuesToErrors(
   });
 }
 
+/** The yaml package's bound on alias expansion (its default, stated so the error can quote it). */
+const MAX_ALIAS_COUNT = 100;
+
 /** Parses YAML text and validates it, collecting every error with its path and line. */
 export function parseConfigText<S extends z.ZodType>(file: string, text: string, schema: S): Loaded<z.output<S>> {
   const lineCounter = new LineCounter();
@@ -83,7 +86,25 @@ export function parseConfigText<S extends z.ZodType>(file: string, text: string,
     const pos = range ? lineCounter.linePos(range[0]) : undefined;
     return { line: pos?.line, column: pos?.col };
   };
-  const raw = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    // The yaml package refuses documents whose aliases expand without bound ("billion laughs")
+    // with a ReferenceError; anything else it throws here is just as much the file's fault.
+    return {
+      ok: false,
+      errors: [
+        {
+          file,
+          path: "",
+          message: /alias/i.test((err as Error).message)
+            ? `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} uses of one anchor's content; a "billion laughs" document?)`
+            : `YAML cannot be read: ${(err as Error).message}`,
+        },
+      ],
+    };
+  }
   const result = schema.safeParse(raw);
   if (result.success) return { ok: true, value: result.data, locate };
   return { ok: false, errors: issuesToErrors(file, result.error.issues, schema, raw, locate), raw, locate };

@@ -132,7 +132,15 @@ export const siteConfigSchema = z
   // hide an unknown zone: every error in one pass. The value may then be partly raw, hence the guards.
   .superRefine(
     (cfg, ctx) => {
-      const zoneIds = new Set(rawList(cfg.zones).map((z) => z.id));
+      const zones = rawList(cfg.zones);
+      const firstZone = new Map<unknown, number>();
+      zones.forEach((z, i) => {
+        const first = firstZone.get(z.id);
+        if (first !== undefined)
+          ctx.addIssue({ code: "custom", path: ["zones", i, "id"], message: `duplicate zone id ${z.id} (also zones[${first}])` });
+        else firstZone.set(z.id, i);
+      });
+      const zoneIds = new Set(zones.map((z) => z.id));
       const devices = rawList(cfg.devices);
       const deviceIds = new Set<unknown>();
       devices.forEach((d, i) => {
