@@ -11,6 +11,10 @@ commands:
   audit verify --config FILE            prove the audit trail was not edited, deleted or reordered
   user add NAME --role ROLE --config FILE
                                         create an API user and print its token
+  store backup --config FILE --out PATH  online backup of the collector's store (checked)
+  store restore --config FILE --from PATH
+                                        put a backup in place (collector stopped; the old store is kept)
+  store check PATH                      check a backup: SQLite integrity, audit hash chain
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -21,6 +25,7 @@ const commands: Record<string, () => Promise<Command>> = {
   user: async () => (await import("./user.ts")).runUser,
   audit: async () => (await import("./audit.ts")).runAudit,
   profile: async () => (await import("./profile-test.ts")).runProfileTest,
+  store: async () => (await import("./store.ts")).runStore,
 };
 
 export async function main(argv: string[]): Promise<number> {

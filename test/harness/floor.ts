@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { node, type Proc, ROOT, tempDir } from "./process.ts";
+import { node, Proc, ROOT, tempDir } from "./process.ts";
 
 export interface FloorOptions {
   devices: string;
@@ -55,7 +55,10 @@ ${this.opts.devices}
     );
   }
 
-  async startCollector(): Promise<void> {
+  /** Starts the collector (again, on the same port); `root` runs another installation's bins (a previous release). */
+  async startCollector(root = ROOT): Promise<void> {
+    const node = (bin: string, args: string[], opts: { env: NodeJS.ProcessEnv }) =>
+      new Proc(process.execPath, [join(root, "bin", bin), ...args], opts);
     this.collector = node(
       "watchfloor-collector.mjs",
       ["--config", this.config, "--listen", `127.0.0.1:${this.collectorPort}`],
