@@ -5,10 +5,12 @@ import type { Clock } from "../common/clock.ts";
 import type { CollectorConfig } from "../common/config/schema.ts";
 import type { CollectorContext } from "./context.ts";
 import type { Inventory, Policy } from "./domain/index.ts";
+import type { Template } from "./domain/inspections/index.ts";
 import { FaultService } from "./fault-service.ts";
 import { type RouteAccess, registerAuth } from "./http/auth.ts";
 import { faultRoutes } from "./http/faults.ts";
 import { registerRequestGuards } from "./http/hardening.ts";
+import { inspectionRoutes } from "./http/inspections.ts";
 import { ingestRoutes } from "./http/ingest.ts";
 import { kpiRoutes } from "./http/kpi.ts";
 import { pagingRoutes } from "./http/paging.ts";
@@ -18,6 +20,8 @@ import { windowRoutes } from "./http/windows.ts";
 import { AgentLiveness } from "./liveness.ts";
 import { CollectorMetrics } from "./metrics.ts";
 import type { NotificationsConfig } from "./paging/config.ts";
+import { InspectionMetrics } from "./inspections/metrics.ts";
+import { InspectionService } from "./inspections/service.ts";
 import { PagingService } from "./paging/service.ts";
 import type { CollectorStore } from "./store/store.ts";
 import type { CollectorTls } from "./tls.ts";
@@ -36,6 +40,10 @@ export interface CollectorDeps {
   notifications?: NotificationsConfig;
   /** collector.tls: serve HTTPS with this certificate and key. */
   tls?: CollectorTls;
+  /** Inspection templates (collector.inspections); absent: no rounds are scheduled. */
+  templates?: Template[];
+  /** False while this collector is the standby: it creates no inspection rounds (default: active). */
+  isActive?: () => boolean;
 }
 
 /**
@@ -72,16 +80,6 @@ export async function buildCollector(
     if (n.type === "breached" && n.deadline)
       metrics.breaches.inc({ class: n.class ?? "unknown", deadline: n.deadline });
   });
-  const ctx: CollectorContext = {
-    clock: deps.clock,
-    store: deps.store,
-    faults,
-    liveness,
-    metrics,
-    policy: deps.policy,
-    inventory: deps.inventory,
-    logger: deps.logger,
-  };
   const paging = deps.notifications
     ? new PagingService({
         config: deps.notifications,
@@ -96,11 +94,42 @@ export async function buildCollector(
       })
     : undefined;
   registerRequestGuards(app);
+  const templates = deps.templates ?? [];
+  let inspections: InspectionService | undefined;
+  const inspectionMetrics = new InspectionMetrics(deps.registry, {
+    rows: () => inspections!.rows,
+    now: () => deps.clock.now(),
+    templates: () => templates.map((t) => t.id),
+  });
+  inspections = new InspectionService({
+    store: deps.store,
+    faults,
+    clock: deps.clock,
+    policy: deps.policy,
+    inventory: deps.inventory,
+    templates,
+    logger: deps.logger,
+    paging,
+    isActive: deps.isActive,
+    metrics: inspectionMetrics,
+  });
+  const ctx: CollectorContext = {
+    clock: deps.clock,
+    store: deps.store,
+    faults,
+    liveness,
+    metrics,
+    policy: deps.policy,
+    inventory: deps.inventory,
+    logger: deps.logger,
+    inspections,
+  };
   const routes = registerAuth(app, { store: deps.store, agents: deps.config.agents });
   await app.register(ingestRoutes, ctx);
   await app.register(faultRoutes, ctx);
   await app.register(windowRoutes, ctx);
   await app.register(kpiRoutes, ctx);
+  await app.register(inspectionRoutes, ctx);
   await app.register(pagingRoutes, { ...ctx, paging });
   await app.register(systemRoutes, { ...ctx, registry: deps.registry });
   await app.register(uiRoutes, { ...ctx, paging, runbookDir: deps.runbookDir });
@@ -108,10 +137,12 @@ export async function buildCollector(
     faults.start();
     liveness.start();
     paging?.start();
+    inspections.start();
   });
   app.addHook("onClose", async () => {
     faults.stop();
     liveness.stop();
+    inspections.stop();
     await paging?.stop();
   });
   return { app: app as unknown as FastifyInstance, ctx, paging, routes };

@@ -64,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     notifications: site.notifications,
     tls: site.tls,
     runbookDir: join(dirname(site.file), "runbooks"),
+    templates: site.templates,
     clock: systemClock,
     store,
     registry,

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../common/clock.ts";
 import type { Inventory, Policy } from "./domain/index.ts";
 import type { FaultService } from "./fault-service.ts";
+import type { InspectionService } from "./inspections/service.ts";
 import type { AgentLiveness } from "./liveness.ts";
 import type { CollectorMetrics } from "./metrics.ts";
 import type { CollectorStore } from "./store/store.ts";
@@ -16,4 +17,5 @@ export interface CollectorContext {
   policy: Policy;
   inventory: Inventory;
   logger: Logger;
+  inspections: InspectionService;
 }

@@ -11,7 +11,8 @@ export const CLASS_ZH = { major: "重大", severe: "严重", general: "一般" }
 const DEADLINE_ZH = { respond: "响应", resolve: "处理" } as const;
 
 export interface PageMessage {
-  kind: PlannedStep["kind"];
+  /** A fault's escalation step, or a notice about something else (an overdue inspection round). */
+  kind: PlannedStep["kind"] | "inspection_overdue";
   title: string;
   /** Plain text for SMS, robots and mail. */
   text: string;

@@ -303,6 +303,34 @@ export class PagingService {
     this.timer.unref?.();
   }
 
+  /**
+   * A page about something that is not a fault (an overdue inspection round) to the people the
+   * targets name now (roles through the roster, or person ids); once per dedupe key and person.
+   */
+  notify(input: { dedupeKey: string; kind: "inspection_overdue"; targets: readonly string[]; title: string; text: string }): string[] {
+    const now = this.deps.clock.now();
+    const persons = resolveTargets(input.targets, this.deps.config, now, this.deps.sla.timezone);
+    const to: string[] = [];
+    for (const person of persons) {
+      const p = this.people.get(person);
+      if (!p) continue;
+      const id = this.queue.enqueue(
+        {
+          dedupeKey: `${input.dedupeKey}|${person}`,
+          person,
+          faultIds: [],
+          message: { kind: input.kind, title: input.title, text: input.text, faults: [] },
+          channels: p.channels,
+        },
+        now,
+      );
+      if (id !== undefined) to.push(person);
+    }
+    if (persons.length === 0) this.deps.logger.warn({ key: input.dedupeKey, targets: input.targets }, "notice has nobody to go to (roster gap)");
+    this.wake();
+    return to;
+  }
+
   checkAckToken(token: string) {
     return verifyAckToken(token, this.deps.config.ack.secret.reveal(), this.deps.clock.now());
   }

@@ -88,6 +88,42 @@ const MIGRATIONS: string[] = [
      expires_at INTEGER NOT NULL
    );
    CREATE INDEX ui_sessions_user ON ui_sessions (user_name);`,
+  // Inspections (collector/inspections/store.ts): rounds (created once per template + firing, by
+  // their key), schedule cursors, photos by their sha256, hazards, and the client ids of requests
+  // already applied (a resend from a phone's offline queue answers the first result).
+  `CREATE TABLE inspection_rounds (
+     id TEXT PRIMARY KEY,
+     key TEXT NOT NULL UNIQUE,
+     template_id TEXT NOT NULL,
+     fired_at INTEGER NOT NULL,
+     due_at INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX inspection_rounds_fired ON inspection_rounds (fired_at);
+   CREATE INDEX inspection_rounds_open ON inspection_rounds (status, due_at);
+   CREATE TABLE inspection_cursors (template_id TEXT PRIMARY KEY, cursor INTEGER NOT NULL);
+   CREATE TABLE inspection_overdue (round_id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+   CREATE TABLE inspection_photos (
+     sha256 TEXT PRIMARY KEY,
+     mime TEXT NOT NULL,
+     bytes BLOB NOT NULL,
+     uploaded_by TEXT NOT NULL,
+     uploaded_at INTEGER NOT NULL
+   );
+   CREATE TABLE inspection_requests (
+     client_id TEXT PRIMARY KEY,
+     actor TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     status INTEGER NOT NULL,
+     response TEXT NOT NULL
+   );
+   CREATE TABLE hazards (
+     id TEXT PRIMARY KEY,
+     status TEXT NOT NULL,
+     reported_at INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );`,
 ];
 
 /** Opens (creating and migrating) the collector's SQLite file: WAL, fsync on commit. */

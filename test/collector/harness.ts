@@ -5,6 +5,7 @@ import { Secret } from "../../common/config/secret.ts";
 import { collectorSchema } from "../../common/config/schema.ts";
 import { buildCollector } from "../../collector/app.ts";
 import { defaultPolicy, type Inventory, type Policy } from "../../collector/domain/index.ts";
+import type { Template } from "../../collector/domain/inspections/index.ts";
 import { openDatabase } from "../../collector/store/db.ts";
 import { CollectorStore, type Role } from "../../collector/store/store.ts";
 
@@ -12,7 +13,16 @@ export const AGENT_TOKEN = "agent-token-for-tests";
 
 /** The collector app with a manual clock and its own SQLite file, driven by inject() (no network). */
 export async function testCollector(
-  opts: { dbFile?: string; start?: string; inventory?: Inventory; policy?: Policy; clock?: Clock } = {},
+  opts: {
+    dbFile?: string;
+    start?: string;
+    inventory?: Inventory;
+    policy?: Policy;
+    clock?: Clock;
+    templates?: Template[];
+    isActive?: () => boolean;
+    registry?: Registry;
+  } = {},
 ) {
   // A manual clock unless the test brings its own (the real one, to watch timers fire).
   const clock = (opts.clock ?? new ManualClock(Date.parse(opts.start ?? "2026-11-25T09:00:00+08:00"))) as ManualClock;
@@ -24,8 +34,10 @@ export async function testCollector(
     inventory: opts.inventory ?? { devices: {} },
     clock,
     store,
-    registry: new Registry(),
+    registry: opts.registry ?? new Registry(),
     logger: pino({ level: "silent" }),
+    templates: opts.templates,
+    isActive: opts.isActive,
   });
   await app.ready();
   const tokens: Record<Role, string> = {

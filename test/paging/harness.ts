@@ -2,6 +2,7 @@ import pino from "pino";
 import { Registry } from "prom-client";
 import { buildCollector } from "../../collector/app.ts";
 import { defaultPolicy, type Inventory, type Policy } from "../../collector/domain/index.ts";
+import type { Template } from "../../collector/domain/inspections/index.ts";
 import { notificationsSchema } from "../../collector/paging/config.ts";
 import { openDatabase } from "../../collector/store/db.ts";
 import { CollectorStore } from "../../collector/store/store.ts";
@@ -40,6 +41,7 @@ export async function pagingCollector(opts: {
   inventory?: Inventory;
   publicUrl?: string;
   registry?: Registry;
+  templates?: Template[];
 }) {
   const clock = opts.clock ?? new ManualClock(START);
   const store = new CollectorStore(openDatabase(opts.dbFile ?? ":memory:"));
@@ -60,6 +62,7 @@ export async function pagingCollector(opts: {
     registry,
     logger: pino({ level: "silent" }),
     notifications: notificationsSchema.parse(opts.notifications),
+    templates: opts.templates,
   });
   await app.ready();
   let seq = 0;

@@ -56,6 +56,8 @@ export interface Round {
   completedAt?: number;
   completedBy?: string;
   annotations: Array<{ at: number; by: string; text: string }>;
+  /** Secret behind the check-in codes printed on the round's QR sheet (set by the collector; never shown). */
+  qrKey?: string;
 }
 
 export function roundKey(templateId: string, firedAt: number, timeZone: string): string {
@@ -220,7 +222,10 @@ export function applyRound(round: Round, cmd: RoundCommand, ctx: RoundContext): 
           ...abnormalFaultCommands({ round: held, stop, item, reason: check.reason, at: cmd.at, by, faultId, photos }, ctx),
         );
         next = { ...next, faults: [...next.faults, { faultId, stopId: cmd.stop, itemId: cmd.item, at: cmd.at, photos }] };
-        entries.push(audit("abnormal", { stop: cmd.stop, item: cmd.item, fault: faultId, reason: check.reason, source: check.source }));
+        entries.push({
+          ...audit("abnormal", { stop: cmd.stop, item: cmd.item, fault: faultId, reason: check.reason, source: check.source }),
+          faultId,
+        });
       }
       return { ok: true, round: next, audit: entries, faultCommands };
     }
