@@ -25,14 +25,17 @@ describe("no silent skips", () => {
     const offenders: string[] = [];
     for (const file of ["agent", "collector", "common", "test"].flatMap((d) => testFiles(join(ROOT, d)))) {
       const text = readFileSync(file, "utf8");
-      const lines = text.split("\n");
-      lines.forEach((line, i) => {
-        if (
-          /\.(skip|todo)\s*\(|\.skipIf\s*\((?!skip\))|\.runIf\s*\(|ctx\.skip\(/.test(line) &&
-          !line.includes("/(skip|todo)")
-        )
-          offenders.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
-      });
+      const where = (index: number) => `${relative(ROOT, file)}:${text.slice(0, index).split("\n").length}`;
+      for (const m of text.matchAll(/\.(skip|todo|runIf)\s*\(|ctx\.skip\(/g))
+        offenders.push(`${where(m.index)}: ${m[0]} (a skip that bypasses the peer gate)`);
+      // skipIf is allowed only on the peer gate's answer: skipIf(skipWithout(…)) or a const assigned from it.
+      for (const m of text.matchAll(/\.skipIf\s*\(\s*([A-Za-z_$][\w$]*)?/g)) {
+        const id = m[1];
+        const gated = id
+          ? id === "skipWithout" || new RegExp(`const ${id}\\s*=\\s*skipWithout\\(`).test(text)
+          : false;
+        if (!gated) offenders.push(`${where(m.index)}: skipIf(${id ?? "…"}) is not the peer gate's answer`);
+      }
     }
     expect(offenders).toEqual([]);
   });
@@ -59,7 +62,11 @@ describe("no silent skips", () => {
     ].filter((p) => !existsSync(p));
     expect(missing).toEqual([]);
     // Debian's pymodbus server imports serial; without python3-serial every Modbus peer dies at start.
-    const py = spawnSync("/usr/bin/python3", ["-c", "import pymodbus, pymodbus.server, serial, serial_asyncio, pysnmp"], { encoding: "utf8" });
+    const py = spawnSync(
+      "/usr/bin/python3",
+      ["-c", "import pymodbus, pymodbus.server, serial, serial_asyncio, pysnmp"],
+      { encoding: "utf8" },
+    );
     expect(py.stderr).toBe("");
     expect(py.status).toBe(0);
   });

@@ -2,12 +2,19 @@ import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { skipWithout } from "../harness/peer-gate.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { skipWithout } from "../harness/peer-gate.ts";
 import { node, type Proc, ROOT, tempDir, until } from "../harness/process.ts";
 import { snmpdMissing, V3_USER } from "../peers/snmpd.ts";
 import { freeUdpPort, type Snmpsim, snmpsimMissing, startSnmpsim } from "../peers/snmpsim.ts";
 import { linkDownTrapV2c, linkDownTrapV3, snmptrap, upsOnBatteryTrapV2c } from "../peers/snmptrap.ts";
+
+/**
+ * The devices here poll hourly, so a condition that arrives within seconds can only have come through
+ * the trap path. The latency itself is a benchmark figure (`npm run bench:paging`), printed here and
+ * not asserted tightly: a loaded CI machine must not fail a correct build.
+ */
+const TRAP_PATH_MS = 10_000;
 
 /**
  * Debian's snmptrap sends v2c and v3 traps to a running agent; a local HTTP server stands in for the
@@ -115,7 +122,7 @@ devices:
       t0,
     );
     console.log(`v2c trap → collector: ${got.at - t0} ms`);
-    expect(got.at - t0).toBeLessThan(1000);
+    expect(got.at - t0).toBeLessThan(TRAP_PATH_MS);
     // The recording is on mains: the poll the trap triggered sees that and clears the condition.
     await waitFor(
       (e) => e.device === "ups-v2c" && e.condition === "ups.on_battery" && e.state === "clear",
@@ -132,7 +139,7 @@ devices:
     );
     console.log(`v3 trap → collector: ${got.at - t0} ms`);
     expect(got.event.labels).toEqual({ ifname: "eth1" });
-    expect(got.at - t0).toBeLessThan(1000);
+    expect(got.at - t0).toBeLessThan(TRAP_PATH_MS);
   });
 
   it("v1 APC upsOnBattery (a vendor trap from the profile) raises ups.on_battery", async () => {
@@ -152,7 +159,7 @@ devices:
       (e) => e.device === "apc" && e.condition === "ups.on_battery" && e.state === "firing",
       t0,
     );
-    expect(got.at - t0).toBeLessThan(1000);
+    expect(got.at - t0).toBeLessThan(TRAP_PATH_MS);
   });
 
   it("counts unknown traps and traps with a wrong key instead of dropping them silently", async () => {
@@ -180,14 +187,16 @@ devices:
     await new Promise((r) => setTimeout(r, 300));
     // Neither the seat port (down in the recording too) nor the port an administrator shut.
     const ports = received.filter((r) => r.event.device === "floor-sw" && r.event.condition === "if.down");
-    expect(ports.map((r) => [r.event.labels, r.event.state])).toEqual([[{ ifname: "XGigabitEthernet0/0/1" }, "firing"]]);
+    expect(ports.map((r) => [r.event.labels, r.event.state])).toEqual([
+      [{ ifname: "XGigabitEthernet0/0/1" }, "firing"],
+    ]);
   });
 
   it("a linkDown for the uplink Eth-Trunk raises if.down at once; the poll sees it up and clears it", async () => {
     const t0 = Date.now();
     await linkDownTrapV2c(trapPort, "watchfloor-switch", 1, "Eth-Trunk1");
     const fired = await waitFor(ifDown("Eth-Trunk1", "firing"), t0);
-    expect(fired.at - t0).toBeLessThan(1000);
+    expect(fired.at - t0).toBeLessThan(TRAP_PATH_MS);
     await waitFor(ifDown("Eth-Trunk1", "clear"), fired.at);
   });
 });
