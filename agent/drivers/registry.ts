@@ -1,6 +1,7 @@
 import { httpSpec } from "./http/spec.ts";
 import { icmpSpec } from "./icmp/spec.ts";
 import { modbusSpec } from "./modbus/spec.ts";
+import { sipSpec } from "./sip/spec.ts";
 import { snmpSpec } from "./snmp/spec.ts";
 import { tcpSpec } from "./tcp/spec.ts";
 import type { Driver, DriverSpec } from "./types.ts";
@@ -19,6 +20,7 @@ export const drivers: Record<string, DriverSpec<any, any>> = {
   [httpSpec.name]: httpSpec,
   [tcpSpec.name]: tcpSpec,
   [icmpSpec.name]: icmpSpec,
+  [sipSpec.name]: sipSpec,
 };
 
 /** Loads the code of the named drivers (each once), e.g. those the site's devices use. */

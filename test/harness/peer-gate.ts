@@ -4,6 +4,7 @@
  * Outside CI a missing peer skips the suite and says why. With `CI=true` a missing peer is a failure,
  * never a skip: the suite is replaced by one failing test that names the peer and the package to install.
  */
+import { execFileSync } from "node:child_process";
 import { describe, it } from "vitest";
 
 export function inCI(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -30,4 +31,14 @@ export function skipWithout(missing: string | undefined, suite: string): boolean
     console.warn(`${suite} skipped: ${missing}`);
   }
   return decision !== "run";
+}
+
+/** Why a suite cannot run when one of `commands` is not on PATH, naming the Debian packages; else undefined. */
+export function commandsMissing(commands: string[], packages: string): string | undefined {
+  try {
+    execFileSync("sh", ["-c", commands.map((c) => `command -v ${c}`).join(" && ")], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return `${commands.join(" / ")} not installed (Debian package${packages.includes(" ") ? "s" : ""} ${packages})`;
+  }
 }

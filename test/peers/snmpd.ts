@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { commandsMissing } from "../harness/peer-gate.ts";
 import { freeUdpPort } from "./snmpsim.ts";
 
 export const V3_USER = {
@@ -13,12 +14,7 @@ export const V3_USER = {
 };
 
 export function snmpdMissing(): string | undefined {
-  try {
-    execFileSync("sh", ["-c", "command -v snmpd && command -v snmpget"], { stdio: "ignore" });
-    return undefined;
-  } catch {
-    return "snmpd / snmpget are not installed (Debian packages snmpd, snmp)";
-  }
+  return commandsMissing(["snmpd", "snmpget"], "snmpd snmp");
 }
 
 export interface Snmpd {

@@ -50,9 +50,9 @@ describe("TCP connect probe on loopback", () => {
   });
 });
 
-const skipIcmp = skipWithout(pingMissing(), "ICMP echo bursts with iputils ping");
+const skip = skipWithout(pingMissing(), "ICMP echo bursts with iputils ping");
 
-describe.skipIf(skipIcmp)("ICMP echo bursts with iputils ping", () => {
+describe.skipIf(skip)("ICMP echo bursts with iputils ping", () => {
   it("127.0.0.1 answers every request: loss 0, sub-millisecond round trips", async () => {
     const f = await probeIcmp(at("127.0.0.1"), icmpOptionsSchema.parse({ count: 3 }), signal());
     expect(f).toMatchObject({ success: 1, loss: 0, degraded: 0 });
