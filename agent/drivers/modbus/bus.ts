@@ -62,6 +62,8 @@ export interface BusStats {
   requests: number;
   timeouts: number;
   connects: number;
+  /** Times the stream was resynchronised after a bad frame or timeout (TCP reconnect, RTU flush). */
+  resyncs: number;
 }
 
 function splitHostPort(address: string): { host: string; port: number } {
@@ -72,13 +74,37 @@ function splitHostPort(address: string): { host: string; port: number } {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * modbus-serial's port keeps the bytes received but not yet framed: `_clientRcvData` on TCP, `_buffer`
+ * on RTU (serial and over TCP). Between exchanges (one request at a time) anything there is debris of a
+ * bad frame. Read through this one view of its internals (modbus-serial 8.x).
+ */
+interface PortInternals {
+  _clientRcvData?: Buffer;
+  _buffer?: Buffer;
+  _client?: { flush?: (cb?: (err?: Error | null) => void) => void };
+}
+const portOf = (client: ModbusClient) => (client as unknown as { _port?: PortInternals })._port;
+
+function unreadBytes(client: ModbusClient): number {
+  const port = portOf(client);
+  return (port?._clientRcvData ?? port?._buffer)?.length ?? 0;
+}
+
+/** Silence that ends an RTU frame: 3.5 characters (11 bits each at most), 1.75 ms above 19200 baud. */
+function rtuSilenceMs(baudRate: number): number {
+  return baudRate > 19_200 ? 1.75 : (3.5 * 11 * 1000) / baudRate;
+}
+
+/**
  * One physical line (a serial port, or one TCP connection to a device or gateway) shared by every device
  * on it. Requests run strictly one at a time in arrival order; since each session waits for its answer
  * before asking again, devices take turns request by request, and a silent device costs the others one
  * timeout per request, never a stuck queue.
  */
 export class ModbusBus {
-  readonly stats: BusStats = { requests: 0, timeouts: 0, connects: 0 };
+  readonly stats: BusStats = { requests: 0, timeouts: 0, connects: 0, resyncs: 0 };
+  /** An RTU exchange timed out: flush the input, after a frame gap of silence, before the next one. */
+  private flushAfterSilence = false;
   private queue: Job[] = [];
   private pumping = false;
   private client?: ModbusClient;
@@ -116,7 +142,12 @@ export class ModbusBus {
 
   private async exchange(job: Job): Promise<unknown> {
     if (this.shutdown) throw new TransportError("connection", `${this.settings.address}: closed`);
-    const client = await this.connect();
+    let client = await this.connect();
+    if (this.flushAfterSilence && this.settings.transport === "rtu") {
+      this.flushAfterSilence = false;
+      await this.flushSerial(client);
+    }
+    if (unreadBytes(client) > 0) client = await this.resynchronise(client);
     const wait = this.lastFrameEnd + this.settings.interFrameGapMs - Date.now();
     if (wait > 0) await sleep(wait);
     client.setID(job.unitId);
@@ -140,7 +171,7 @@ export class ModbusBus {
 
   private classify(err: unknown, client: ModbusClient): Error {
     if (err instanceof TransportError) {
-      if (err.kind === "timeout") this.stats.timeouts++;
+      if (err.kind === "timeout") this.timedOut(client);
       else this.drop(client);
       return err;
     }
@@ -148,12 +179,44 @@ export class ModbusBus {
     if (typeof e.modbusCode === "number")
       return new ModbusExceptionError(e.modbusCode, e.message ?? "exception");
     if (e.errno === "ETIMEDOUT" || e.message === "Timed out") {
-      this.stats.timeouts++;
+      this.timedOut(client);
       return new TransportError("timeout", "Timed out");
     }
     // CRC errors, short frames, "Port Not Open", resets: the line is in an unknown state, start afresh.
     this.drop(client);
     return new TransportError("connection", e.message ?? String(err));
+  }
+
+  /**
+   * A timeout may mean a truncated frame, garbage, an MBAP length no answer fills, or an answer with
+   * another transaction id (modbus-serial ignores those): the stream position is unknown. On TCP the
+   * connection is dropped (the next request reconnects; a new connection is a clean stream); on a
+   * serial line the input is flushed once the line has been silent for an RTU frame gap.
+   */
+  private timedOut(client: ModbusClient): void {
+    this.stats.timeouts++;
+    this.stats.resyncs++;
+    if (this.settings.transport === "rtu") this.flushAfterSilence = true;
+    else this.drop(client);
+  }
+
+  /** Bytes left over after the last answer (trailing bytes, a late frame): start from a clean stream. */
+  private async resynchronise(client: ModbusClient): Promise<ModbusClient> {
+    this.stats.resyncs++;
+    if (this.settings.transport !== "rtu") {
+      this.drop(client);
+      return this.connect();
+    }
+    await this.flushSerial(client);
+    return client;
+  }
+
+  private async flushSerial(client: ModbusClient): Promise<void> {
+    const { interFrameGapMs, serial } = this.settings;
+    await sleep(Math.max(interFrameGapMs, rtuSilenceMs(serial.baudRate)));
+    const port = portOf(client);
+    await new Promise<void>((resolve) => (port?._client?.flush ? port._client.flush(() => resolve()) : resolve()));
+    if (port?._buffer) port._buffer = Buffer.alloc(0);
   }
 
   private drop(client: ModbusClient): void {
