@@ -85,10 +85,16 @@ const text = (vb: Varbind) => String(varbindValue(vb));
  * throw there (an inform whose version or request-id does not fit 32 bits throws a RangeError while
  * the reply is encoded). Uncaught, that ends the process; fenced, it costs that one packet.
  */
-function fencedDgram(admit: (rinfo: RemoteInfo) => boolean, onPacketError: (err: unknown, rinfo: RemoteInfo) => void) {
+function fencedDgram(
+  admit: (rinfo: RemoteInfo) => boolean,
+  onPacketError: (err: unknown, rinfo: RemoteInfo) => void,
+  onListening: () => void,
+) {
   return {
     createSocket(type: SocketType): Socket {
       const socket = createSocket(type);
+      // net-snmp binds without waiting; "listening" is when a trap sent to the port is received.
+      socket.once("listening", onListening);
       const on = socket.on.bind(socket) as (event: string, listener: (...args: never[]) => void) => Socket;
       socket.on = ((event: string, listener: (...args: never[]) => void) => {
         if (event !== "message") return on(event, listener);
@@ -158,10 +164,13 @@ export function startTrapReceiver(opts: TrapReceiverOptions): { close(): Promise
     }
     return true;
   };
-  const dgramModule = fencedDgram(admit, (err, rinfo) =>
-    errors.report("snmp_traps", err, "SNMP trap listener: a packet failed; dropped it, still listening", {
-      from: rinfo.address,
-    }),
+  const dgramModule = fencedDgram(
+    admit,
+    (err, rinfo) =>
+      errors.report("snmp_traps", err, "SNMP trap listener: a packet failed; dropped it, still listening", {
+        from: rinfo.address,
+      }),
+    () => logger.info({ listen: opts.listen, devices: targets.length }, "SNMP trap receiver listening"),
   );
 
   const receiver = snmp.createReceiver(
@@ -261,6 +270,5 @@ export function startTrapReceiver(opts: TrapReceiverOptions): { close(): Promise
   for (const c of new Set(targets.map((t) => t.community).filter((c): c is string => c !== undefined)))
     authorizer.addCommunity(c);
   for (const u of usersOf(opts.devices)) authorizer.addUser(u);
-  logger.info({ listen: opts.listen, devices: targets.length }, "SNMP trap receiver listening");
   return { close: () => new Promise<void>((r) => receiver.close(() => r())) };
 }
