@@ -2,20 +2,18 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { Clock } from "../common/clock.ts";
-import {
-  advanceTo,
-  apply,
-  type Command,
-  type DomainError,
-  type EngineContext,
-  type EngineState,
-  emptyState,
-  type Fault,
-  type Inventory,
-  type Notice,
-  nextArchiveAt,
-  nextDueAt,
-  type Policy,
+import type {
+  AuditDraft,
+  Command,
+  DomainError,
+  EngineChanges,
+  EngineContext,
+  Fault,
+  Inventory,
+  LiveEngine,
+  MaintenanceWindow,
+  Notice,
+  Policy,
 } from "./domain/index.ts";
 import type { CollectorStore } from "./store/store.ts";
 
@@ -36,18 +34,19 @@ export interface FaultServiceDeps {
 }
 
 /**
- * The engine at the edge: keeps its state in memory and in SQLite, applies commands one at a time
- * (better-sqlite3 is synchronous, so nothing interleaves), and runs the deadline timer so a breach is
- * recorded at its instant, not when someone looks. Emits every Notice as a "notice" event.
+ * The engine at the edge: the incremental engine in memory, its changes written as rows, commands
+ * applied one at a time (better-sqlite3 is synchronous, so nothing interleaves), and the deadline
+ * timer so a breach is recorded at its instant, not when someone looks. Emits every Notice as a
+ * "notice" event.
  */
 export class FaultService extends EventEmitter<{ notice: [Notice] }> {
-  private state: EngineState;
+  private engine: LiveEngine;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(private deps: FaultServiceDeps) {
     super();
-    this.state = deps.store.loadEngineState() ?? emptyState();
+    this.engine = deps.store.loadEngine();
   }
 
   get policy(): Policy {
@@ -76,33 +75,26 @@ export class FaultService extends EventEmitter<{ notice: [Notice] }> {
     try {
       return this.deps.store.db.transaction(fn)();
     } catch (err) {
-      if (!this.deps.store.db.inTransaction) this.state = this.deps.store.loadEngineState() ?? emptyState();
+      if (!this.deps.store.db.inTransaction) this.engine = this.deps.store.loadEngine();
       throw err;
     }
   }
 
   dispatch(cmd: Command): { ok: true; notices: Notice[] } | { ok: false; error: DomainError } {
-    const ctx = this.context();
-    const result = apply(this.state, cmd, ctx);
+    const result = this.engine.apply(cmd, this.context());
     if (!result.ok) return result;
-    this.commit(result.state, result.audit, result.notices, ctx.now);
+    this.commit(result.changes, result.audit, result.notices);
     this.schedule();
     return { ok: true, notices: result.notices };
   }
 
-  private commit(
-    next: EngineState,
-    audit: Parameters<CollectorStore["commit"]>[2],
-    notices: Notice[],
-    now: number,
-  ): void {
-    const changed: Fault[] = [];
-    for (const [id, fault] of Object.entries(next.faults))
-      if (this.state.faults[id] !== fault && JSON.stringify(this.state.faults[id]) !== JSON.stringify(fault))
-        changed.push(fault);
-    const dropped = Object.keys(this.state.faults).filter((id) => !(id in next.faults));
-    this.deps.store.commit(next, changed, audit, now, dropped);
-    this.state = next;
+  private commit(changes: EngineChanges, audit: AuditDraft[], notices: Notice[]): void {
+    try {
+      this.deps.store.saveEngine(changes, audit, this.engine);
+    } catch (err) {
+      if (!this.deps.store.db.inTransaction) this.engine = this.deps.store.loadEngine();
+      throw err;
+    }
     for (const n of notices) {
       this.deps.logger.info({ notice: n.type, fault: n.faultId, deadline: n.deadline }, "fault notice");
       this.emit("notice", n);
@@ -111,10 +103,10 @@ export class FaultService extends EventEmitter<{ notice: [Notice] }> {
 
   private tick(): void {
     if (this.stopped) return;
-    const ctx = this.context();
-    const result = advanceTo(this.state, ctx);
-    if (result.audit.length > 0 || result.notices.length > 0 || result.state !== this.state)
-      this.commit(result.state, result.audit, result.notices, ctx.now);
+    const result = this.engine.advanceTo(this.context());
+    const c = result.changes;
+    if (result.audit.length > 0 || result.notices.length > 0 || c.faults.length > 0 || c.archived.length > 0 || c.full)
+      this.commit(c, result.audit, result.notices);
     this.schedule();
   }
 
@@ -122,7 +114,7 @@ export class FaultService extends EventEmitter<{ notice: [Notice] }> {
     if (this.stopped) return;
     clearTimeout(this.timer);
     // Deadlines and folding decisions, and when a resolved fault becomes old enough to archive.
-    const times = [nextDueAt(this.state, this.deps.policy), nextArchiveAt(this.state, this.deps.policy)];
+    const times = [this.engine.nextDueAt(this.deps.policy), this.engine.nextArchiveAt(this.deps.policy)];
     const pending = times.filter((t): t is number => t !== undefined);
     if (pending.length === 0) return;
     const due = Math.min(...pending);
@@ -132,15 +124,15 @@ export class FaultService extends EventEmitter<{ notice: [Notice] }> {
   }
 
   faults(): Fault[] {
-    return Object.values(this.state.faults);
+    return [...this.engine.faults()];
   }
 
   fault(id: string): Fault | undefined {
-    return Object.hasOwn(this.state.faults, id) ? this.state.faults[id] : undefined;
+    return this.engine.fault(id);
   }
 
-  windows(): EngineState["windows"][string][] {
-    return Object.values(this.state.windows);
+  windows(): MaintenanceWindow[] {
+    return Object.values(this.engine.windows);
   }
 
   stop(): void {

@@ -70,11 +70,12 @@ export function archiveLive(engine: LiveEngine, ctx: EngineContext, audit: Audit
     for (const e of dropped) droppedEvents.push(e.eventId);
     const horizon = Math.max(engine.keyHorizon.get(key) ?? 0, cut.endAt + reopenMs);
     horizons.set(key, horizon);
-    const last = dropped.at(-1)!;
     cutRecords.push({
       key,
+      device: k.device,
+      condition: k.condition,
+      labels: k.labels,
       horizon,
-      through: { at: last.at, eventId: last.eventId },
       ...(hint !== undefined ? { classHint: hint } : {}),
     });
   }
@@ -162,6 +163,7 @@ export function archiveLive(engine: LiveEngine, ctx: EngineContext, audit: Audit
   audit.push(...entries);
   changes.archived.push(...entries.map((e) => e.faultId!));
   changes.cuts.push(...cutRecords);
+  changes.archivedEvents.push(...droppedEvents);
   changes.foldHorizon = foldHorizon;
   changes.removedActions.push(...removedActions);
   changes.removedManual.push(...removedManual);

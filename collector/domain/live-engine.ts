@@ -35,11 +35,13 @@ import { domainError } from "./types.ts";
 import { checkAction, checkShape, resolveFaultRef } from "./validate.ts";
 import { createWindow } from "./windows.ts";
 
-/** Where a key's log was cut by the archive: events up to `through` (in (at, eventId) order) are gone. */
+/** A key whose log the archive cut: later events at or before the horizon are too late; its class hint stays. */
 export interface KeyCut {
   key: string;
+  device: string;
+  condition: string;
+  labels: Record<string, string>;
   horizon: number;
-  through: { at: number; eventId: string };
   classHint?: FaultClass;
 }
 
@@ -58,6 +60,8 @@ export interface EngineChanges {
   anchors: Array<[string, Anchor | undefined]>;
   aliases: Array<[string, string | undefined]>;
   cuts: KeyCut[];
+  /** Condition events that left the log with archived faults. */
+  archivedEvents: string[];
   foldHorizon?: number;
   /** Actions and manual opens of archived faults, no longer needed. */
   removedActions: number[];
@@ -83,6 +87,7 @@ export function noChanges(now: number): EngineChanges {
     anchors: [],
     aliases: [],
     cuts: [],
+    archivedEvents: [],
     removedActions: [],
     removedManual: [],
   };

@@ -124,6 +124,35 @@ const MIGRATIONS: string[] = [
      reported_at INTEGER NOT NULL,
      body TEXT NOT NULL
    );`,
+  // The fault engine as rows (collector/store/engine-rows.ts) instead of one engine_state row rewritten
+  // per event: its log appended, faults rewritten when they change, what the archive drops deleted.
+  `CREATE TABLE engine_events (
+     event_id TEXT PRIMARY KEY,
+     key TEXT NOT NULL,
+     device TEXT NOT NULL,
+     condition TEXT NOT NULL,
+     labels TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     class_hint TEXT,
+     title TEXT
+   );
+   CREATE TABLE engine_actions (seq INTEGER PRIMARY KEY, home_key TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE TABLE engine_manual (fault_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+   CREATE TABLE engine_windows (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+   CREATE TABLE engine_anchors (fault_id TEXT PRIMARY KEY, key TEXT NOT NULL, event_id TEXT NOT NULL, at INTEGER NOT NULL);
+   CREATE TABLE engine_aliases (fault_id TEXT PRIMARY KEY, into_id TEXT NOT NULL);
+   CREATE TABLE engine_key_cuts (
+     key TEXT PRIMARY KEY,
+     device TEXT NOT NULL,
+     condition TEXT NOT NULL,
+     labels TEXT NOT NULL,
+     horizon INTEGER NOT NULL,
+     class_hint TEXT
+   );
+   CREATE TABLE engine_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+   ALTER TABLE faults ADD COLUMN archived_at INTEGER;
+   CREATE INDEX events_received ON events (type, received_at);`,
 ];
 
 /** Opens (creating and migrating) the collector's SQLite file: WAL, fsync on commit. */

@@ -4,10 +4,13 @@ import {
   type AuditDraft,
   auditHash,
   type ChainedAuditEntry,
+  type EngineChanges,
   type EngineState,
   type Fault,
   GENESIS_HASH,
+  LiveEngine,
 } from "../domain/index.ts";
+import { EngineRows } from "./engine-rows.ts";
 
 export const ROLES = ["engineer", "facility_manager", "client_auditor", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -31,61 +34,42 @@ export class CollectorStore {
     return res.changes === 1;
   }
 
-  /**
-   * The engine's state as last committed: its log and windows from `engine_state`, its faults from
-   * the `faults` rows (each fault is stored once, as a row, and rewritten only when it changes).
-   */
-  loadEngineState(): EngineState | undefined {
-    const row = this.db.prepare("SELECT body FROM engine_state WHERE id = 1").get() as
-      | { body: string }
-      | undefined;
-    if (!row) return undefined;
-    const rest = JSON.parse(row.body) as Omit<EngineState, "faults"> & { faults?: EngineState["faults"] };
-    // States written before faults moved to their rows carry them inline.
-    if (rest.faults) return rest as EngineState;
-    const faults: EngineState["faults"] = {};
-    for (const f of this.db.prepare("SELECT id, body FROM faults ORDER BY rowid").all() as {
-      id: string;
-      body: string;
-    }[])
-      faults[f.id] = JSON.parse(f.body) as Fault;
-    return { ...rest, faults };
+  private rows: EngineRows | undefined;
+
+  private engineRows(): EngineRows {
+    this.rows ??= new EngineRows(this.db);
+    return this.rows;
   }
 
   /**
-   * Saves the engine's state, the faults it changed or dropped (merged away) and their audit entries:
-   * all or nothing.
+   * The fault engine as last committed, from its rows. A store written by an older collector (the
+   * whole engine in one engine_state row) is converted to rows once, here.
    */
-  commit(
-    state: EngineState,
-    changedFaults: Iterable<Fault>,
-    audit: readonly AuditDraft[],
-    now: number,
-    droppedFaults: Iterable<string> = [],
-  ): void {
+  loadEngine(): LiveEngine {
+    // Event ids are deduplicated by the events table's primary key, not remembered in memory.
+    const opts = { rememberArchivedEventIds: false };
+    const state = this.engineRows().load();
+    if (state) return new LiveEngine(state, opts);
+    const legacy = this.db.prepare("SELECT body FROM engine_state WHERE id = 1").get() as { body: string } | undefined;
+    if (!legacy) return new LiveEngine(undefined, opts);
+    const rest = JSON.parse(legacy.body) as Omit<EngineState, "faults"> & { faults?: EngineState["faults"] };
+    const faults: EngineState["faults"] = rest.faults ?? {};
+    if (!rest.faults)
+      for (const f of this.db.prepare("SELECT id, body FROM faults ORDER BY rowid").all() as { id: string; body: string }[])
+        faults[f.id] = JSON.parse(f.body) as Fault;
+    const engine = new LiveEngine({ ...rest, faults }, opts);
     this.db.transaction(() => {
-      const { faults: _inRows, ...rest } = state;
-      this.db
-        .prepare(
-          "INSERT INTO engine_state (id, body, updated_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-        )
-        .run(JSON.stringify(rest), now);
-      const drop = this.db.prepare("DELETE FROM faults WHERE id = ?");
-      for (const id of droppedFaults) drop.run(id);
-      const upsert = this.db.prepare(
-        `INSERT INTO faults (id, device, condition, class, status, opened_at, body) VALUES (@id, @device, @condition, @class, @status, @openedAt, @body)
-         ON CONFLICT(id) DO UPDATE SET class = excluded.class, status = excluded.status, opened_at = excluded.opened_at, body = excluded.body`,
-      );
-      for (const f of changedFaults)
-        upsert.run({
-          id: f.id,
-          device: f.device,
-          condition: f.condition,
-          class: f.class,
-          status: f.status,
-          openedAt: f.openedAt,
-          body: JSON.stringify(f),
-        });
+      this.engineRows().writeAll(engine);
+      this.db.prepare("DELETE FROM engine_state").run();
+    })();
+    return engine;
+  }
+
+  /** Writes what one engine call changed and its audit entries: all or nothing. */
+  saveEngine(changes: EngineChanges, audit: readonly AuditDraft[], engine: LiveEngine): void {
+    this.db.transaction(() => {
+      if (changes.full) this.engineRows().writeAll(engine);
+      else this.engineRows().write(changes);
       this.appendAudit(audit);
     })();
   }
