@@ -13,6 +13,7 @@ import { FoldTopology } from "./fold-topology.ts";
 import { type DeriveEnv, type Derivation, deriveKeys } from "./live-derive.ts";
 import { type Anchor, LiveLog } from "./live-log.ts";
 import { InstantQueue } from "./min-heap.ts";
+import { own } from "./own.ts";
 import type { Policy } from "./policy.ts";
 import { RETRY_MS } from "./archive.ts";
 import { faultKey } from "./fault-key.ts";
@@ -293,7 +294,7 @@ export class LiveEngine {
         break;
       }
       case "window": {
-        if (this.windows[cmd.windowId])
+        if (own(this.windows, cmd.windowId))
           return { ok: false, error: domainError("WINDOW_EXISTS", `window ${cmd.windowId} already exists`) };
         const w = createWindow(cmd, ctx.policy);
         this.windows = { ...this.windows, [w.id]: w };
