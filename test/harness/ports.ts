@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 /** A TCP port free right now on loopback, for peers that cannot be told to pick one themselves. */
@@ -10,4 +11,15 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Whether a process listens on a TCP port or has a UDP port bound (any address), read from /proc/net. */
+export function portBound(port: number, proto: "udp" | "tcp"): boolean {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  return readFileSync(`/proc/net/${proto}`, "utf8")
+    .split("\n")
+    .some((l) => {
+      const cols = l.trim().split(/\s+/);
+      return cols[1]?.endsWith(hex) === true && (proto === "udp" || cols[3] === "0A");
+    });
 }

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { commandsMissing } from "../harness/peer-gate.ts";
+import { portBound } from "../harness/ports.ts";
 import { tempDir } from "../harness/process.ts";
 
 /** Why sipp tests cannot run here, or undefined. */
@@ -37,16 +38,6 @@ function scenario(status: string | null): string {
 `;
 }
 
-/** Whether something listens on a loopback port (TCP) or has it bound (UDP), from /proc/net. */
-function bound(port: number, transport: "u1" | "t1"): boolean {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")} `;
-  const table = readFileSync(transport === "u1" ? "/proc/net/udp" : "/proc/net/tcp", "utf8");
-  return table.split("\n").some((l) => {
-    const cols = l.trim().split(/\s+/);
-    return `${cols[1]?.slice(-5)} ` === hex && (transport === "u1" || cols[3] === "0A");
-  });
-}
-
 export interface Sipp {
   port: number;
   stop(): Promise<void>;
@@ -69,7 +60,7 @@ export async function startSipp(opts: { port: number; transport: "u1" | "t1"; st
     await exited;
   };
   const end = Date.now() + 10_000;
-  while (!bound(opts.port, opts.transport)) {
+  while (!portBound(opts.port, opts.transport === "u1" ? "udp" : "tcp")) {
     if (proc.exitCode !== null || Date.now() > end) {
       await stop();
       throw new Error(`sipp did not bind 127.0.0.1:${opts.port} (${opts.transport})`);
