@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,12 +6,8 @@ import { Floor } from "../harness/floor.ts";
 import { PymodbusUps } from "../harness/modbus-ups.ts";
 import { freePort } from "../harness/ports.ts";
 import { Proc, until, tempDir } from "../harness/process.ts";
+import { promtoolCheck } from "../peers/promtool.ts";
 
-/** Debian's promtool judges both /metrics endpoints against the Prometheus exposition rules. */
-function promtoolCheck(text: string): { status: number | null; output: string } {
-  const res = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
-  return { status: res.status, output: `${res.stdout}${res.stderr}` };
-}
 
 describe("promtool check metrics passes on the agent's and the collector's /metrics", () => {
   const ups = new PymodbusUps();
