@@ -31,6 +31,11 @@ export class CollectorMetrics {
       labelNames: ["class", "deadline"],
       registers: [registry],
     });
+    // Every series starts at 0, so the first breach of a class is an increase Prometheus can see
+    // (increase() over a series that appears already at 1 is 0, and the alert would never fire).
+    for (const cls of FAULT_CLASSES)
+      for (const [kind, limit] of Object.entries(deps.policy.deadlines[cls]))
+        if (limit !== null) this.breaches.inc({ class: cls, deadline: kind }, 0);
     const openFaults = new Gauge({
       name: "watchfloor_faults_open",
       help: "Faults not yet resolved, by class (重大 major / 严重 severe / 一般 general); folded children excluded.",

@@ -8,7 +8,12 @@ let eventSeq = 0;
 /** Sends condition changes to the floor's collector as its agent would (POST /api/v1/events). */
 export async function sendConditions(
   floor: Floor,
-  changes: Array<{ device: string; condition: string; state: "firing" | "clear"; at: Date }>,
+  changes: Array<{
+    device: string;
+    condition: string;
+    state: "firing" | "clear";
+    at: Date;
+  }>,
 ): Promise<void> {
   const events = changes.map((c) => ({
     id: `record-test-${process.pid}-${++eventSeq}`,
