@@ -102,6 +102,11 @@ export const rosterSchema = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * Days before a month's first duty day from which its schedule must be in the file: if it is not (or a
+   * role has nobody), the collector raises `roster.missing` for that month so it is uploaded in time.
+   */
+  leadDays: z.number().int().min(0).max(27).default(7),
   /** Swaps and cover: this person holds the role from `from` until `to` (ISO 8601 with offset). */
   overrides: z
     .array(
@@ -149,6 +154,11 @@ export const notificationsSchema = z
     channels: z.array(channelSchema).min(1),
     people: z.array(personSchema).min(1),
     roster: rosterSchema,
+    /**
+     * Person ids paged when a role of a step has nobody (the month is missing from the roster, or the
+     * role has no one that month): a page never goes to nobody. Typically the duty room's group robot.
+     */
+    fallback: z.array(id).default([]),
     policies: z.strictObject({
       major: classPolicySchema.prefault({}),
       severe: classPolicySchema.prefault({}),
@@ -190,6 +200,9 @@ export const notificationsSchema = z
             if (!personIds.has(p)) issue(["roster", "months", i, "duty", role, j], `unknown person ${p}`);
           });
         }
+      });
+      strings(cfg.fallback).forEach((p, j) => {
+        if (!personIds.has(p)) issue(["fallback", j], `unknown person ${p}${didYouMean(p, [...personIds].map(String))}`);
       });
       rawList(roster.overrides).forEach((o, i) => {
         if (typeof o.role === "string" && !roles.has(o.role)) issue(["roster", "overrides", i, "role"], `unknown role ${o.role}`);

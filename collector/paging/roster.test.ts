@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { notificationsSchema } from "./config.ts";
-import { dutyDayOf, onCallAt, resolveTargets } from "./roster.ts";
+import { dutyDayOf, onCallAt, resolveTargets, rosterGaps } from "./roster.ts";
 
 const cfg = notificationsSchema.parse({
   ack: { secret: "x" },
@@ -65,5 +65,50 @@ describe("on-call roster (monthly duty schedule, Asia/Shanghai)", () => {
     expect(resolveTargets(["oncall", "lead", "a", "lead"], cfg, at("2026-11-25T09:00:00+08:00"), TZ)).toEqual(
       ["a", "lead"],
     );
+  });
+});
+
+describe("no calendar time bombs: a roster that runs out (Asia/Shanghai month ends)", () => {
+  const base = notificationsSchema.parse({
+    ack: { secret: "x" },
+    channels: [{ id: "hook", type: "webhook", url: "http://127.0.0.1:1/" }],
+    people: ["a", "b", "duty-room"].map((id) => ({ id, name: id, channels: ["hook"] })),
+    roster: { roles: ["oncall", "lead"], months: [{ month: "2026-12", duty: { oncall: ["a"], lead: ["b"] } }] },
+    fallback: ["duty-room"],
+    policies: {},
+  });
+
+  it("asks for next month's schedule from 7 days before its first duty day (1st, 08:30 Shanghai)", () => {
+    expect(base.roster.leadDays).toBe(7);
+    // January's first duty day starts 2027-01-01 08:30 +08:00; seven days before is 2026-12-25 08:30.
+    expect(rosterGaps(at("2026-12-25T08:29:59+08:00"), base.roster, TZ)).toEqual([]);
+    expect(rosterGaps(at("2026-12-25T08:30:00+08:00"), base.roster, TZ)).toEqual([
+      { month: "2027-01", roles: ["oncall", "lead"], absent: true },
+    ]);
+  });
+
+  it("follows the Shanghai calendar, not UTC: 2027-01-01 00:30 +08:00 (still 2026-12-31 in UTC) is December's duty", () => {
+    // With no lead, January is needed only from its first handover.
+    expect(rosterGaps(at("2026-12-31T16:30:00Z"), base.roster, TZ, 0)).toEqual([]);
+    expect(rosterGaps(at("2027-01-01T08:29:59+08:00"), base.roster, TZ, 0)).toEqual([]);
+    expect(rosterGaps(at("2027-01-01T08:30:00+08:00"), base.roster, TZ, 0)).toEqual([
+      { month: "2027-01", roles: ["oncall", "lead"], absent: true },
+    ]);
+    // A lead of 3 days: from 2026-12-29 08:30 +08:00 (= 00:30 UTC).
+    expect(rosterGaps(at("2026-12-29T00:29:59Z"), base.roster, TZ, 3)).toEqual([]);
+    expect(rosterGaps(at("2026-12-29T00:30:00Z"), base.roster, TZ, 3)).toHaveLength(1);
+  });
+
+  it("a month present with a role nobody holds is a gap for that role", () => {
+    const roster = { ...base.roster, months: [{ month: "2026-12", duty: { oncall: ["a"] } }] };
+    expect(rosterGaps(at("2026-12-10T09:00:00+08:00"), roster, TZ)).toEqual([
+      { month: "2026-12", roles: ["lead"], absent: false },
+    ]);
+  });
+
+  it("pages the fallback when a role has nobody, instead of nobody", () => {
+    expect(resolveTargets(["oncall"], base, at("2026-12-10T09:00:00+08:00"), TZ)).toEqual(["a"]);
+    expect(resolveTargets(["oncall", "lead"], base, at("2027-01-05T09:00:00+08:00"), TZ)).toEqual(["duty-room"]);
+    expect(resolveTargets(["oncall", "b"], { ...base, fallback: [] }, at("2027-01-05T09:00:00+08:00"), TZ)).toEqual(["b"]);
   });
 });

@@ -43,18 +43,46 @@ export function onCallAt(now: number, roster: Roster, timeZone: string): OnCall[
   });
 }
 
-/** Person ids for a step's targets (roles resolved at `now`, person ids as written), without repeats. */
+/**
+ * Person ids for a step's targets (roles resolved at `now`, person ids as written), without repeats. A
+ * role nobody holds (its month missing from the roster, or nobody named) goes to `cfg.fallback`.
+ */
 export function resolveTargets(
   targets: readonly string[],
-  cfg: NotificationsConfig,
+  cfg: Pick<NotificationsConfig, "roster" | "fallback">,
   now: number,
   timeZone: string,
 ): string[] {
   const holders = new Map(onCallAt(now, cfg.roster, timeZone).map((o) => [o.role, o.person]));
   const out: string[] = [];
   for (const t of targets) {
-    const person = cfg.roster.roles.includes(t) ? holders.get(t) : t;
-    if (person !== undefined && !out.includes(person)) out.push(person);
+    const persons = cfg.roster.roles.includes(t) ? (holders.get(t) !== undefined ? [holders.get(t)!] : cfg.fallback) : [t];
+    for (const person of persons) if (!out.includes(person)) out.push(person);
   }
   return out;
+}
+
+/** A month whose schedule is needed by now and lacks someone for `roles` (`absent`: no month at all). */
+export interface RosterGap {
+  month: string;
+  roles: string[];
+  absent: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The months whose schedule must be in the roster at `now` — the current duty month and, from
+ * `leadDays` before its first duty day starts, the next one — with the roles nobody holds in them.
+ * Overrides do not count: they cover hours, not a month.
+ */
+export function rosterGaps(now: number, roster: Roster, timeZone: string, leadDays = roster.leadDays): RosterGap[] {
+  const months = [...new Set([dutyDayOf(now, roster, timeZone).month, dutyDayOf(now + leadDays * DAY_MS, roster, timeZone).month])];
+  const gaps: RosterGap[] = [];
+  for (const month of months) {
+    const m = roster.months.find((x) => x.month === month);
+    const roles = roster.roles.filter((r) => !m?.duty[r]?.length);
+    if (roles.length > 0) gaps.push({ month, roles, absent: !m });
+  }
+  return gaps;
 }

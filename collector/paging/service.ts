@@ -15,10 +15,12 @@ import { renderPage } from "./message.ts";
 import { PagingMetrics } from "./metrics.ts";
 import { type PlannedStep, planSteps } from "./planner.ts";
 import { type Delivery, PageQueue } from "./queue.ts";
-import { dutyDayOf, onCallAt, resolveTargets } from "./roster.ts";
+import { dutyDayOf, onCallAt, resolveTargets, rosterGaps } from "./roster.ts";
 import { PageSender } from "./sender.ts";
 
 const ACTOR = "paging";
+/** The pseudo-device `roster.missing` faults are about. */
+export const ROSTER_DEVICE = "paging:roster";
 const MAX_SLEEP_MS = 60 * 60 * 1000;
 /** Resolved faults stay in view this long, for their resolution notice. */
 const RESOLVED_LOOKBACK_MS = 60 * 60 * 1000;
@@ -156,9 +158,59 @@ export class PagingService {
       );
   }
 
+  /** Months `roster.missing` is firing for (read from the engine once, then kept here). */
+  private rosterFiring: Set<string> | undefined;
+
+  /**
+   * No calendar time bomb: a month the roster does not cover (or a role nobody holds) raises
+   * `roster.missing{month}` from `roster.leadDays` before it starts, so the facility manager uploads it
+   * in time; once the roster covers it (a restart with the new file) or the month has passed, it clears.
+   */
+  private checkRoster(now: number): void {
+    const { roster } = this.deps.config;
+    if (!this.rosterFiring)
+      this.rosterFiring = new Set(
+        this.deps.faults
+          .faults()
+          .filter((f) => f.device === ROSTER_DEVICE && f.condition === "roster.missing" && (f.status === "open" || f.status === "acknowledged"))
+          .map((f) => f.labels.month ?? ""),
+      );
+    const gaps = new Map(rosterGaps(now, roster, this.deps.sla.timezone).map((g) => [g.month, g]));
+    for (const [month, gap] of gaps) {
+      if (this.rosterFiring.has(month)) continue;
+      this.rosterFiring.add(month);
+      const what = gap.absent ? "该月值班表缺失 / no schedule for the month" : `无人值班角色 / nobody for ${gap.roles.join(", ")}`;
+      this.deps.logger.warn({ month, roles: gap.roles, absent: gap.absent }, "on-call roster does not cover a month");
+      this.deps.faults.dispatch({
+        type: "condition",
+        eventId: `roster-missing-${month}-${now}`,
+        at: now,
+        device: ROSTER_DEVICE,
+        condition: "roster.missing",
+        labels: { month },
+        state: "firing",
+        title: `值班表未上传 ${month}: ${what}`,
+      });
+    }
+    for (const month of this.rosterFiring) {
+      if (gaps.has(month)) continue;
+      this.rosterFiring.delete(month);
+      this.deps.faults.dispatch({
+        type: "condition",
+        eventId: `roster-covered-${month}-${now}`,
+        at: now,
+        device: ROSTER_DEVICE,
+        condition: "roster.missing",
+        labels: { month },
+        state: "clear",
+      });
+    }
+  }
+
   /** Synchronous: computes the due steps of every live fault and queues their pages. */
   plan(): void {
     const now = this.deps.clock.now();
+    this.checkRoster(now);
     const groups = new Map<string, { step: PlannedStep; faults: Fault[] }>();
     const soon: Array<{ fault: Fault; step: PlannedStep }> = [];
     const waitMs = this.deps.config.grouping.wait * 1000;
@@ -296,8 +348,10 @@ export class PagingService {
   private schedule(): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    const times = [this.nextPlanAt, this.queue.nextAttemptAt()].filter((t): t is number => t !== undefined);
-    if (times.length === 0) return;
+    // At least hourly, even with nothing queued: the roster check must run as the calendar moves on.
+    const times = [this.nextPlanAt, this.queue.nextAttemptAt(), this.deps.clock.now() + MAX_SLEEP_MS].filter(
+      (t): t is number => t !== undefined,
+    );
     const wait = Math.min(Math.max(Math.min(...times) - this.deps.clock.now(), 0), MAX_SLEEP_MS);
     this.timer = setTimeout(() => this.wake(), wait);
     this.timer.unref?.();
