@@ -16,6 +16,7 @@ import {
   planSingleReads,
   type ReadRequest,
   type RegisterSpan,
+  serialCost,
 } from "../agent/drivers/modbus/plan.ts";
 import { type ModbusSource, sourceWidth } from "../agent/drivers/modbus/source.ts";
 import { loadProfileFile } from "../agent/profiles/load.ts";
@@ -101,7 +102,7 @@ async function registersPerSecond(
   return { regsPerSecond: (polls * width) / elapsed, pollsPerSecond: polls / elapsed };
 }
 
-const shipped = CASES.filter((c) => !c.testOnly);
+const shipped = CASES.filter((c) => !c.testOnly && !c.variant);
 const rows: Record<string, string | number>[] = [];
 const plans = shipped.map((c) => {
   const { profile, errors } = loadProfileFile(
@@ -117,10 +118,21 @@ const plans = shipped.map((c) => {
     single: planSingleReads(spans),
     coalesced: planRequests(spans, { maxRegisters: 125, maxGap: 0 }),
     gapped: planRequests(spans, { maxRegisters: 125, maxGap: GAP }),
+    // What the agent does with default options: the least-wire-time plan for the transport.
+    defaultRtu: planRequests(spans, { maxRegisters: 125, cost: serialCost(BAUD) }),
+    defaultTcp: planRequests(spans, { maxRegisters: 125 }),
+    // The best any fixed maxGap (0…124) achieves on RS-485: an independent yardstick for the default.
+    bestFixedGap: Math.min(
+      ...Array.from({ length: 125 }, (_, g) =>
+        rtuSeconds(planRequests(spans, { maxRegisters: 125, maxGap: g })),
+      ),
+    ),
   };
 });
 
-const units = Object.fromEntries(plans.map((p, i) => [String(i + 1), filledUnit(p.c.unit, p.gapped)]));
+const units = Object.fromEntries(
+  plans.map((p, i) => [String(i + 1), filledUnit(filledUnit(p.c.unit, p.gapped), p.defaultTcp)]),
+);
 const device = await startDevice({ transport: "tcp", units });
 try {
   for (const [i, p] of plans.entries()) {
@@ -128,6 +140,7 @@ try {
     const singleTcp = await registersPerSecond(device.where, unitId, p.sources, { maxRegisters: 1 });
     const coalescedTcp = await registersPerSecond(device.where, unitId, p.sources, { maxGap: 0 });
     const gappedTcp = await registersPerSecond(device.where, unitId, p.sources, { maxGap: GAP });
+    const defaultTcp = await registersPerSecond(device.where, unitId, p.sources, {});
     const floor = floorSeconds(p.spans);
     const best = Math.min(rtuSeconds(p.coalesced), rtuSeconds(p.gapped));
     rows.push({
@@ -147,6 +160,12 @@ try {
       "9600 ms best": +(best * 1000).toFixed(1),
       "floor ms": +(floor * 1000).toFixed(1),
       "ratio best/floor": +(best / floor).toFixed(2),
+      "req/poll default RTU": p.defaultRtu.length,
+      "req/poll default TCP": p.defaultTcp.length,
+      "regs/s default": Math.round(defaultTcp.regsPerSecond),
+      "9600 ms default": +(rtuSeconds(p.defaultRtu) * 1000).toFixed(1),
+      "9600 ms best fixed gap": +(p.bestFixedGap * 1000).toFixed(1),
+      "ratio default/best gap": +(rtuSeconds(p.defaultRtu) / p.bestFixedGap).toFixed(2),
     });
   }
 } finally {
@@ -161,5 +180,8 @@ for (const r of rows)
   console.log(
     `${r.profile}: requests/poll ${r["req/poll single"]} single → ${r["req/poll gap0"]} coalesced → ` +
       `${r[`req/poll gap${GAP}`]} with maxGap ${GAP}; ` +
-      `RS-485 poll ${r["9600 ms best"]} ms vs floor ${r["floor ms"]} ms, ratio ${r["ratio best/floor"]}`,
+      `RS-485 poll ${r["9600 ms best"]} ms vs floor ${r["floor ms"]} ms, ratio ${r["ratio best/floor"]}; ` +
+      `default options: ${r["req/poll default RTU"]} requests on RS-485 (${r["9600 ms default"]} ms, ` +
+      `${r["ratio default/best gap"]}× the best fixed maxGap, ${(Number(r["9600 ms default"]) / Number(r["floor ms"])).toFixed(2)}× the floor), ` +
+      `${r["req/poll default TCP"]} on TCP`,
   );

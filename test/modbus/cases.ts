@@ -6,6 +6,12 @@ import type { UnitMap } from "./peers.ts";
  */
 export interface ProfileCase {
   profile: string;
+  /** Device id when one profile has several cases (default: the profile id). */
+  id?: string;
+  /** Readings that must not be printed (the device sent its "invalid" sentinel). */
+  absent?: string[];
+  /** A second case of a shipped profile: not repeated in the benchmark. */
+  variant?: boolean;
   /** Test-only profiles live in test/modbus/cases. */
   testOnly?: boolean;
   unit: UnitMap;
@@ -113,6 +119,48 @@ export const CASES: ProfileCase[] = [
       "ups.alarm{alarm=overload_105}",
     ],
     clear: ["ups.on_battery", "ups.alarm{alarm=overload_110}"],
+  },
+  {
+    // The same UPS2000 with no mains measured and no battery estimate: NUT's huawei-ups2000 driver
+    // documents 0x7FFF (fixed-point), 0xFFFF (uint16) and 0xFFFFFFFF (uint32) as "invalid".
+    profile: "huawei-ups2000-modbus",
+    id: "huawei-ups2000-invalid",
+    variant: true,
+    unit: {
+      holding: {
+        "11000": 0x7fff,
+        "11003": 0x7fff,
+        "11008": 2200,
+        "11011": 0x7fff,
+        "11014": 500,
+        "11021": 100,
+        "11024": 3, // battery
+        "11043": 0,
+        "12000": 1365,
+        "12003": 0xffff,
+        "12004": 0xffff,
+        "12005": 0xffff,
+        "40156": 0,
+        "40161": 0,
+        "40164": 0,
+        "40170": 0,
+        "40173": 0,
+      },
+    },
+    readings: {
+      "ups_output_voltage_volts{line=1}": 220,
+      ups_on_battery: 1,
+      ups_battery_voltage_volts: 136.5,
+    },
+    absent: [
+      "ups_input_voltage_volts{line=1}",
+      "ups_input_frequency_hertz",
+      "ups_output_current_amperes{line=1}",
+      "ups_battery_charge_ratio",
+      "ups_battery_runtime_seconds",
+    ],
+    firing: ["ups.on_battery"],
+    clear: ["ups.battery_low"],
   },
   {
     profile: "test-float-ups-modbus",

@@ -16,8 +16,8 @@ const profiles = CASES.map((c) => (c.testOnly ? testProfilePath(c.profile) : pro
 
 function devices(address: string, options: Record<string, unknown>) {
   return CASES.map((c, i) => ({
-    id: c.profile,
-    name: c.profile,
+    id: c.id ?? c.profile,
+    name: c.id ?? c.profile,
     class: "other",
     driver: "modbus",
     address,
@@ -36,6 +36,8 @@ function checkLine(line: OnceLine | undefined, c: (typeof CASES)[number]): void 
   const conditions = new Map(line!.conditions.map((x) => [seriesKey(x.name, x.labels), x.state]));
   for (const key of c.firing) expect(conditions.get(key), `${c.profile} ${key}`).toBe("firing");
   for (const key of c.clear) expect(conditions.get(key), `${c.profile} ${key}`).toBe("clear");
+  for (const key of c.absent ?? [])
+    expect(readings.has(key), `${c.profile} ${key} must be absent`).toBe(false);
   expect(conditions.get("device.unreachable")).toBe("clear");
 }
 
@@ -54,7 +56,7 @@ describe("every shipped profile over Modbus TCP (pymodbus, one server, one unit 
     expect(lines.length, stderr).toBe(CASES.length);
     for (const c of CASES)
       checkLine(
-        lines.find((l) => l.device === c.profile),
+        lines.find((l) => l.device === (c.id ?? c.profile)),
         c,
       );
   });
@@ -80,7 +82,7 @@ describe("every shipped profile over Modbus RTU (pymodbus on a socat pty, all un
     expect(lines.length, stderr).toBe(CASES.length);
     for (const c of CASES)
       checkLine(
-        lines.find((l) => l.device === c.profile),
+        lines.find((l) => l.device === (c.id ?? c.profile)),
         c,
       );
   });
@@ -101,7 +103,7 @@ describe("every shipped profile over RTU-over-TCP (pymodbus sending RTU frames o
     expect(lines.length, stderr).toBe(CASES.length);
     for (const c of CASES)
       checkLine(
-        lines.find((l) => l.device === c.profile),
+        lines.find((l) => l.device === (c.id ?? c.profile)),
         c,
       );
   });

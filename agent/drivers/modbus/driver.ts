@@ -2,13 +2,22 @@ import type { z } from "zod";
 import type { DeviceConfig } from "../../../common/config/schema.ts";
 import type { Driver, DriverContext } from "../types.ts";
 import { type BusSettings, ModbusBus } from "./bus.ts";
-import { ModbusSession } from "./session.ts";
 import { type ModbusOptions, modbusOptionsSchema } from "./options.ts";
+import { serialCost, TCP_COST, type WireCost } from "./plan.ts";
+import { ModbusSession } from "./session.ts";
 import { type ModbusSource, modbusSourceSchema } from "./source.ts";
 
 export { type ModbusOptions, modbusOptionsSchema } from "./options.ts";
 export { type ModbusSource, modbusSourceSchema } from "./source.ts";
 
+/**
+ * The cost model the planner minimises: the serial line's for RTU and for RTU through a serial server
+ * (the line behind the gateway is the slow part), a LAN round trip for Modbus TCP.
+ */
+export function wireCost(o: ModbusOptions): WireCost {
+  if (o.transport === "tcp") return TCP_COST;
+  return serialCost(o.baudRate, 1 + o.dataBits + (o.parity === "none" ? 0 : 1) + o.stopBits);
+}
 
 function busSettings(device: DeviceConfig, o: ModbusOptions): BusSettings {
   const bitsPerChar = 1 + o.dataBits + (o.parity === "none" ? 0 : 1) + o.stopBits;
@@ -67,7 +76,7 @@ export function createModbusDriver(): Driver<ModbusOptions, ModbusSource> & {
           await bus.close();
         }
       };
-      return new ModbusSession(device, { ...options }, bus, ctx, release);
+      return new ModbusSession(device, { ...options, cost: wireCost(options) }, bus, ctx, release);
     },
   };
 }

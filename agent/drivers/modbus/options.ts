@@ -13,8 +13,12 @@ export const modbusOptionsSchema = z.strictObject({
   maxRegisters: z.number().int().min(1).max(125).default(125),
   /** Largest coil / discrete-input read (Modbus allows 2000). */
   maxBits: z.number().int().min(1).max(2000).default(2000),
-  /** Unused registers allowed between two values read in one request. */
-  maxGap: z.number().int().min(0).max(124).default(0),
+  /**
+   * Unused registers allowed between two values read in one request. Leave it out: the planner picks
+   * the plan with the least wire time for the transport (reading through a hole when that is cheaper
+   * than another request). Set it only to force the old fixed rule.
+   */
+  maxGap: z.number().int().min(0).max(124).optional(),
   /** Serial line settings (rtu only); every device on one port must agree. */
   baudRate: z.number().int().min(300).default(9600),
   parity: z.enum(["none", "even", "odd"]).default("none"),

@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { planRequests, planSingleReads, type RegisterSpan } from "./plan.ts";
+import {
+  planCost,
+  planRequests,
+  planSingleReads,
+  type RegisterSpan,
+  serialCost,
+  TCP_COST,
+  type WireCost,
+} from "./plan.ts";
+import type { Table } from "./source.ts";
 
 const h = (address: number, count = 1): RegisterSpan => ({ table: "holding", address, count });
 const limits = { maxRegisters: 125, maxGap: 0 };
@@ -149,3 +158,95 @@ describe("planSingleReads", () => {
     ]);
   });
 });
+
+describe("least-wire-time plan (no maxGap: the transport's cost model decides)", () => {
+  const rtu = serialCost(9600); // one character = 10 bits at 9600 baud
+  const char = 10 / 9600;
+  const two = (gap: number): RegisterSpan[] => [
+    { table: "holding", address: 0, count: 1 },
+    { table: "holding", address: 1 + gap, count: 1 },
+  ];
+
+  it("RS-485 9600 8N1: a request is 20 character times plus 2 per register (RECIPES.md's frame sizes)", () => {
+    expect(planCost([{ table: "holding", address: 0, count: 10, spans: [] }], rtu) / char).toBeCloseTo(40, 9);
+  });
+
+  it.each([
+    // Joining two one-register values across a hole of g registers costs 2g characters and saves a
+    // 20-character request: read through holes narrower than 10 registers, split wider ones.
+    [9, 1],
+    [11, 2],
+    [16, 2],
+  ])("RTU: a hole of %i registers gives %i request(s)", (gap, n) => {
+    expect(planRequests(two(gap), { maxRegisters: 125, cost: rtu })).toHaveLength(n);
+  });
+
+  it("TCP: the round trip dominates, so holes are read through up to the register limit", () => {
+    expect(planRequests(two(100), { maxRegisters: 125, cost: TCP_COST })).toHaveLength(1);
+    expect(planRequests(two(124), { maxRegisters: 125, cost: TCP_COST })).toHaveLength(2);
+  });
+
+  it("every span is served by exactly one request that contains it", () => {
+    fc.assert(
+      fc.property(arbSpans, fc.boolean(), (spans, serial) => {
+        const reqs = planRequests(spans, { maxRegisters: 20, cost: serial ? rtu : TCP_COST });
+        const served = reqs.flatMap((r) => r.spans).sort((a, b) => a - b);
+        expect(served).toEqual(spans.map((_, i) => i));
+        for (const r of reqs)
+          for (const i of r.spans) {
+            const s = spans[i]!;
+            expect(s.table).toBe(r.table);
+            expect(s.address).toBeGreaterThanOrEqual(r.address);
+            expect(s.address + s.count).toBeLessThanOrEqual(r.address + r.count);
+          }
+      }),
+    );
+  });
+
+  it("its wire time equals the minimum over every way of cutting the sorted spans (brute force)", () => {
+    fc.assert(
+      fc.property(arbSpans, fc.boolean(), (spans, serial) => {
+        const cost = serial ? rtu : TCP_COST;
+        const got = planCost(planRequests(spans, { maxRegisters: 20, cost }), cost);
+        expect(got).toBeCloseTo(bruteForce(spans, 20, cost), 9);
+      }),
+    );
+  });
+});
+
+const arbSpans = fc.array(
+  fc.record({
+    table: fc.constantFrom<Table>("holding", "input"),
+    address: fc.integer({ min: 0, max: 60 }),
+    count: fc.integer({ min: 1, max: 4 }),
+  }),
+  { minLength: 1, maxLength: 8 },
+);
+
+/** Tries every partition of each table's address-sorted spans into consecutive groups. */
+function bruteForce(spans: RegisterSpan[], max: number, cost: WireCost): number {
+  let total = 0;
+  for (const table of ["holding", "input"] as Table[]) {
+    const items = spans
+      .filter((s) => s.table === table)
+      .sort((a, b) => a.address - b.address || a.count - b.count);
+    if (items.length === 0) continue;
+    let best = Number.POSITIVE_INFINITY;
+    for (let mask = 0; mask < 1 << (items.length - 1); mask++) {
+      let t = 0;
+      let ok = true;
+      let start = 0;
+      for (let i = 1; i <= items.length; i++) {
+        if (i < items.length && !(mask & (1 << (i - 1)))) continue;
+        const group = items.slice(start, i);
+        const width = Math.max(...group.map((g) => g.address + g.count)) - group[0]!.address;
+        if (width > max && group.length > 1) ok = false;
+        t += cost.perRequest + width * cost.perRegister;
+        start = i;
+      }
+      if (ok) best = Math.min(best, t);
+    }
+    total += best;
+  }
+  return total;
+}

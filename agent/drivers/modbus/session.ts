@@ -2,7 +2,7 @@ import type { DeviceConfig } from "../../../common/config/schema.ts";
 import { DeviceUnreachableError, type DriverContext, type DriverSession, type RawRead } from "../types.ts";
 import { type ModbusBus, type ModbusClient, ModbusExceptionError, TransportError } from "./bus.ts";
 import { decodeRegisters } from "./codec.ts";
-import { planRequests, planSingleReads, type ReadRequest, type RegisterSpan } from "./plan.ts";
+import { planRequests, planSingleReads, type ReadRequest, type RegisterSpan, type WireCost } from "./plan.ts";
 import { describeSpan, type ModbusSource, sourceWidth } from "./source.ts";
 
 export interface SessionSettings {
@@ -11,7 +11,9 @@ export interface SessionSettings {
   retries: number;
   maxRegisters: number;
   maxBits: number;
-  maxGap: number;
+  maxGap?: number;
+  /** The transport's cost model, for the least-wire-time plan. */
+  cost?: WireCost;
 }
 
 const EXCEPTION_NAMES: Record<number, string> = {
