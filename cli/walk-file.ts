@@ -78,7 +78,7 @@ function parseSnmpwalk(lines: string[]): WalkEntry[] {
     }
     const tag = TAG[type.trim()];
     if (!tag) throw new WalkFormatError(`line ${i + 1}: unknown SNMP type ${type.trim()}`);
-    const entry = { oid: numeric(oid), tag, value: valueOf(type.trim(), raw) };
+    const entry = { oid: numeric(oid), tag, value: decodeValue(type.trim(), raw) };
     out.push(entry);
     open =
       type.trim() === "STRING" && raw.startsWith('"') && !(raw.length > 1 && raw.endsWith('"'))
@@ -93,7 +93,7 @@ function unquote(v: string): string {
   return v.replace(/^"/, "").replace(/"$/, "").replace(/\\"/g, '"');
 }
 
-function valueOf(type: string, raw: string): string {
+function decodeValue(type: string, raw: string): string {
   const v = raw.trim();
   switch (type) {
     case "INTEGER":
