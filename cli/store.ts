@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
   backupStore,
@@ -6,11 +7,13 @@ import {
   type StoreSummary,
   StoreFileError,
 } from "../collector/store/backup.ts";
+import { checkStore, damagedStoreAdvice } from "../collector/store/health.ts";
 import { storeFileFromConfig } from "./collector-store.ts";
 
 const USAGE = `usage: watchfloor store backup --config FILE --out PATH    online backup while the collector runs
        watchfloor store restore --config FILE --from PATH  put a backup in place (collector stopped)
        watchfloor store check PATH                         check a backup (integrity, audit chain)
+       watchfloor store check --config FILE                check the live store: SQLite quick_check and integrity_check
 `;
 
 const describe = (s: StoreSummary) =>
@@ -45,6 +48,11 @@ export async function runStore(args: string[]): Promise<number> {
       );
       return 0;
     }
+    if (verb === "check" && rest.length === 0 && values.config) {
+      const dbFile = storeFileFromConfig(values.config, "store check");
+      if (!dbFile) return 2;
+      return checkLiveStore(dbFile, values.config);
+    }
     if (verb === "check" && rest.length === 1) {
       process.stdout.write(describe(checkStoreFile(rest[0]!)));
       return 0;
@@ -56,6 +64,21 @@ export async function runStore(args: string[]): Promise<number> {
   }
   process.stderr.write(USAGE);
   return 2;
+}
+
+/** The live store's SQLite checks, printed whatever they find; exit 1 when the file is damaged. */
+function checkLiveStore(dbFile: string, configFile: string): number {
+  if (!existsSync(dbFile)) {
+    process.stderr.write(`watchfloor store check: ${dbFile}: no such file (the collector has not run yet?)\n`);
+    return 1;
+  }
+  const check = checkStore(dbFile, { full: true });
+  const rows = (name: string, found: string[]) => found.map((f) => `  ${name}: ${f}\n`).join("");
+  process.stdout.write(
+    `${dbFile}: ${check.ok ? "ok" : "DAMAGED"}\n${rows("quick_check", check.quick)}${rows("integrity_check", check.integrity)}`,
+  );
+  if (!check.ok) process.stdout.write(`${damagedStoreAdvice(configFile)}\n`);
+  return check.ok ? 0 : 1;
 }
 
 function parse(args: string[]) {

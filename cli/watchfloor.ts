@@ -15,6 +15,7 @@ commands:
   store restore --config FILE --from PATH
                                         put a backup in place (collector stopped; the old store is kept)
   store check PATH                      check a backup: SQLite integrity, audit hash chain
+  store check --config FILE             check the live store: SQLite quick_check and integrity_check (exit 1 when damaged)
 `;
 
 type Command = (args: string[]) => Promise<number>;

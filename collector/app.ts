@@ -23,6 +23,7 @@ import type { NotificationsConfig } from "./paging/config.ts";
 import { InspectionMetrics } from "./inspections/metrics.ts";
 import { InspectionService } from "./inspections/service.ts";
 import { PagingService } from "./paging/service.ts";
+import { isStoreFailure, StoreHealth } from "./store/health.ts";
 import type { CollectorStore } from "./store/store.ts";
 import type { CollectorTls } from "./tls.ts";
 
@@ -124,6 +125,14 @@ export async function buildCollector(
     logger: deps.logger,
     inspections,
   };
+  // A request that failed on the store (a damaged page, a full disk) makes /healthz say so until a write works.
+  const storeHealth = new StoreHealth(deps.store.db);
+  app.addHook("onError", async (_req, _reply, err) => {
+    if (isStoreFailure(err)) storeHealth.noteFailure(err, deps.clock.now());
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    if (req.method === "POST" && reply.statusCode < 300) storeHealth.noteWriteOk();
+  });
   const routes = registerAuth(app, { store: deps.store, agents: deps.config.agents });
   await app.register(ingestRoutes, ctx);
   await app.register(faultRoutes, ctx);
@@ -131,7 +140,7 @@ export async function buildCollector(
   await app.register(kpiRoutes, ctx);
   await app.register(inspectionRoutes, ctx);
   await app.register(pagingRoutes, { ...ctx, paging });
-  await app.register(systemRoutes, { ...ctx, registry: deps.registry });
+  await app.register(systemRoutes, { ...ctx, registry: deps.registry, storeHealth });
   await app.register(uiRoutes, { ...ctx, paging, runbookDir: deps.runbookDir });
   app.addHook("onReady", async () => {
     faults.start();

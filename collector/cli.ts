@@ -10,6 +10,7 @@ import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { buildCollector } from "./app.ts";
 import { loadCollectorSite } from "./site.ts";
 import { openDatabase } from "./store/db.ts";
+import { damagedStoreAdvice, isStoreFailure, storeDamageAtStart } from "./store/health.ts";
 import { CollectorStore } from "./store/store.ts";
 
 const USAGE = `usage: watchfloor-collector --config FILE [--listen HOST:PORT]
@@ -56,20 +57,45 @@ export async function main(argv: string[]): Promise<number> {
   const logger = createLogger("watchfloor-collector");
   const registry = new Registry();
   registerProcessMetrics(registry, "watchfloor_collector_");
-  const store = new CollectorStore(openDatabase(collectorDatabasePath(site.config.collector.dataDir)));
-  const { app } = await buildCollector({
-    config: site.config.collector,
-    policy: site.policy,
-    inventory: site.inventory,
-    notifications: site.notifications,
-    tls: site.tls,
-    runbookDir: join(dirname(site.file), "runbooks"),
-    templates: site.templates,
-    clock: systemClock,
-    store,
-    registry,
-    logger,
-  });
+  const dbFile = collectorDatabasePath(site.config.collector.dataDir);
+  // A damaged store is refused here, naming the file and the way back, rather than serving 500s (or
+  // dying with a stack trace) later. quick_check reads the whole file once: seconds for a large store.
+  const refuse = (detail: string) => {
+    const message = `the store ${dbFile} is damaged (${detail}); ${damagedStoreAdvice(values.config!)}`;
+    logger.fatal({ store: dbFile, detail }, "refusing to start: the store is damaged");
+    process.stderr.write(`watchfloor-collector: refusing to start: ${message}\n`);
+    return 1;
+  };
+  const damage = storeDamageAtStart(dbFile);
+  if (damage) return refuse(damage);
+  let store: CollectorStore;
+  let built: Awaited<ReturnType<typeof buildCollector>>;
+  try {
+    store = new CollectorStore(openDatabase(dbFile));
+  } catch (err) {
+    if (isStoreFailure(err)) return refuse(`${err.message} (${err.code})`);
+    throw err;
+  }
+  try {
+    built = await buildCollector({
+      config: site.config.collector,
+      policy: site.policy,
+      inventory: site.inventory,
+      notifications: site.notifications,
+      tls: site.tls,
+      runbookDir: join(dirname(site.file), "runbooks"),
+      templates: site.templates,
+      clock: systemClock,
+      store,
+      registry,
+      logger,
+    });
+  } catch (err) {
+    store.db.close();
+    if (isStoreFailure(err)) return refuse(`${err.message} (${err.code})`);
+    throw err;
+  }
+  const { app } = built;
   const listen = values.listen ?? site.config.collector.listen;
   const { host, port } = splitHostPort(listen);
   let address: string;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { z } from "zod";
 import type { CollectorContext } from "../context.ts";
+import type { StoreHealth } from "../store/health.ts";
 import { formatInstant } from "../domain/index.ts";
 import { PUBLIC, READERS } from "./auth.ts";
 import { queryProblem } from "./validate.ts";
@@ -9,7 +10,7 @@ import { queryProblem } from "./validate.ts";
 const auditQuery = z.strictObject({ fault: z.string().optional() });
 
 /** Who am I, which agents report, the audit trail; and the open /metrics and /healthz. */
-export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext & { registry: Registry }): Promise<void> {
+export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext & { registry: Registry; storeHealth: StoreHealth }): Promise<void> {
   app.get("/api/v1/me", { config: { allow: READERS } }, async (req) => ({ principal: req.principal }));
 
   app.get("/api/v1/agents", { config: { allow: READERS } }, async () => ({
@@ -32,8 +33,12 @@ export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext &
     return ctx.registry.metrics();
   });
 
-  app.get("/healthz", { config: { allow: PUBLIC.probe } }, async () => {
-    ctx.store.db.prepare("SELECT 1").get();
-    return { status: "ok" };
+  // 503 with the reason when the store cannot take writes: a load balancer or systemd watchdog then
+  // sees what the agents see (their events refused), instead of "ok" over a damaged file.
+  app.get("/healthz", { config: { allow: PUBLIC.probe } }, async (_req, reply) => {
+    const store = ctx.storeHealth.probe(ctx.clock.now());
+    if (store.ok) return { status: "ok", store };
+    ctx.logger.error({ reason: store.reason }, "health check: the store cannot take writes");
+    return reply.code(503).send({ status: "unavailable", store });
   });
 }
