@@ -9,7 +9,7 @@ import type { Template } from "./domain/inspections/index.ts";
 import { FaultService } from "./fault-service.ts";
 import { type RouteAccess, registerAuth } from "./http/auth.ts";
 import { faultRoutes } from "./http/faults.ts";
-import { registerRequestGuards } from "./http/hardening.ts";
+import { registerBadTokenLimit, registerRequestGuards, registerSecurityHeaders } from "./http/hardening.ts";
 import { inspectionRoutes } from "./http/inspections.ts";
 import { ingestRoutes } from "./http/ingest.ts";
 import { kpiRoutes } from "./http/kpi.ts";
@@ -133,7 +133,12 @@ export async function buildCollector(
   app.addHook("onResponse", async (req, reply) => {
     if (req.method === "POST" && reply.statusCode < 300) storeHealth.noteWriteOk();
   });
-  const routes = registerAuth(app, { store: deps.store, agents: deps.config.agents });
+  await registerSecurityHeaders(app);
+  const badTokens = await registerBadTokenLimit(app, {
+    max: deps.config.badTokenLimit.max,
+    windowSeconds: deps.config.badTokenLimit.window,
+  });
+  const routes = registerAuth(app, { store: deps.store, agents: deps.config.agents, badTokens });
   await app.register(ingestRoutes, ctx);
   await app.register(faultRoutes, ctx);
   await app.register(windowRoutes, ctx);

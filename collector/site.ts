@@ -88,6 +88,7 @@ export function loadCollectorSite(
     dataDir: "var/collector",
     agents: [],
     trustProxy: false,
+    badTokenLimit: { max: 30, window: 60 },
   };
   return {
     site: { file, config: { ...config, collector }, policy, inventory, notifications, templates, tls },

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Secret } from "../../common/config/secret.ts";
 import { type CollectorStore, hashToken, type Role } from "../store/store.ts";
+import { type BadTokenGate, tooManyBadTokens } from "./hardening.ts";
 
 /** Who made a request: a person with a role, or an agent sending events. */
 export type Principal = { kind: "user"; name: string; role: Role } | { kind: "agent"; id: string };
@@ -43,8 +44,9 @@ function bearer(req: FastifyRequest): string | undefined {
  */
 export function registerAuth(
   app: FastifyInstance,
-  deps: { store: CollectorStore; agents: { id: string; token: Secret }[] },
+  deps: { store: CollectorStore; agents: { id: string; token: Secret }[]; badTokens?: BadTokenGate },
 ): RouteAccess[] {
+  const { badTokens } = deps;
   // Tokens are compared by their SHA-256, so no comparison leaks a prefix through timing.
   const agentByHash = new Map(deps.agents.map((a) => [hashToken(a.token.reveal()), a.id]));
   const routes: RouteAccess[] = [];
@@ -60,15 +62,21 @@ export function registerAuth(
     // Unreachable while onRoute refuses undeclared routes; kept so a gap fails closed.
     if (!isAllow(allow)) return reply.code(403).send({ error: "forbidden", message: "route has no access rule" });
     if ("public" in allow) return;
+    const wait = await badTokens?.blocked(req);
+    if (wait !== undefined) return tooManyBadTokens(reply, wait);
+    const refuse = async (message: string) => {
+      const over = await badTokens?.failed(req);
+      return over !== undefined ? tooManyBadTokens(reply, over) : reply.code(401).send({ error: "unauthorized", message });
+    };
     const token = bearer(req);
-    if (!token) return reply.code(401).send({ error: "unauthorized", message: "missing bearer token" });
+    if (!token) return refuse("missing bearer token");
     const agentId = agentByHash.get(hashToken(token));
     if (agentId) req.principal = { kind: "agent", id: agentId };
     else {
       const user = deps.store.userByToken(token);
       if (user) req.principal = { kind: "user", ...user };
     }
-    if (!req.principal) return reply.code(401).send({ error: "unauthorized", message: "unknown token" });
+    if (!req.principal) return refuse("unknown token");
     const p = req.principal;
     const ok = "agents" in allow ? p.kind === "agent" : p.kind === "user" && (p.role === "admin" || allow.roles.includes(p.role));
     if (!ok)

@@ -115,6 +115,10 @@ export const collectorSchema = z.strictObject({
    * trusts any peer; better, the proxy's addresses or CIDRs (e.g. [127.0.0.1]).
    */
   trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(false),
+  /** Missing or unknown API tokens allowed per client address within `window`; then 429 until it ends. */
+  badTokenLimit: z
+    .strictObject({ max: z.number().int().min(1), window: durationSeconds })
+    .default({ max: 30, window: 60 }),
 });
 
 export const siteConfigSchema = z

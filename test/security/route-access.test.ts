@@ -77,11 +77,15 @@ describe("access hangs on the matched route, never on the raw URL (issue 12 #1)"
     const guarded = h.routes.filter((r) => r.allow && !("public" in r.allow) && r.method !== "HEAD");
     const failures: string[] = [];
     let routed = 0;
+    let sent = 0;
     for (const r of guarded)
       for (const url of [concrete(r.url), ...encodedVariants(concrete(r.url))]) {
+        sent += 1;
         const res = await h.app.inject({
           method: r.method as "GET" | "POST",
           url,
+          // One client address per request: this many token-less requests from one would be a 429 (collector.badTokenLimit).
+          remoteAddress: `10.0.${sent >> 8}.${sent & 255}`,
           ...(r.method === "POST" ? { payload: {} } : {}),
         });
         // 404 is fine (the spelling reached no route); anything else but 401 is a bypass.
