@@ -4,6 +4,9 @@ import { evaluate, FAULT_CLASSES, kpiFor, parsePeriod, quarterOf } from "./domai
 import type { FaultService } from "./fault-service.ts";
 import type { CollectorStore } from "./store/store.ts";
 
+/** Hex digits of the head hash the info metric carries (enough for --expect-head). */
+export const AUDIT_HEAD_SHORT = 16;
+
 /**
  * The collector's /metrics. Fault gauges are computed at scrape time from the engine's state, so they
  * can never drift from what the API says.
@@ -36,6 +39,27 @@ export class CollectorMetrics {
     for (const cls of FAULT_CLASSES)
       for (const [kind, limit] of Object.entries(deps.policy.deadlines[cls]))
         if (limit !== null) this.breaches.inc({ class: cls, deadline: kind }, 0);
+    // The audit trail's length and head, for Prometheus to keep outside the store: a trail cut back
+    // (entries and head row deleted together) shows as a counter reset and a head never seen before.
+    const auditEntries = new Counter({
+      name: "watchfloor_audit_entries_total",
+      help: "Entries in the audit trail (the seq of its head).",
+      registers: [registry],
+      collect: () => {
+        auditEntries.reset();
+        auditEntries.inc(deps.store.auditHead()?.seq ?? 0);
+      },
+    });
+    const auditHead = new Gauge({
+      name: "watchfloor_audit_head_info",
+      help: "Always 1; head is the first 16 hex digits of the audit trail's head hash (one series).",
+      labelNames: ["head"],
+      registers: [registry],
+      collect: () => {
+        auditHead.reset();
+        auditHead.set({ head: deps.store.auditHead()?.hash.slice(0, AUDIT_HEAD_SHORT) ?? "empty" }, 1);
+      },
+    });
     const openFaults = new Gauge({
       name: "watchfloor_faults_open",
       help: "Faults not yet resolved, by class (重大 major / 严重 severe / 一般 general); folded children excluded.",
