@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { CollectorContext } from "../context.ts";
 import { type DomainError, formatInstant, parsePeriod, parseInstant, quarterOf } from "../domain/index.ts";
 import type { Actor, HazardCommand, RoundCommand } from "../domain/inspections/index.ts";
-import { newHazardId } from "../inspections/service.ts";
+import { type InspectionService, newHazardId } from "../inspections/service.ts";
 import type { Allow } from "./auth.ts";
 import { READERS } from "./auth.ts";
 import { presentHazard, presentRound } from "./inspections-present.ts";
@@ -41,7 +41,7 @@ const instant = z
   .optional();
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "expected the sha256 of an uploaded photo (64 hex digits)");
 
-const answerBody = z.strictObject({
+export const answerBody = z.strictObject({
   clientId,
   /** When the inspector answered (offline answers arrive later); default now. */
   at: instant,
@@ -50,6 +50,109 @@ const answerBody = z.strictObject({
   value: z.union([z.boolean(), z.number(), z.string().max(4000)]),
   prefilled: z.strictObject({ device: z.string(), reading: z.string(), value: z.number() }).optional(),
 });
+
+/** The command's time: the client's (offline) time when plausible, else now. */
+export function commandTime(at: string | undefined, firedAt: number, now: number): number | DomainError {
+  if (at === undefined) return now;
+  const v = parseInstant(at)!;
+  if (v > now + 5 * 60_000) return { code: "BAD_REQUEST", message: `at ${at} is in the future` };
+  if (v < firedAt) return { code: "BAD_REQUEST", message: `at ${at} is before the round was scheduled` };
+  return v;
+}
+
+export interface Answered {
+  status: number;
+  body: unknown;
+  replay?: boolean;
+}
+
+/** Runs a mutating request once per clientId: a resend answers what the first one answered. */
+export function runOnce(svc: InspectionService, who: string, id: string | undefined, now: number, run: () => Answered): Answered {
+  if (id) {
+    const seen = svc.rows.request(id);
+    if (seen) {
+      if (seen.actor !== who)
+        return { status: 409, body: { error: "CLIENT_ID_USED", message: `client id ${id} was used by someone else` } };
+      return { status: seen.status, body: seen.response, replay: true };
+    }
+  }
+  const out = run();
+  if (id && out.status < 500) svc.rows.rememberRequest(id, who, now, out.status, out.body);
+  return out;
+}
+
+export type RoundCommandBuilder<B> = (b: B, at: number, by: Actor, params: Record<string, string>) => RoundCommand | DomainError;
+
+/** One round action for a person (API or web UI): find the round, time the command, apply it, present it. */
+export function roundActionOutcome<B extends { clientId?: string; at?: string }>(
+  ctx: CollectorContext,
+  by: Actor,
+  roundId: string,
+  params: Record<string, string>,
+  body: B,
+  command: RoundCommandBuilder<B>,
+): Answered {
+  const svc = ctx.inspections;
+  const now = ctx.clock.now();
+  return runOnce(svc, by.name, body.clientId, now, () => {
+    const round = svc.rows.round(roundId);
+    if (!round) return { status: 404, body: { error: "NOT_FOUND", message: `no round ${roundId}` } };
+    const at = commandTime(body.at, round.firedAt, now);
+    if (typeof at !== "number") return { status: 400, body: { error: at.code, message: at.message } };
+    const cmd = command(body, at, by, params);
+    if (!("type" in cmd)) return { status: STATUS[cmd.code] ?? 409, body: { error: cmd.code, message: cmd.message } };
+    const res = svc.act(round.id, cmd);
+    if (!res.ok) return { status: STATUS[res.error.code] ?? 409, body: { error: res.error.code, message: res.error.message } };
+    return { status: 200, body: { round: presentRound(res.value, svc, ctx, now) } };
+  });
+}
+
+/** The check-in command: with the code printed on the round's QR sheet it proves presence ("qr"). */
+export const checkinCommand =
+  (svc: InspectionService): RoundCommandBuilder<{ code?: string }> =>
+  (b, at, by, params) => {
+    const round = svc.rows.round(params.id!)!;
+    if (b.code !== undefined && b.code !== svc.checkinCode(round, params.stop!))
+      return { code: "BAD_REQUEST", message: "this QR code is not for this stop of this round" };
+    return { type: "checkin", at, by, stop: params.stop!, via: b.code !== undefined ? "qr" : "manual" };
+  };
+
+export const answerCommand: RoundCommandBuilder<z.output<typeof answerBody>> = (b, at, by) => ({
+  type: "answer",
+  at,
+  by,
+  stop: b.stop,
+  item: b.item,
+  value: b.value,
+  prefilled: b.prefilled,
+});
+
+export const photoCommand =
+  (svc: InspectionService): RoundCommandBuilder<{ stop: string; item?: string; sha256: string }> =>
+  (b, at, by) =>
+    svc.rows.hasPhoto(b.sha256)
+      ? { type: "photo", at, by, stop: b.stop, item: b.item, hash: b.sha256 }
+      : { code: "BAD_REQUEST", message: `no photo ${b.sha256}: upload it first` };
+
+/** Stores an uploaded photo under its sha256 (a resend stores nothing new) and audits the first upload. */
+export function storePhoto(ctx: CollectorContext, by: string, type: string, body: unknown): Answered {
+  if (!PHOTO_TYPES.includes(type) || !Buffer.isBuffer(body) || body.length === 0)
+    return {
+      status: 400,
+      body: { error: "BAD_REQUEST", message: `send the photo as the body, Content-Type one of ${PHOTO_TYPES.join(", ")}` },
+    };
+  const hash = createHash("sha256").update(body).digest("hex");
+  const now = ctx.clock.now();
+  const fresh = ctx.inspections.rows.putPhoto(hash, type, body, by, now);
+  if (fresh)
+    ctx.store.appendAudit([{ at: now, actor: by, action: "inspection.photo_upload", detail: { sha256: hash, bytes: body.length, type } }]);
+  return { status: fresh ? 201 : 200, body: { sha256: hash, bytes: body.length } };
+}
+
+export const PHOTO_BODY = { types: PHOTO_TYPES, maxBytes: MAX_PHOTO_BYTES };
+
+export const photoBody = z.strictObject({ clientId, at: instant, stop: z.string().min(1), item: z.string().optional(), sha256 });
+export const annotationBody = z.strictObject({ clientId, at: instant, text: z.string().min(1).max(4000) });
 
 function actor(req: FastifyRequest): Actor {
   const p = req.principal!;
@@ -62,56 +165,24 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
   const tz = ctx.policy.timezone;
   const now = () => ctx.clock.now();
 
-  /** The command's time: the client's (offline) time when plausible, else now. */
-  function when(at: string | undefined, firedAt: number): number | DomainError {
-    const t = now();
-    if (at === undefined) return t;
-    const v = parseInstant(at)!;
-    if (v > t + 5 * 60_000) return { code: "BAD_REQUEST", message: `at ${at} is in the future` };
-    if (v < firedAt) return { code: "BAD_REQUEST", message: `at ${at} is before the round was scheduled` };
-    return v;
-  }
-
-  /** Runs a mutating request once per clientId: a resend answers what the first one answered. */
-  async function once(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    id: string | undefined,
-    run: () => { status: number; body: unknown },
-  ): Promise<FastifyReply> {
-    const who = actor(req).name;
-    if (id) {
-      const seen = svc.rows.request(id);
-      if (seen) {
-        if (seen.actor !== who) return reply.code(409).send({ error: "CLIENT_ID_USED", message: `client id ${id} was used by someone else` });
-        return reply.code(seen.status).header("x-watchfloor-replay", "1").send(seen.response);
-      }
-    }
-    const out = run();
-    if (id && out.status < 500) svc.rows.rememberRequest(id, who, now(), out.status, out.body);
+  function once(req: FastifyRequest, reply: FastifyReply, id: string | undefined, run: () => Answered): FastifyReply {
+    const out = runOnce(svc, actor(req).name, id, now(), run);
+    if (out.replay) reply.header("x-watchfloor-replay", "1");
     return reply.code(out.status).send(out.body);
   }
 
-  function roundAction(
+  function roundAction<B extends { clientId?: string; at?: string }>(
     path: string,
     allow: Allow,
-    body: z.ZodType<{ clientId?: string; at?: string }>,
-    command: (b: never, at: number, by: Actor, params: Record<string, string>) => RoundCommand | DomainError,
+    body: z.ZodType<B>,
+    command: RoundCommandBuilder<B>,
   ) {
     app.post<{ Params: Record<string, string> }>(`/api/v1/inspections/rounds/:id/${path}`, { config: { allow } }, async (req, reply) => {
       const b = parseBody(body, req.body, reply);
       if (b === undefined) return reply;
-      return once(req, reply, b.clientId, () => {
-        const round = svc.rows.round(req.params.id!);
-        if (!round) return { status: 404, body: { error: "NOT_FOUND", message: `no round ${req.params.id}` } };
-        const at = when(b.at, round.firedAt);
-        if (typeof at !== "number") return { status: 400, body: { error: at.code, message: at.message } };
-        const cmd = command(b as never, at, actor(req), req.params);
-        if (!("type" in cmd)) return { status: STATUS[cmd.code] ?? 409, body: { error: cmd.code, message: cmd.message } };
-        const res = svc.act(round.id, cmd);
-        if (!res.ok) return { status: STATUS[res.error.code] ?? 409, body: { error: res.error.code, message: res.error.message } };
-        return { status: 200, body: { round: presentRound(res.value, svc, ctx, now()) } };
-      });
+      const out = roundActionOutcome(ctx, actor(req), req.params.id!, req.params, b, command);
+      if (out.replay) reply.header("x-watchfloor-replay", "1");
+      return reply.code(out.status).send(out.body);
     });
   }
 
@@ -161,62 +232,20 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
 
   const base = { clientId, at: instant };
   roundAction("claim", FILL, z.strictObject(base), (_b, at, by) => ({ type: "claim", at, by }));
-  roundAction("assign", MANAGE, z.strictObject({ ...base, to: z.string().min(1) }), (b: { to: string }, at, by) => ({
-    type: "assign",
-    at,
-    by,
-    to: b.to,
-  }));
-  roundAction(
-    "stops/:stop/checkin",
-    FILL,
-    z.strictObject({ ...base, code: z.string().max(100).optional() }),
-    (b: { code?: string }, at, by, params) => {
-      const round = svc.rows.round(params.id!)!;
-      // With the code printed on the round's QR sheet the check-in proves presence; without, it is manual.
-      if (b.code !== undefined && b.code !== svc.checkinCode(round, params.stop!))
-        return { code: "BAD_REQUEST", message: "this QR code is not for this stop of this round" };
-      return { type: "checkin", at, by, stop: params.stop!, via: b.code !== undefined ? "qr" : "manual" };
-    },
-  );
-  roundAction("answers", FILL, answerBody, (b: z.output<typeof answerBody>, at, by) => ({
-    type: "answer",
-    at,
-    by,
-    stop: b.stop,
-    item: b.item,
-    value: b.value,
-    prefilled: b.prefilled,
-  }));
-  roundAction(
-    "photos",
-    FILL,
-    z.strictObject({ ...base, stop: z.string().min(1), item: z.string().optional(), sha256 }),
-    (b: { stop: string; item?: string; sha256: string }, at, by) =>
-      svc.rows.hasPhoto(b.sha256)
-        ? { type: "photo", at, by, stop: b.stop, item: b.item, hash: b.sha256 }
-        : { code: "BAD_REQUEST", message: `no photo ${b.sha256}: upload it to /api/v1/inspections/photos first` },
-  );
+  roundAction("assign", MANAGE, z.strictObject({ ...base, to: z.string().min(1) }), (b, at, by) => ({ type: "assign", at, by, to: b.to }));
+  roundAction("stops/:stop/checkin", FILL, z.strictObject({ ...base, code: z.string().max(100).optional() }), checkinCommand(svc));
+  roundAction("answers", FILL, answerBody, answerCommand);
+  roundAction("photos", FILL, photoBody, photoCommand(svc));
   roundAction("finish", FILL, z.strictObject(base), (_b, at, by) => ({ type: "finish", at, by }));
-  roundAction("annotations", FILL, z.strictObject({ ...base, text: z.string().min(1).max(4000) }), (b: { text: string }, at, by) => ({
-    type: "annotate",
-    at,
-    by,
-    text: b.text,
-  }));
+  roundAction("annotations", FILL, annotationBody, (b, at, by) => ({ type: "annotate", at, by, text: b.text }));
 
   // Photos: the body is the image itself; it is stored under its sha256, so a resend stores nothing new.
   app.register(async (photos) => {
     photos.addContentTypeParser(PHOTO_TYPES, { parseAs: "buffer", bodyLimit: MAX_PHOTO_BYTES }, (_req, body, done) => done(null, body));
     photos.post("/api/v1/inspections/photos", { config: { allow: FILL } }, async (req, reply) => {
       const type = String(req.headers["content-type"] ?? "").split(";")[0]!.trim();
-      if (!PHOTO_TYPES.includes(type) || !Buffer.isBuffer(req.body) || req.body.length === 0)
-        return reply.code(400).send({ error: "BAD_REQUEST", message: `send the photo as the body, Content-Type one of ${PHOTO_TYPES.join(", ")}` });
-      const hash = createHash("sha256").update(req.body).digest("hex");
-      const fresh = svc.rows.putPhoto(hash, type, req.body, actor(req).name, now());
-      if (fresh)
-        ctx.store.appendAudit([{ at: now(), actor: actor(req).name, action: "inspection.photo_upload", detail: { sha256: hash, bytes: req.body.length, type } }]);
-      return reply.code(fresh ? 201 : 200).send({ sha256: hash, bytes: req.body.length });
+      const out = storePhoto(ctx, actor(req).name, type, req.body);
+      return reply.code(out.status).send(out.body);
     });
   });
 

@@ -2,20 +2,13 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Round, Template } from "../../collector/domain/inspections/index.ts";
-import { loadTemplates } from "../../collector/inspections/templates.ts";
 import type { ManualClock } from "../../common/clock.ts";
 import { PNG } from "../fixtures/photo.ts";
-import { ROOT, tempDir } from "../harness/process.ts";
+import { shippedTemplates } from "../fixtures/templates.ts";
+import { tempDir } from "../harness/process.ts";
 import { testCollector } from "./harness.ts";
 
-/** The shipped templates, against the example site's devices and zones. */
-const TEMPLATES: Template[] = loadTemplates(join(ROOT, "config/inspections"), {
-  devices: [{ id: "ups-1" }, { id: "sw-floor-1" }] as never[],
-  zones: [
-    { id: "server-room", name: "机房" },
-    { id: "floor", name: "坐席区" },
-  ],
-}).templates;
+const TEMPLATES: Template[] = shippedTemplates();
 const SERVER_ROOM = TEMPLATES.filter((t) => t.id === "daily-server-room");
 
 type H = Awaited<ReturnType<typeof testCollector>>;

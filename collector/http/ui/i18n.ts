@@ -9,6 +9,7 @@ export type Lang = "zh" | "en";
 const zh = {
   appName: "Watchfloor 运维值班",
   board: "值班看板",
+  inspections: "巡检",
   login: "登录",
   logout: "退出",
   userName: "用户名",
@@ -97,6 +98,7 @@ const zh = {
 const en: Record<keyof typeof zh, string> = {
   appName: "Watchfloor operations",
   board: "Floor board",
+  inspections: "Inspections",
   login: "Log in",
   logout: "Log out",
   userName: "User name",

@@ -11,6 +11,7 @@ import { mayUse, type Viewer } from "./page.ts";
 /** The menu: one line per area; a page module adds its own line here. */
 export const NAV: ReadonlyArray<{ href: string; word: keyof Words; roles?: readonly Role[] }> = [
   { href: "/ui", word: "board" },
+  { href: "/ui/inspections", word: "inspections" },
   { href: "/ui/windows", word: "windows", roles: ["facility_manager", "engineer", "client_auditor"] },
   { href: "/ui/exemptions", word: "exemptions", roles: ["client_auditor", "facility_manager"] },
   { href: "/ui/report", word: "report", roles: ["client_auditor", "facility_manager", "engineer"] },

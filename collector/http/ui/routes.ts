@@ -16,6 +16,8 @@ import { Accounts } from "../../store/accounts.ts";
 import { PUBLIC } from "../auth.ts";
 import { boardPages } from "./board.tsx";
 import { faultPages } from "./fault-page.tsx";
+import { hazardPages } from "./hazards.tsx";
+import { inspectionPages } from "./inspections.tsx";
 import { languageOf, WORDS } from "./i18n.ts";
 import { errorPage, loginPage } from "./login.tsx";
 import { field, mayUse, onSession, sendHtml, type UiDeps, type UiPageModule, viewerOf } from "./page.ts";
@@ -23,7 +25,7 @@ import { field, mayUse, onSession, sendHtml, type UiDeps, type UiPageModule, vie
 export type { UiDeps } from "./page.ts";
 
 /** The page modules, each a route file with its TSX components (docs/web-ui.md: adding a page). */
-const PAGE_MODULES: UiPageModule[] = [boardPages, faultPages];
+const PAGE_MODULES: UiPageModule[] = [boardPages, faultPages, inspectionPages, hazardPages];
 
 export const SESSION_COOKIE = "wf_session";
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
@@ -33,6 +35,7 @@ const require = createRequire(import.meta.url);
 const ASSETS: Record<string, { type: string; body: Buffer }> = {
   "style.css": { type: "text/css; charset=utf-8", body: readFileSync(new URL("./assets/style.css", import.meta.url)) },
   "app.js": { type: "text/javascript; charset=utf-8", body: readFileSync(new URL("./assets/app.js", import.meta.url)) },
+  "inspections.js": { type: "text/javascript; charset=utf-8", body: readFileSync(new URL("./assets/inspections.js", import.meta.url)) },
   // The vendored npm file, served by us: no CDN, and the CSP allows scripts from 'self' only.
   "htmx.min.js": { type: "text/javascript; charset=utf-8", body: readFileSync(require.resolve("htmx.org/dist/htmx.min.js")) },
 };
