@@ -127,8 +127,8 @@ export function yuan(x: number): string {
   return `¥${x.toLocaleString("en-US")}`;
 }
 
-function Kpi(p: { kpi: KpiReport; w: Words }) {
-  const { kpi, w } = p;
+function Kpi(p: { kpi: KpiReport; w: Words; auditHead?: { seq: number; hash: string } }) {
+  const { kpi, w, auditHead } = p;
   return (
     <section id="kpi">
       <h2>
@@ -148,6 +148,10 @@ function Kpi(p: { kpi: KpiReport; w: Words }) {
         <dd>{kpi.exempted}</dd>
         <dt>{w.deduction}</dt>
         <dd class={kpi.deductionCny > 0 ? "bad" : undefined}>{yuan(kpi.deductionCny)}</dd>
+        <dt>{w.auditHead}</dt>
+        <dd>
+          <code title={auditHead?.hash}>{auditHead ? `#${auditHead.seq} ${auditHead.hash.slice(0, 16)}` : "—"}</code>
+        </dd>
       </dl>
     </section>
   );
@@ -180,7 +184,7 @@ export async function boardPages(scope: UiScope, deps: UiDeps): Promise<void> {
         <FaultCards data={data} lang={v.lang} w={v.w} />
         <div class="side">
           <OnCall oncall={oncall} lang={v.lang} w={v.w} />
-          <Kpi kpi={kpiFor(period, data.faults, deps.policy, data.now)} w={v.w} />
+          <Kpi kpi={kpiFor(period, data.faults, deps.policy, data.now)} w={v.w} auditHead={deps.store.auditHead()} />
         </div>
       </Layout>,
     );
