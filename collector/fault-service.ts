@@ -2,18 +2,20 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { Clock } from "../common/clock.ts";
-import type {
-  AuditDraft,
-  Command,
-  DomainError,
-  EngineChanges,
-  EngineContext,
-  Fault,
-  Inventory,
-  LiveEngine,
-  MaintenanceWindow,
-  Notice,
-  Policy,
+import {
+  type AuditDraft,
+  type Command,
+  type DomainError,
+  type EngineChanges,
+  type EngineContext,
+  type Fault,
+  type Inventory,
+  type LiveEngine,
+  type MaintenanceWindow,
+  mergeChanges,
+  type Notice,
+  noChanges,
+  type Policy,
 } from "./domain/index.ts";
 import type { CollectorStore } from "./store/store.ts";
 
@@ -43,6 +45,8 @@ export class FaultService extends EventEmitter<{ notice: [Notice] }> {
   private engine: LiveEngine;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Changes of the dispatches inside transaction(), written when it ends. */
+  private pending: { changes: EngineChanges; audit: AuditDraft[] } | undefined;
 
   constructor(private deps: FaultServiceDeps) {
     super();
@@ -68,15 +72,26 @@ export class FaultService extends EventEmitter<{ notice: [Notice] }> {
   }
 
   /**
-   * Runs fn in one store transaction (dispatches inside it commit together). When it throws, the
-   * transaction rolls back and the engine reloads what was committed, so memory never runs ahead.
+   * Runs fn in one store transaction: the dispatches inside it write their rows once, at the end
+   * (a fault changed by many events of a batch is written once). When it throws, the transaction
+   * rolls back and the engine reloads what was committed, so memory never runs ahead of the store.
    */
   transaction<T>(fn: () => T): T {
+    if (this.pending) return fn();
+    const pending = { changes: noChanges(this.deps.clock.now()), audit: [] as AuditDraft[] };
+    this.pending = pending;
     try {
-      return this.deps.store.db.transaction(fn)();
+      return this.deps.store.db.transaction(() => {
+        const result = fn();
+        this.pending = undefined;
+        this.deps.store.saveEngine(pending.changes, pending.audit, this.engine);
+        return result;
+      })();
     } catch (err) {
       if (!this.deps.store.db.inTransaction) this.engine = this.deps.store.loadEngine();
       throw err;
+    } finally {
+      this.pending = undefined;
     }
   }
 
@@ -89,11 +104,16 @@ export class FaultService extends EventEmitter<{ notice: [Notice] }> {
   }
 
   private commit(changes: EngineChanges, audit: AuditDraft[], notices: Notice[]): void {
-    try {
-      this.deps.store.saveEngine(changes, audit, this.engine);
-    } catch (err) {
-      if (!this.deps.store.db.inTransaction) this.engine = this.deps.store.loadEngine();
-      throw err;
+    if (this.pending) {
+      this.pending.changes = mergeChanges(this.pending.changes, changes);
+      this.pending.audit.push(...audit);
+    } else {
+      try {
+        this.deps.store.saveEngine(changes, audit, this.engine);
+      } catch (err) {
+        if (!this.deps.store.db.inTransaction) this.engine = this.deps.store.loadEngine();
+        throw err;
+      }
     }
     for (const n of notices) {
       this.deps.logger.info({ notice: n.type, fault: n.faultId, deadline: n.deadline }, "fault notice");

@@ -22,8 +22,6 @@ export interface DeriveEnv {
   current(id: string): Fault | undefined;
   /** Ids of the live faults of a key. */
   keyFaults(key: string): Iterable<string>;
-  /** Live folded faults whose root (parentId) is this fault. */
-  foldedInto(id: string): Iterable<string>;
   windows: Record<string, MaintenanceWindow>;
   topo: FoldTopology;
   ctx: EngineContext;
@@ -221,15 +219,32 @@ function foldSubset(faults: Map<string, Fault>, byKey: Map<string, Fault[]>, key
     }
     foldUnder(child, parent, graceMs, ctx.now);
   }
+  const inside = new Map<string, string[]>();
   for (const f of faults.values()) {
-    if (f.status !== "folded" || f.parentId === undefined) continue;
-    faults.get(f.parentId)?.children.push(f.id);
+    if (f.status !== "folded" || f.parentId === undefined || !faults.has(f.parentId)) continue;
+    const list = inside.get(f.parentId);
+    if (list) list.push(f.id);
+    else inside.set(f.parentId, [f.id]);
   }
-  // Children outside the subset keep folding into the roots inside it.
-  for (const root of faults.values())
-    for (const id of env.foldedInto(root.id)) {
-      const f = env.current(id);
-      if (f && !keys.has(f.key)) root.children.push(id);
-    }
-  for (const f of faults.values()) f.children.sort();
+  // Children outside the subset keep folding into the roots inside it: the root's last list (sorted)
+  // without the subset's, merged with the subset's — no re-sort of a storm's thousand children.
+  for (const root of faults.values()) {
+    const kept = (env.current(root.id)?.children ?? []).filter((id) => {
+      const c = env.current(id);
+      return c !== undefined && !keys.has(c.key);
+    });
+    root.children = mergeSorted(kept, (inside.get(root.id) ?? []).sort());
+  }
+}
+
+function mergeSorted(a: string[], b: string[]): string[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(a[i]! < b[j]! ? a[i++]! : b[j++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }

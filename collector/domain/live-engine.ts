@@ -94,6 +94,37 @@ export function noChanges(now: number): EngineChanges {
   };
 }
 
+/**
+ * Folds `next` into `into` as if both calls' changes were one (a store writes a batch once): the
+ * last record of a fault wins, appended rows keep their order.
+ */
+export function mergeChanges(into: EngineChanges, next: EngineChanges): EngineChanges {
+  const faults = new Map(into.faults.map((f) => [f.id, f]));
+  for (const id of next.dropped) faults.delete(id);
+  for (const f of next.faults) faults.set(f.id, f);
+  const anchors = new Map([...into.anchors, ...next.anchors]);
+  const aliases = new Map([...into.aliases, ...next.aliases]);
+  const cuts = new Map([...into.cuts, ...next.cuts].map((c) => [c.key, c]));
+  return {
+    now: next.now,
+    faults: [...faults.values()],
+    dropped: [...into.dropped, ...next.dropped],
+    archived: [...into.archived, ...next.archived],
+    events: [...into.events, ...next.events],
+    actions: [...into.actions, ...next.actions],
+    manual: [...into.manual, ...next.manual],
+    windows: [...into.windows, ...next.windows],
+    anchors: [...anchors],
+    aliases: [...aliases],
+    cuts: [...cuts.values()],
+    archivedEvents: [...into.archivedEvents, ...next.archivedEvents],
+    foldHorizon: next.foldHorizon ?? into.foldHorizon,
+    removedActions: [...into.removedActions, ...next.removedActions],
+    removedManual: [...into.removedManual, ...next.removedManual],
+    ...(into.full || next.full ? { full: true } : {}),
+  };
+}
+
 const byObserved = (a: Fault, b: Fault) => a.firstObservedAt - b.firstObservedAt || (a.id < b.id ? -1 : 1);
 const refKey = (device: string, condition: string) => `${device}\u0000${condition}`;
 
@@ -103,7 +134,6 @@ export class LiveEngine {
   readonly all = new Map<string, Fault>();
   readonly archived = new Map<string, number>();
   readonly keyFaults = new Map<string, Set<string>>();
-  readonly folded = new Map<string, Set<string>>();
   /** Fault id -> live faults whose fold links point at it. */
   readonly links = new Map<string, Set<string>>();
   private byRef = new Map<string, Set<string>>();
@@ -131,7 +161,7 @@ export class LiveEngine {
 
   private load(state: EngineState): void {
     this.log = LiveLog.from(state.log, (id) => state.faults[id]?.key ?? state.log.anchors[id]?.key);
-    for (const m of [this.all, this.archived, this.keyFaults, this.folded, this.links, this.byRef, this.keyHorizon])
+    for (const m of [this.all, this.archived, this.keyFaults, this.links, this.byRef, this.keyHorizon])
       m.clear();
     this.due = new InstantQueue();
     this.dueFor = undefined;
@@ -163,13 +193,11 @@ export class LiveEngine {
 
   private index(f: Fault): void {
     add(this.keyFaults, f.key, f.id);
-    if (f.status === "folded" && f.parentId !== undefined) add(this.folded, f.parentId, f.id);
     for (const l of foldLinks(f)) add(this.links, l, f.id);
   }
 
   unindex(f: Fault): void {
     remove(this.keyFaults, f.key, f.id);
-    if (f.status === "folded" && f.parentId !== undefined) remove(this.folded, f.parentId, f.id);
     for (const l of foldLinks(f)) remove(this.links, l, f.id);
     this.due.set(f.id, undefined);
     this.archiveDue.set(f.id, undefined);
@@ -190,7 +218,6 @@ export class LiveEngine {
       log: this.log,
       current: (id) => (this.archived.has(id) ? undefined : this.all.get(id)),
       keyFaults: (key) => this.keyFaults.get(key) ?? [],
-      foldedInto: (id) => this.folded.get(id) ?? [],
       windows: this.windows,
       topo: this.topology(ctx),
       ctx,
@@ -382,7 +409,7 @@ export class LiveEngine {
       this.all.set(n.id, n);
       this.refs(n.device, n.condition).add(n.id);
       this.index(n);
-      if (!o || JSON.stringify(o) !== JSON.stringify(n)) changes.faults.push(n);
+      if (!o || !sameJson(o, n)) changes.faults.push(n);
     }
     this.now = ctx.now;
     for (const n of after) this.schedule(n, ctx.policy);
@@ -451,6 +478,22 @@ export class LiveEngine {
     this.load(res.state);
     return { ok: true, audit: res.audit, notices: res.notices, changes: { ...noChanges(now), full: true } };
   }
+}
+
+/** Deep equality of JSON values (what a fault's row would hold), without serialising them. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 function foldLinks(f: Fault): string[] {

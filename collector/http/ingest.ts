@@ -3,10 +3,18 @@ import { eventBatchSchema, type EventBatchReply } from "../../common/wire.ts";
 import type { CollectorContext } from "../context.ts";
 import { parseBody } from "./validate.ts";
 
+/** Longest the event loop is held applying one slice of a batch (the API and timers answer between slices). */
+export const SLICE_MS = 10;
+/** A slice takes at least this many events, so an ordinary small batch is always one transaction. */
+const MIN_SLICE_EVENTS = 8;
+
 /**
  * POST /api/v1/events: agents deliver condition changes and heartbeats. A batch's event ids are recorded
  * with their effects in one transaction, committed before the reply: a redelivered event is
  * acknowledged and changes nothing, and a batch that fails leaves nothing behind (the agent resends it).
+ * A batch that takes longer than SLICE_MS to apply (a storm; never one of MIN_SLICE_EVENTS or fewer) is applied in slices, one transaction
+ * each, yielding to the event loop between them; the reply still waits for the last commit, and a
+ * failure part-way leaves only whole slices, whose ids make the agent's resend harmless.
  */
 export async function ingestRoutes(app: FastifyInstance, ctx: CollectorContext): Promise<void> {
   app.post("/api/v1/events", { config: { allow: { agents: true } }, bodyLimit: 4 * 1024 * 1024 }, async (req, reply) => {
@@ -18,33 +26,44 @@ export async function ingestRoutes(app: FastifyInstance, ctx: CollectorContext):
     const out: EventBatchReply = { accepted: 0, duplicates: 0 };
     const now = ctx.clock.now();
     const accepted = new Map<string, number>();
-    // One transaction for the whole batch (one fsync), committed before the reply acknowledges it.
-    ctx.faults.transaction(() => {
-      for (const event of batch.events) {
-        if (!ctx.store.rememberEvent(event.id, batch.agent, event.type, now, event)) {
-          out.duplicates += 1;
-          continue;
-        }
-        out.accepted += 1;
-        accepted.set(event.type, (accepted.get(event.type) ?? 0) + 1);
-        if (event.type === "heartbeat") {
-          ctx.liveness.heartbeat(batch.agent, Date.parse(event.at), event.interval);
-          continue;
-        }
-        const res = ctx.faults.dispatch({
-          type: "condition",
-          eventId: event.id,
-          at: Date.parse(event.observedAt),
-          device: event.device,
-          condition: event.condition,
-          labels: event.labels,
-          state: event.state,
-          classHint: event.classHint,
-          title: event.title,
-        });
-        if (!res.ok) req.log.warn({ event: event.id, error: res.error }, "event not applied");
+    const apply = (event: (typeof batch.events)[number]) => {
+      if (!ctx.store.rememberEvent(event.id, batch.agent, event.type, now, event)) {
+        out.duplicates += 1;
+        return;
       }
-    });
+      out.accepted += 1;
+      accepted.set(event.type, (accepted.get(event.type) ?? 0) + 1);
+      if (event.type === "heartbeat") {
+        ctx.liveness.heartbeat(batch.agent, Date.parse(event.at), event.interval);
+        return;
+      }
+      const res = ctx.faults.dispatch({
+        type: "condition",
+        eventId: event.id,
+        at: Date.parse(event.observedAt),
+        device: event.device,
+        condition: event.condition,
+        labels: event.labels,
+        state: event.state,
+        classHint: event.classHint,
+        title: event.title,
+      });
+      if (!res.ok) req.log.warn({ event: event.id, error: res.error }, "event not applied");
+    };
+    let next = 0;
+    while (next < batch.events.length) {
+      // One transaction (one fsync) per slice: the whole batch unless it outlasts SLICE_MS.
+      ctx.faults.transaction(() => {
+        const started = performance.now();
+        const first = next;
+        do apply(batch.events[next++]!);
+        while (
+          next < batch.events.length &&
+          (next - first < MIN_SLICE_EVENTS || performance.now() - started < SLICE_MS)
+        );
+      });
+      if (next < batch.events.length) await new Promise((resolve) => setImmediate(resolve));
+    }
     for (const [type, n] of accepted) ctx.metrics.eventsReceived.inc({ type }, n);
     ctx.metrics.eventsDuplicate.inc(out.duplicates);
     return out;

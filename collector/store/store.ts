@@ -26,11 +26,14 @@ export function hashToken(token: string): string {
 export class CollectorStore {
   constructor(readonly db: Database.Database) {}
 
+  private insertEvent: Database.Statement | undefined;
+
   /** Records an event id; false when it was seen before (a redelivery). */
   rememberEvent(id: string, agent: string, type: string, receivedAt: number, body: unknown): boolean {
-    const res = this.db
-      .prepare("INSERT OR IGNORE INTO events (id, agent, type, received_at, body) VALUES (?, ?, ?, ?, ?)")
-      .run(id, agent, type, receivedAt, JSON.stringify(body));
+    this.insertEvent ??= this.db.prepare(
+      "INSERT OR IGNORE INTO events (id, agent, type, received_at, body) VALUES (?, ?, ?, ?, ?)",
+    );
+    const res = this.insertEvent.run(id, agent, type, receivedAt, JSON.stringify(body));
     return res.changes === 1;
   }
 

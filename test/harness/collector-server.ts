@@ -1,0 +1,79 @@
+/** A real collector on loopback (port 0) with its SQLite file on disk, for the storm test and bench:ingest. */
+import pino from "pino";
+import { Registry } from "prom-client";
+import { buildCollector } from "../../collector/app.ts";
+import { defaultPolicy, type Inventory, type Policy } from "../../collector/domain/index.ts";
+import { openDatabase } from "../../collector/store/db.ts";
+import { CollectorStore } from "../../collector/store/store.ts";
+import { systemClock } from "../../common/clock.ts";
+import { collectorSchema } from "../../common/config/schema.ts";
+
+export const SERVER_AGENT_TOKEN = "agent-token-for-the-loopback-collector";
+
+export async function startCollectorServer(opts: { dbFile: string; inventory: Inventory; policy?: Policy }) {
+  const store = new CollectorStore(openDatabase(opts.dbFile));
+  const config = collectorSchema.parse({ agents: [{ id: "agent-1", token: SERVER_AGENT_TOKEN }] });
+  const { app, ctx } = await buildCollector({
+    config,
+    policy: opts.policy ?? defaultPolicy,
+    inventory: opts.inventory,
+    clock: systemClock,
+    store,
+    registry: new Registry(),
+    logger: pino({ level: "silent" }),
+  });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const address = app.server.address();
+  if (!address || typeof address === "string") throw new Error("collector did not bind a TCP port");
+  const url = `http://127.0.0.1:${address.port}`;
+  const token = store.addUser("bench-admin", "admin", Date.now());
+  return {
+    url,
+    app,
+    ctx,
+    store,
+    /** An admin's API token. */
+    token,
+    async postEvents(events: unknown[]): Promise<{ accepted: number; duplicates: number }> {
+      const res = await fetch(`${url}/api/v1/events`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${SERVER_AGENT_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ agent: "agent-1", events }),
+      });
+      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as { accepted: number; duplicates: number };
+    },
+    async close() {
+      await app.close();
+      store.db.close();
+    },
+  };
+}
+
+/** A core switch, `switches` access switches under it, `perSwitch` devices under each (a floor's dependency tree). */
+export function floorInventory(switches: number, perSwitch: number): Inventory {
+  const devices: Inventory["devices"] = {
+    core: { id: "core", class: "network", criticality: "high", dependsOn: [] },
+  };
+  for (let s = 0; s < switches; s++) {
+    devices[`sw-${s}`] = { id: `sw-${s}`, class: "network", criticality: "medium", dependsOn: ["core"] };
+    for (let d = 0; d < perSwitch; d++)
+      devices[`term-${s}-${d}`] = { id: `term-${s}-${d}`, class: "terminal", criticality: "low", dependsOn: [`sw-${s}`] };
+  }
+  return { devices };
+}
+
+/** The storm: the core and every device under it go unreachable at once, as agent batches of `batch`. */
+export function stormBatches(inventory: Inventory, at: number, batch = 200): unknown[][] {
+  const events = Object.keys(inventory.devices).map((device, i) => ({
+    id: `storm-${device}`,
+    type: "condition",
+    device,
+    condition: "device.unreachable",
+    state: "firing",
+    observedAt: new Date(at + (i % 7) * 1000).toISOString(),
+  }));
+  const out: unknown[][] = [];
+  for (let i = 0; i < events.length; i += batch) out.push(events.slice(i, i + batch));
+  return out;
+}
