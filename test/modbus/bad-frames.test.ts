@@ -1,13 +1,16 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { SerialPort } from "serialport";
 import { ModbusBus, type TransportKind } from "../../agent/drivers/modbus/bus.ts";
+import { startPtyPair } from "./peers.ts";
 
 /**
  * Issue 12 #5: one bad frame must not leave a Modbus device "unreachable" while its next answers are
  * valid. No Modbus peer can be told to send malformed frames (pymodbus always frames correctly), so
  * this is a raw TCP server written for the test: it speaks Modbus TCP (MBAP) or RTU framing over TCP,
  * sends one bad frame of the given kind in place of (or after) its first answer, then answers
- * correctly. Holding register a holds 1000 + a.
+ * correctly. Holding register a holds 1000 + a. The serial case runs the same responder on one end of
+ * a socat pty pair.
  */
 type Kind = "trailing" | "garbage" | "truncated" | "huge-length" | "wrong-transaction" | "bad-crc";
 
@@ -66,51 +69,71 @@ function badFrame(kind: Kind, framing: "mbap" | "rtu", tid: number, good: Buffer
   }
 }
 
-/** A raw server: one bad frame of `kind` on its first request, correct answers after (on any connection). */
-async function rawServer(kind: Kind, framing: "mbap" | "rtu"): Promise<{ port: number; server: Server }> {
-  let sentBad = false;
-  const server = createServer((socket: Socket) => {
-    let buf = Buffer.alloc(0);
-    socket.on("error", () => {});
-    socket.on("data", (data) => {
-      buf = Buffer.concat([buf, data]);
-      const size = framing === "mbap" ? 12 : 8;
-      while (buf.length >= size) {
-        const req = buf.subarray(0, size);
-        buf = buf.subarray(size);
-        const pduAt = framing === "mbap" ? 6 : 0;
-        const unit = req[pduAt]!;
-        const address = req.readUInt16BE(pduAt + 2);
-        const count = req.readUInt16BE(pduAt + 4);
-        const tid = framing === "mbap" ? req.readUInt16BE(0) : 0;
-        const answer = readAnswer(unit, address, count);
-        const good = framing === "mbap" ? mbap(tid, answer) : withCrc(answer);
-        if (!sentBad) {
-          sentBad = true;
-          socket.write(badFrame(kind, framing, tid, good));
-        } else socket.write(good);
-      }
-    });
+/** The device side of a byte stream: one bad frame of `kind` on its first request, correct answers after. */
+function respond(stream: Pick<Socket, "on" | "write">, kind: Kind, framing: "mbap" | "rtu", state: { sentBad: boolean }): void {
+  let buf = Buffer.alloc(0);
+  stream.on("error", () => {});
+  stream.on("data", (data: Buffer) => {
+    buf = Buffer.concat([buf, data]);
+    const size = framing === "mbap" ? 12 : 8;
+    while (buf.length >= size) {
+      const req = buf.subarray(0, size);
+      buf = buf.subarray(size);
+      const pduAt = framing === "mbap" ? 6 : 0;
+      const unit = req[pduAt]!;
+      const address = req.readUInt16BE(pduAt + 2);
+      const count = req.readUInt16BE(pduAt + 4);
+      const tid = framing === "mbap" ? req.readUInt16BE(0) : 0;
+      const answer = readAnswer(unit, address, count);
+      const good = framing === "mbap" ? mbap(tid, answer) : withCrc(answer);
+      if (!state.sentBad) {
+        state.sentBad = true;
+        stream.write(badFrame(kind, framing, tid, good));
+      } else stream.write(good);
+    }
   });
+}
+
+/** A raw TCP server answering on every connection; the bad frame goes out once per server. */
+async function rawServer(kind: Kind, framing: "mbap" | "rtu"): Promise<{ port: number; server: Server }> {
+  const state = { sentBad: false };
+  const server = createServer((socket: Socket) => respond(socket, kind, framing, state));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return { port: (server.address() as { port: number }).port, server };
 }
 
-let server: Server | undefined;
+let stopPeer: (() => Promise<unknown>) | undefined;
 let bus: ModbusBus | undefined;
 afterEach(async () => {
   await bus?.close();
-  await new Promise((r) => (server ? server.close(r) : r(undefined)));
-  server = bus = undefined;
+  await stopPeer?.();
+  stopPeer = bus = undefined;
 });
 
+const SERIAL = { baudRate: 9600, parity: "none", dataBits: 8, stopBits: 1 } as const;
+
 async function exchanges(kind: Kind, transport: TransportKind, n = 4): Promise<string[]> {
-  const raw = await rawServer(kind, transport === "tcp" ? "mbap" : "rtu");
-  server = raw.server;
+  let address: string;
+  if (transport === "rtu") {
+    // RTU on a real serial line: a socat pty pair, the device side opened with serialport.
+    const pair = await startPtyPair();
+    const device = new SerialPort({ path: pair.server, ...SERIAL });
+    await new Promise<void>((r, j) => device.on("open", r).on("error", j));
+    respond(device as unknown as Socket, kind, "rtu", { sentBad: false });
+    stopPeer = async () => {
+      await new Promise((r) => device.close(r));
+      await pair.stop();
+    };
+    address = pair.client;
+  } else {
+    const raw = await rawServer(kind, transport === "tcp" ? "mbap" : "rtu");
+    stopPeer = () => new Promise<void>((r) => raw.server.close(() => r()));
+    address = `127.0.0.1:${raw.port}`;
+  }
   bus = new ModbusBus({
     transport,
-    address: `127.0.0.1:${raw.port}`,
-    serial: { baudRate: 9600, parity: "none", dataBits: 8, stopBits: 1 },
+    address,
+    serial: SERIAL,
     interFrameGapMs: 0,
     reconnectMinMs: 50,
     reconnectMaxMs: 200,
@@ -146,5 +169,15 @@ describe("Modbus RTU over TCP: after one bad frame the next answers are read", (
   for (const kind of ["garbage", "truncated", "bad-crc"] as const)
     it(`${kind}: that request fails, the next ones are read`, async () => {
       expect(await exchanges(kind, "rtu-over-tcp")).toEqual(["error: TransportError", OK, OK, OK]);
+    });
+});
+
+describe("Modbus RTU on a serial line: after one bad frame the input is flushed and the next answers are read", () => {
+  it("trailing bytes after a valid answer: that answer and every later one are read", async () => {
+    expect(await exchanges("trailing", "rtu")).toEqual([OK, OK, OK, OK]);
+  });
+  for (const kind of ["garbage", "truncated", "bad-crc"] as const)
+    it(`${kind}: that request fails, the next ones are read`, async () => {
+      expect(await exchanges(kind, "rtu")).toEqual(["error: TransportError", OK, OK, OK]);
     });
 });
