@@ -70,7 +70,13 @@ export async function buildCollector(
     inventory: deps.inventory,
     logger: deps.logger,
   });
-  const liveness = new AgentLiveness({ store: deps.store, faults, clock: deps.clock, logger: deps.logger });
+  const liveness = new AgentLiveness({
+    store: deps.store,
+    faults,
+    clock: deps.clock,
+    logger: deps.logger,
+    expected: deps.config.agents.filter((a) => a.heartbeat).map((a) => a.id),
+  });
   const metrics = new CollectorMetrics(deps.registry, {
     faults: () => faults,
     store: deps.store,

@@ -10,6 +10,8 @@ export const MISSED_HEARTBEATS = 3;
  * collector (re)start, an agent that is alive delivers its backlog within this plus one interval.
  */
 export const AGENT_MAX_RETRY_MS = 30_000;
+/** agent.heartbeat's default: the interval assumed for an agent that never said its own. */
+export const DEFAULT_HEARTBEAT_SECONDS = 15;
 
 /**
  * Agent liveness (docs/fault-engine.md, "Agent liveness"): `agent.down` means the agent stopped
@@ -25,6 +27,10 @@ export const AGENT_MAX_RETRY_MS = 30_000;
  *   afterwards, opened and resolved at the gap's edges.
  * - A heartbeat from before the instant a live agent.down opened shows the agent was alive then (its
  *   beats were delayed, not missed): the fault is resolved at its own opening instant, never before it.
+ * - Never seen: an agent configured in collector.agents that has sent nothing at all since the collector
+ *   started (no heartbeat, no event, and none on record from before) is down after the same grace as a
+ *   seen agent after a start, taking the default heartbeat interval; its first heartbeat resolves it.
+ *   An agent seen before a restart is judged by its record (above), never as "never seen".
  */
 export class AgentLiveness {
   private timer: NodeJS.Timeout | undefined;
@@ -36,17 +42,40 @@ export class AgentLiveness {
    * opening instant can lie after heartbeats that arrive later, and the engine orders by time).
    */
   private cleared = new Map<string, number>();
+  /** Agents that delivered anything (a heartbeat or an event) since the collector started. */
+  private delivered = new Set<string>();
 
   constructor(
-    private deps: { store: CollectorStore; faults: FaultService; clock: Clock; logger: Logger; checkEveryMs?: number },
+    private deps: {
+      store: CollectorStore;
+      faults: FaultService;
+      clock: Clock;
+      logger: Logger;
+      checkEveryMs?: number;
+      /** Agent ids that must heartbeat (collector.agents without `heartbeat: false`). */
+      expected?: readonly string[];
+    },
   ) {
     this.startedAt = deps.clock.now();
   }
 
+  /** Any authenticated delivery from an agent: it is not "never seen" (its heartbeats are judged once they come). */
+  seen(agent: string): void {
+    this.delivered.add(agent);
+  }
+
   heartbeat(agent: string, at: number, intervalSeconds: number): void {
     this.arrived.set(agent, this.deps.clock.now());
+    this.delivered.add(agent);
     const { wasDown, previous } = this.deps.store.agentSeen(agent, at, intervalSeconds);
-    if (!previous) return;
+    if (!previous) {
+      const never = this.neverSeenFault(agent);
+      if (never) {
+        this.deps.logger.info({ agent }, "agent configured but never seen has connected");
+        this.dispatch(agent, "clear", Math.max(at, never.openedAt));
+      }
+      return;
+    }
     const downAt = this.downAt(agent, previous.lastSeen, previous.intervalSeconds);
     if (wasDown) {
       const clearAt = Math.max(at, downAt);
@@ -66,9 +95,31 @@ export class AgentLiveness {
     this.dispatch(agent, "clear", at);
   }
 
+  /** The open agent.down of an agent that has no heartbeat on record (opened by the never-seen rule). */
+  private neverSeenFault(agent: string) {
+    return this.deps.faults
+      .faults()
+      .find((f) => f.device === `agent:${agent}` && f.condition === "agent.down" && (f.status === "open" || f.status === "acknowledged"));
+  }
+
   check(): void {
     const now = this.deps.clock.now();
-    for (const a of this.deps.store.agents()) {
+    const agents = this.deps.store.agents();
+    const known = new Set(agents.map((a) => a.id));
+    const interval = DEFAULT_HEARTBEAT_SECONDS * 1000;
+    const neverSeenDownAt = this.startedAt + Math.max(MISSED_HEARTBEATS * interval, AGENT_MAX_RETRY_MS + interval);
+    for (const id of this.deps.expected ?? []) {
+      if (known.has(id) || this.delivered.has(id) || now < neverSeenDownAt) continue;
+      // Once flagged it stays flagged (across restarts, by its open fault) until it heartbeats.
+      this.delivered.add(id);
+      if (this.neverSeenFault(id)) continue;
+      this.deps.logger.warn({ agent: id }, "agent is configured but has never been seen");
+      this.dispatch(id, "firing", neverSeenDownAt, undefined, {
+        eventId: `agent-never-seen-${id}-${this.startedAt}`,
+        title: `采集代理从未连接 / agent ${id} is configured but has never connected`,
+      });
+    }
+    for (const a of agents) {
       if (a.down) continue;
       const beats = MISSED_HEARTBEATS * a.intervalSeconds * 1000;
       const downAt = this.downAt(a.id, a.lastSeen, a.intervalSeconds);
@@ -87,17 +138,23 @@ export class AgentLiveness {
     return Math.max(lastSeen + MISSED_HEARTBEATS * intervalSeconds * 1000, cleared === undefined ? 0 : cleared + 1);
   }
 
-  private dispatch(agent: string, state: "firing" | "clear", at: number, lastSeen?: number): void {
+  private dispatch(
+    agent: string,
+    state: "firing" | "clear",
+    at: number,
+    lastSeen?: number,
+    firing?: { eventId: string; title: string },
+  ): void {
     if (state === "clear") this.cleared.set(agent, Math.max(at, this.cleared.get(agent) ?? 0));
     this.deps.faults.dispatch({
       type: "condition",
       // Both ways of finding a gap name its firing after the last heartbeat before it: one event.
-      eventId: state === "firing" ? `agent-down-${agent}-${lastSeen}` : `agent-up-${agent}-${at}`,
+      eventId: state === "firing" ? (firing?.eventId ?? `agent-down-${agent}-${lastSeen}`) : `agent-up-${agent}-${at}`,
       at,
       device: `agent:${agent}`,
       condition: "agent.down",
       state,
-      ...(state === "firing" ? { title: `采集代理失联 / agent ${agent} stopped sending heartbeats` } : {}),
+      ...(state === "firing" ? { title: firing?.title ?? `采集代理失联 / agent ${agent} stopped sending heartbeats` } : {}),
     });
   }
 

@@ -23,6 +23,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: CollectorContext):
     const principal = req.principal!;
     if (principal.kind !== "agent" || principal.id !== batch.agent)
       return reply.code(403).send({ error: "forbidden", message: `this token belongs to another agent than ${batch.agent}` });
+    ctx.liveness.seen(batch.agent);
     const out: EventBatchReply = { accepted: 0, duplicates: 0 };
     const now = ctx.clock.now();
     const accepted = new Map<string, number>();

@@ -99,7 +99,16 @@ export const collectorSchema = z.strictObject({
   listen: hostPort.default("127.0.0.1:8480"),
   dataDir: z.string().default("var/collector"),
   /** Agents allowed to send events, each with its own bearer token. */
-  agents: z.array(z.strictObject({ id, token: secret })).min(1),
+  agents: z
+    .array(
+      z.strictObject({
+        id,
+        token: secret,
+        /** false for a sender that is not a Watchfloor agent (Alertmanager): it is not expected to heartbeat. */
+        heartbeat: z.boolean().default(true),
+      }),
+    )
+    .min(1),
   /** Policy file (classification rules, SLA deadlines, KPI), relative to the config file. */
   policy: z.string().optional(),
   /** Paging file (channels, on-call roster, escalation policies), relative to the config file. */

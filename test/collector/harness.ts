@@ -22,12 +22,14 @@ export async function testCollector(
     templates?: Template[];
     isActive?: () => boolean;
     registry?: Registry;
+    /** collector.agents (default: agent-1 with AGENT_TOKEN). */
+    agents?: Array<{ id: string; token: string; heartbeat?: boolean }>;
   } = {},
 ) {
   // A manual clock unless the test brings its own (the real one, to watch timers fire).
   const clock = (opts.clock ?? new ManualClock(Date.parse(opts.start ?? "2026-11-25T09:00:00+08:00"))) as ManualClock;
   const store = new CollectorStore(openDatabase(opts.dbFile ?? ":memory:"));
-  const config = collectorSchema.parse({ agents: [{ id: "agent-1", token: AGENT_TOKEN }] });
+  const config = collectorSchema.parse({ agents: opts.agents ?? [{ id: "agent-1", token: AGENT_TOKEN }] });
   const { app, ctx, routes } = await buildCollector({
     config,
     policy: opts.policy ?? defaultPolicy,

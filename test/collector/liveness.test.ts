@@ -1,4 +1,7 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ManualClock } from "../../common/clock.ts";
+import { tempDir } from "../harness/process.ts";
 import { AGENT_TOKEN, testCollector } from "./harness.ts";
 
 describe("agent liveness: no heartbeat for three intervals → the agent is down, which is a fault", () => {
@@ -128,5 +131,100 @@ describe("agent liveness follows the agent's heartbeat times, however late they 
     expect(down()[0]!.resolvedAt).toBe(t0 + 45_000);
     expect(await up()).toBe(true);
     await h.app.close();
+  });
+});
+
+describe("an agent configured but never seen is down after the same grace as one that stops", () => {
+  const AGENTS = [
+    { id: "agent-1", token: AGENT_TOKEN },
+    { id: "agent-2", token: "agent-2-token-for-tests" },
+    // Alertmanager posts alerts with an agent token but never heartbeats: not watched.
+    { id: "alertmanager", token: "alertmanager-token-for-tests", heartbeat: false },
+  ];
+  const down = (h: Awaited<ReturnType<typeof testCollector>>) =>
+    h.ctx.faults.faults().filter((f) => f.condition === "agent.down");
+  const heartbeat = (h: Awaited<ReturnType<typeof testCollector>>, agent: string, token: string, n: number) =>
+    h.app.inject({
+      method: "POST",
+      url: "/api/v1/events",
+      headers: { authorization: `Bearer ${token}` },
+      payload: { agent, events: [{ id: `${agent}-hb-${n}-xxxx`, type: "heartbeat", at: new Date(h.clock.now()).toISOString(), interval: 15 }] },
+    });
+
+  it("opens agent.down 45 s after the collector starts (3 × the default 15 s, like a silent agent), resolves on its first heartbeat", async () => {
+    const h = await testCollector({ agents: AGENTS });
+    const start = h.clock.now();
+    await heartbeat(h, "agent-1", AGENT_TOKEN, 1);
+    h.clock.advance(44_999);
+    h.ctx.liveness.check();
+    expect(down(h)).toEqual([]);
+    h.clock.advance(1);
+    await heartbeat(h, "agent-1", AGENT_TOKEN, 2); // agent-1 keeps beating: only agent-2 is down
+    h.ctx.liveness.check();
+    expect(down(h).map((f) => [f.device, f.status, f.openedAt - start])).toEqual([["agent:agent-2", "open", 45_000]]);
+    h.clock.advance(60_000);
+    h.ctx.liveness.check();
+    expect(down(h).filter((f) => f.device === "agent:agent-2")).toHaveLength(1); // not raised twice
+    await heartbeat(h, "agent-2", "agent-2-token-for-tests", 1);
+    expect(
+      down(h)
+        .filter((f) => f.device === "agent:agent-2")
+        .map((f) => [f.status, (f.resolvedAt ?? 0) - start]),
+    ).toEqual([["resolved", 105_000]]);
+    await h.app.close();
+  });
+
+  it("after a collector restart, an agent seen before is not flagged while it reconnects within its grace", async () => {
+    // agent-2 beats every 60 s: its grace after a restart (3 intervals) is longer than the 45 s after
+    // which an agent never seen is called down. Seen before the restart, it must be judged by its own.
+    const beat60 = (h: Awaited<ReturnType<typeof testCollector>>, n: number) =>
+      h.app.inject({
+        method: "POST",
+        url: "/api/v1/events",
+        headers: { authorization: "Bearer agent-2-token-for-tests" },
+        payload: { agent: "agent-2", events: [{ id: `agent-2-hb60-${n}-xxxx`, type: "heartbeat", at: new Date(h.clock.now()).toISOString(), interval: 60 }] },
+      });
+    const file = join(tempDir("wf-liveness-"), "collector.db");
+    const first = await testCollector({ agents: AGENTS.filter((a) => a.id !== "agent-1"), dbFile: file });
+    await beat60(first, 1);
+    const lastBeat = first.clock.now();
+    await first.app.close();
+    first.store.db.close();
+
+    const restart = lastBeat + 10_000;
+    const second = await testCollector({
+      agents: AGENTS.filter((a) => a.id !== "agent-1"),
+      dbFile: file,
+      clock: new ManualClock(restart),
+    });
+    for (const after of [45_000, 100_000]) {
+      second.clock.set(restart + after);
+      second.ctx.liveness.check();
+      expect(down(second)).toEqual([]);
+    }
+    await beat60(second, 2); // reconnects 110 s after its last beat: within 3 × 60 s
+    second.clock.set(restart + 150_000);
+    second.ctx.liveness.check();
+    expect(down(second)).toEqual([]);
+    await second.app.close();
+  });
+
+  it("a never-seen agent flagged before a restart stays one fault across it, and clears when it connects", async () => {
+    const file = join(tempDir("wf-liveness-"), "collector.db");
+    const first = await testCollector({ agents: AGENTS, dbFile: file });
+    first.clock.advance(45_000);
+    first.ctx.liveness.check();
+    expect(down(first).map((f) => f.device).sort()).toEqual(["agent:agent-1", "agent:agent-2"]);
+    await first.app.close();
+    first.store.db.close();
+
+    const second = await testCollector({ agents: AGENTS, dbFile: file, clock: new ManualClock(first.clock.now() + 60_000) });
+    second.clock.advance(45_000);
+    second.ctx.liveness.check();
+    expect(down(second)).toHaveLength(2);
+    await heartbeat(second, "agent-2", "agent-2-token-for-tests", 1);
+    expect(down(second).find((f) => f.device === "agent:agent-2")?.status).toBe("resolved");
+    expect(down(second).find((f) => f.device === "agent:agent-1")?.status).toBe("open");
+    await second.app.close();
   });
 });

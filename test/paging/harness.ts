@@ -48,7 +48,7 @@ export async function pagingCollector(opts: {
   const config = collectorSchema.parse({
     agents: [
       { id: "agent-1", token: AGENT_TOKEN },
-      { id: "alertmanager", token: AM_TOKEN },
+      { id: "alertmanager", token: AM_TOKEN, heartbeat: false },
     ],
     publicUrl: opts.publicUrl ?? "https://watchfloor.example.gov.cn",
   });
