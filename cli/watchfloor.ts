@@ -16,6 +16,7 @@ commands:
                                         put a backup in place (collector stopped; the old store is kept)
   store check PATH                      check a backup: SQLite integrity, audit hash chain
   store check --config FILE             check the live store: SQLite quick_check and integrity_check (exit 1 when damaged)
+  report verify FILE --config FILE      check a KPI report (HTML, CSV or PDF) against the record
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -27,6 +28,7 @@ const commands: Record<string, () => Promise<Command>> = {
   audit: async () => (await import("./audit.ts")).runAudit,
   profile: async () => (await import("./profile-test.ts")).runProfileTest,
   store: async () => (await import("./store.ts")).runStore,
+  report: async () => (await import("./report.ts")).runReport,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -19,7 +19,7 @@ const TEXT_MAX = 2000;
 
 /** "确认人 li.gong · 2026-11-25 09:12:00", when it happened. */
 function Who(p: { label: string; cls: string; by?: string; at?: number; tz: string }) {
-  if (p.by === undefined || p.at === undefined) return <></>;
+  if (p.by === undefined || p.at === undefined) return raw("");
   return (
     <>
       <dt>{p.label}</dt>

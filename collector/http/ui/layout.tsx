@@ -28,6 +28,8 @@ export interface LayoutProps {
   now?: number;
   /** Open the live event stream (board, fault page). */
   live?: boolean;
+  /** Extra <meta name content> pairs (the report's stamp). */
+  meta?: Record<string, string>;
   children?: Child;
 }
 
@@ -42,6 +44,9 @@ export function Layout(p: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}' />
+        {Object.entries(p.meta ?? {}).map(([name, content]) => (
+          <meta name={name} content={content} />
+        ))}
         <title>{`${p.title} · Watchfloor`}</title>
         <link rel="stylesheet" href="/ui/assets/style.css" />
         <script src="/ui/assets/htmx.min.js" defer></script>

@@ -20,12 +20,13 @@ import { hazardPages } from "./hazards.tsx";
 import { inspectionPages } from "./inspections.tsx";
 import { languageOf, WORDS } from "./i18n.ts";
 import { errorPage, loginPage } from "./login.tsx";
+import { reportPages } from "./report.tsx";
 import { field, mayUse, onSession, sendHtml, type UiDeps, type UiPageModule, viewerOf } from "./page.ts";
 
 export type { UiDeps } from "./page.ts";
 
 /** The page modules, each a route file with its TSX components (docs/web-ui.md: adding a page). */
-const PAGE_MODULES: UiPageModule[] = [boardPages, faultPages, inspectionPages, hazardPages];
+const PAGE_MODULES: UiPageModule[] = [boardPages, faultPages, inspectionPages, hazardPages, reportPages];
 
 export const SESSION_COOKIE = "wf_session";
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;

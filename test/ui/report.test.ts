@@ -1,0 +1,199 @@
+/**
+ * The client's KPI report: its figures equal `watchfloor replay` (the CLI, in its own process) and
+ * /api/v1/kpi; the CSV parses back, with Python's csv module, to the same rows; the PDF's text, read by
+ * poppler's pdftotext, carries the figures.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { defaultPolicy, parsePeriod, parseScenario, runScenario } from "../../collector/domain/index.ts";
+import { csvRows, reportCsv } from "../../collector/report/csv.ts";
+import { buildReport } from "../../collector/report/data.ts";
+import { CJK_FONT, reportPdf } from "../../collector/report/pdf.ts";
+import { findStamp } from "../../collector/report/stamp.ts";
+import { skipWithout } from "../harness/peer-gate.ts";
+import { bareSite } from "../harness/bare-site.ts";
+import { ROOT } from "../harness/process.ts";
+import { getPage, login, openFault, uiCollector, visibleText } from "./harness.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "wf-report-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Python's csv module reads the file back (an independent CSV reader), BOM handled by utf-8-sig. */
+function pythonCsv(file: string): string[][] {
+  const out = execFileSync(
+    "/usr/bin/python3",
+    ["-c", "import csv,json,sys; print(json.dumps(list(csv.reader(open(sys.argv[1], encoding='utf-8-sig', newline='')))))", file],
+    { encoding: "utf8" },
+  );
+  return JSON.parse(out) as string[][];
+}
+
+const missing = [
+  existsSync("/usr/bin/pdftotext") ? undefined : "pdftotext (apt-get install poppler-utils)",
+  existsSync(CJK_FONT.file) ? undefined : "Noto Sans CJK (apt-get install fonts-noto-cjk)",
+].filter(Boolean);
+
+const SCENARIOS = [
+  { file: "windows-exemptions.jsonl", quarter: "2026Q1" },
+  { file: "quarter-edges.jsonl", quarter: "2026Q1" },
+  { file: "reclassify-reopen.jsonl", quarter: "2026Q1" },
+];
+
+describe.skipIf(skipWithout(missing.length ? missing.join(", ") : undefined, "report PDF and CSV"))(
+  "the KPI report against watchfloor replay",
+  () => {
+    it.each(SCENARIOS)("$file $quarter: figures equal replay's; CSV round-trips; the PDF's text has them", async ({ file, quarter }) => {
+      const path = join(ROOT, "config/scenarios", file);
+      const cli = spawnSync(process.execPath, [join(ROOT, "bin/watchfloor.mjs"), "replay", path, "--quarter", quarter], {
+        encoding: "utf8",
+        env: { ...process.env, WATCHFLOOR_RUNTIME: "" },
+      });
+      expect(cli.status, cli.stderr).toBe(0);
+      const replayed = JSON.parse(cli.stdout).kpi as Record<string, number | string | unknown[]>;
+
+      const parsed = parseScenario(readFileSync(path, "utf8"));
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed));
+      const run = runScenario(parsed.lines, { quarter });
+      if ("code" in run) throw new Error(run.message);
+      const period = parsePeriod(quarter, "Asia/Shanghai");
+      if (!("start" in period)) throw new Error(period.message);
+      const report = buildReport({
+        period,
+        faults: Object.values(run.state.faults),
+        windows: Object.values(run.state.windows),
+        policy: defaultPolicy,
+        inventory: { devices: {} },
+        now: run.now,
+        head: { seq: 42, hash: "a".repeat(64) },
+      });
+      for (const key of ["total", "met", "breached", "exempted", "planned", "pending", "timeliness"] as const)
+        expect(report.kpi[key], key).toBe(replayed[key]);
+      expect(report.kpi.deductionCny).toBe(replayed.deduction_cny);
+      expect(report.breaches.map((b) => b.faultId)).toEqual((replayed.breaches as Array<{ fault: string }>).map((b) => b.fault));
+
+      const csvFile = join(tmp, `${file}.csv`);
+      const csv = reportCsv(report, "zh");
+      expect(csv.startsWith("\uFEFF")).toBe(true);
+      writeFileSync(csvFile, csv);
+      const rows = pythonCsv(csvFile);
+      // Python drops the empty separator rows' single empty cell; compare with the same rule.
+      expect(rows).toEqual(csvRows(report, "zh").map((r) => (r.length === 0 ? [] : r)));
+      expect(findStamp(csv)?.figures.breached).toBe(replayed.breached);
+
+      const pdfFile = join(tmp, `${file}.pdf`);
+      writeFileSync(pdfFile, await reportPdf(report, "zh"));
+      const text = execFileSync("pdftotext", ["-layout", pdfFile, "-"], { encoding: "utf8" });
+      expect(text).toContain("故障处理及时率考核报告");
+      expect(text).toContain(`${(Math.floor((replayed.timeliness as number) * 10000) / 100).toFixed(2)} %`);
+      expect(text).toMatch(new RegExp(`超时\\s+${replayed.breached}\\b`));
+      expect(text).toMatch(new RegExp(`故障总数\\s+${replayed.total}\\b`));
+      for (const b of report.breaches) expect(text).toContain(b.faultId);
+      expect(findStamp(readFileSync(pdfFile, "latin1"))?.head).toBe("a".repeat(64));
+    });
+  },
+);
+
+describe("the report in the web UI", () => {
+  let h: Awaited<ReturnType<typeof uiCollector>> | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it("the quarter's figures equal /api/v1/kpi in HTML, CSV and the stamp; user text is escaped, formulas defused", async () => {
+    h = await uiCollector();
+    const evil = `=HYPERLINK("http://x")<img src=x onerror=alert(1)>`;
+    const late = await openFault(h.app, h.tokens.engineer, { device: "ups-1", class: "severe", title: evil });
+    await openFault(h.app, h.tokens.engineer, { device: "sw-1", class: "general", title: "ok" });
+    h.clock.set(Date.parse("2026-11-25T12:00:00+08:00"));
+    const api = (
+      await h.app.inject({ url: "/api/v1/kpi?period=2026Q4", headers: { authorization: `Bearer ${h.tokens.client_auditor}` } })
+    ).json().kpi as Record<string, number>;
+    expect(api.breached).toBe(1);
+    const { cookie } = await login(h.app, h.tokens.client_auditor);
+    const html = await getPage(h.app, "/ui/report?period=2026Q4", cookie);
+    expect(html.statusCode).toBe(200);
+    const text = visibleText(html.body);
+    expect(text).toContain(`故障总数 ${api.total}`);
+    expect(text).toContain(`超时 ${api.breached}`);
+    expect(text).toContain("¥64,680");
+    expect(text).toContain(late);
+    expect(html.body).not.toContain("<img src=x");
+    expect(html.body).toMatch(/<svg[^>]*>/);
+    expect(html.body).not.toMatch(/<style|style="/);
+    const stamp = findStamp(html.body)!;
+    expect(stamp.figures).toEqual({
+      total: api.total,
+      met: api.met,
+      breached: api.breached,
+      exempted: api.exempted,
+      planned: api.planned,
+      pending: api.pending,
+    });
+    expect(stamp.head).toBe(h.ctx.store.auditHead()!.hash);
+
+    const csv = await getPage(h.app, "/ui/report.csv?period=2026Q4", cookie);
+    expect(csv.headers["content-type"]).toBe("text/csv; charset=utf-8");
+    expect(csv.body.charCodeAt(0)).toBe(0xfeff);
+    expect(csv.body).toContain(`'${evil.replace(/"/g, '""')}`);
+    const pdf = await getPage(h.app, "/ui/report.pdf?period=2026Q4", cookie);
+    expect(pdf.headers["content-type"]).toBe("application/pdf");
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+
+    expect((await getPage(h.app, "/ui/report?period=2026Q9", cookie)).statusCode).toBe(400);
+  });
+});
+
+describe("watchfloor report verify", () => {
+  const dir = mkdtempSync(join(tmpdir(), "wf-verify-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const verify = (file: string, site: string) =>
+    spawnSync(process.execPath, [join(ROOT, "bin/watchfloor.mjs"), "report", "verify", file, "--config", site], {
+      encoding: "utf8",
+      env: { ...process.env, WATCHFLOOR_RUNTIME: "", WATCHFLOOR_AGENT_TOKEN: "verify-token" },
+    });
+
+  it("accepts the record's own report, refuses edited figures or a forged head, notes later entries", async () => {
+    const site = bareSite(dir);
+    const h = await uiCollector({ dbFile: join(dir, "collector", "collector.db") });
+    try {
+      await openFault(h.app, h.tokens.engineer, { device: "ups-1", class: "severe", title: "UPS 过载" });
+      h.clock.set(Date.parse("2026-11-25T12:00:00+08:00"));
+      const { cookie } = await login(h.app, h.tokens.client_auditor);
+      const csv = (await getPage(h.app, "/ui/report.csv?period=2026Q4", cookie)).body;
+      const pdf = (await getPage(h.app, "/ui/report.pdf?period=2026Q4", cookie)).rawPayload;
+      const files = { csv: join(dir, "r.csv"), pdf: join(dir, "r.pdf"), edited: join(dir, "edited.csv"), forged: join(dir, "forged.csv") };
+      writeFileSync(files.csv, csv);
+      writeFileSync(files.pdf, pdf);
+      writeFileSync(files.edited, csv.replace(" breached=1 ", " breached=0 "));
+      writeFileSync(files.forged, csv.replace(/audit-head=[0-9a-f]{64}/, `audit-head=${"b".repeat(64)}`));
+
+      for (const f of [files.csv, files.pdf]) {
+        const ok = verify(f, site);
+        expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+        expect(ok.stdout).toContain("ok: figures equal the record: total 1, met 0, breached 1");
+      }
+      const edited = verify(files.edited, site);
+      expect(edited.status).toBe(1);
+      expect(edited.stdout).toContain("MISMATCH: figures differ from the record: breached 0 (record: 1)");
+      const forged = verify(files.forged, site);
+      expect(forged.status).toBe(1);
+      expect(forged.stdout).toContain("MISMATCH: the report names audit entry");
+
+      // Work goes on after the report: it stays the record's, as of its time.
+      await openFault(h.app, h.tokens.engineer, { device: "fw-1", class: "general", title: "later" });
+      const later = verify(files.csv, site);
+      expect(later.status).toBe(0);
+      expect(later.stdout).toMatch(/note: \d+ entries were recorded after the report/);
+    } finally {
+      await h.close();
+    }
+    const none = join(dir, "none.txt");
+    writeFileSync(none, "hello");
+    expect(verify(none, site).status).toBe(1);
+    // Six CLI processes, each starting tsx: slow on a busy two-core machine.
+  }, 120_000);
+});
