@@ -90,12 +90,22 @@ describe("watchfloor check-config", () => {
     expect(code).toBe(0);
   });
 
-  it("resolves secrets from the environment and never prints them", async () => {
+  it("an unset ${env:…} secret is a warning with its line (the service gets it from systemd), a set one is never printed", async () => {
     const f = join(dir, "secret.yaml");
     writeFileSync(f, THREE_MISTAKES.split("devices:")[0]!.replace('token: "t"', 'token: "${env:WF_TEST_MISSING_TOKEN}"'));
-    const { code, output } = await run("watchfloor.mjs", ["check-config", f]);
-    expect(code).toBe(1);
-    expect(output).toContain("agent.collector.token: environment variable WF_TEST_MISSING_TOKEN is not set");
+    const unset = await run("watchfloor.mjs", ["check-config", f]);
+    expect(unset.code).toBe(0);
+    expect(unset.output).toMatch(
+      new RegExp(`${f}:\\d+:\\d+: warning: environment variable WF_TEST_MISSING_TOKEN is not set in this shell`),
+    );
+    const set = await run("watchfloor.mjs", ["check-config", f], { WF_TEST_MISSING_TOKEN: "s3cr3t-value" });
+    expect(set.code).toBe(0);
+    expect(set.output).not.toContain("warning");
+    expect(set.output).not.toContain("s3cr3t-value");
+    // The agent itself refuses to start without it.
+    const agent = await run("watchfloor-agent.mjs", ["--config", f]);
+    expect(agent.code).toBe(2);
+    expect(agent.output).toContain("agent.collector.token: environment variable WF_TEST_MISSING_TOKEN is not set");
   });
 });
 
