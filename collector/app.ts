@@ -137,7 +137,8 @@ export async function buildCollector(
     if (isStoreFailure(err)) storeHealth.noteFailure(err, deps.clock.now());
   });
   app.addHook("onResponse", async (req, reply) => {
-    if (req.method === "POST" && reply.statusCode < 300) storeHealth.noteWriteOk();
+    // An accepted event batch was written to the store (other posts may touch only memory).
+    if (req.routeOptions.url === "/api/v1/events" && reply.statusCode < 300) storeHealth.noteWriteOk();
   });
   await registerSecurityHeaders(app);
   const badTokens = await registerBadTokenLimit(app, {

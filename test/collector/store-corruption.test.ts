@@ -88,6 +88,34 @@ describe("/healthz tells whether the store can take writes", () => {
     await h.app.close();
   });
 
+  it("a request that failed on the store keeps /healthz at 503 until an event batch is written again", async () => {
+    // Damage that only some writes reach cannot be staged page by page reliably. A store that refuses
+    // writes for a while (SQLite's query_only, SQLITE_READONLY) makes ingest fail the same way; once it
+    // takes writes again the probe passes, and the failed request still counts until a batch is written.
+    const h = await testCollector();
+    h.store.db.pragma("query_only = ON");
+    const refused = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/events",
+      headers: { authorization: `Bearer ${AGENT_TOKEN}` },
+      payload: event("agent-1-while-readonly-0001"),
+    });
+    expect(refused.statusCode).toBe(500);
+    h.store.db.pragma("query_only = OFF");
+    const bad = await h.app.inject({ method: "GET", url: "/healthz" });
+    expect(bad.statusCode).toBe(503);
+    expect(bad.json().store.reason).toMatch(/a request failed on the store at .*: attempt to write a readonly database \(SQLITE_READONLY\)/);
+    const ok = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/events",
+      headers: { authorization: `Bearer ${AGENT_TOKEN}` },
+      payload: event("agent-1-after-repair-0001"),
+    });
+    expect(ok.statusCode).toBe(200);
+    expect((await h.app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
+    await h.app.close();
+  });
+
   it("an undamaged store: /healthz 200, and its write probe leaves nothing behind", async () => {
     const h = await testCollector();
     const health = await h.app.inject({ method: "GET", url: "/healthz" });
