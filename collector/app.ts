@@ -20,6 +20,7 @@ import { windowRoutes } from "./http/windows.ts";
 import { AgentLiveness } from "./liveness.ts";
 import { CollectorMetrics } from "./metrics.ts";
 import type { NotificationsConfig } from "./paging/config.ts";
+import { AgentMetricsReadings, type LiveReadings } from "./inspections/live-readings.ts";
 import { InspectionMetrics } from "./inspections/metrics.ts";
 import { InspectionService } from "./inspections/service.ts";
 import { PagingService } from "./paging/service.ts";
@@ -45,6 +46,8 @@ export interface CollectorDeps {
   templates?: Template[];
   /** False while this collector is the standby: it creates no inspection rounds (default: active). */
   isActive?: () => boolean;
+  /** Latest device readings for pre-filled inspection items (default: read collector.agentMetrics). */
+  liveReadings?: LiveReadings;
 }
 
 /**
@@ -119,6 +122,9 @@ export async function buildCollector(
     paging,
     isActive: deps.isActive,
     metrics: inspectionMetrics,
+    liveReadings:
+      deps.liveReadings ??
+      (deps.config.agentMetrics.length > 0 ? new AgentMetricsReadings(deps.config.agentMetrics, deps.clock) : undefined),
   });
   const ctx: CollectorContext = {
     clock: deps.clock,

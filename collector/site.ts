@@ -89,6 +89,7 @@ export function loadCollectorSite(
     agents: [],
     trustProxy: false,
     badTokenLimit: { max: 30, window: 60 },
+    agentMetrics: [],
   };
   return {
     site: { file, config: { ...config, collector }, policy, inventory, notifications, templates, tls },

@@ -2,11 +2,17 @@
 import type { CollectorContext } from "../context.ts";
 import { formatInstant } from "../domain/index.ts";
 import { ageBucket, dueState, HAZARD_STATUS_ZH, type Hazard, type Round } from "../domain/inspections/index.ts";
-import type { InspectionService } from "../inspections/service.ts";
+import type { InspectionService, Suggestion } from "../inspections/service.ts";
 
 export const DUE_STATE_ZH = { due: "待完成", overdue: "已超时", done_on_time: "按时完成", done_late: "超时完成" } as const;
 
-export function presentRound(r: Round, _svc: InspectionService, ctx: Pick<CollectorContext, "faults" | "policy">, now: number) {
+export function presentRound(
+  r: Round,
+  _svc: InspectionService,
+  ctx: Pick<CollectorContext, "faults" | "policy">,
+  now: number,
+  suggestions: Record<string, Suggestion> = {},
+) {
   const tz = ctx.policy.timezone;
   const iso = (t: number | undefined) => (t === undefined ? undefined : formatInstant(t, tz));
   const state = dueState(r, now);
@@ -37,8 +43,10 @@ export function presentRound(r: Round, _svc: InspectionService, ctx: Pick<Collec
         checkedIn: c ? { at: iso(c.at), by: c.by, via: c.via } : undefined,
         items: s.items.map((i) => {
           const a = r.answers[`${s.id}/${i.id}`];
+          const offer = suggestions[`${s.id}/${i.id}`];
           return {
             ...i,
+            suggested: offer ? { ...offer, at: iso(offer.at) } : undefined,
             answer: a ? { value: a.value, at: iso(a.at), by: a.by, prefilled: a.prefilled, abnormal: a.abnormal } : undefined,
           };
         }),

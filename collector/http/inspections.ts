@@ -227,7 +227,7 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
       .audit()
       .filter((e) => (e.detail as { round?: string }).round === r.id)
       .map((e) => ({ seq: e.seq, at: formatInstant(e.at, tz), actor: e.actor, action: e.action, detail: e.detail }));
-    return { round: presentRound(r, svc, ctx, now()), timeline };
+    return { round: presentRound(r, svc, ctx, now(), await svc.suggestions(r)), timeline };
   });
 
   const base = { clientId, at: instant };

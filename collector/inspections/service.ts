@@ -27,6 +27,7 @@ import type { FaultService } from "../fault-service.ts";
 import { newFaultId } from "../fault-service.ts";
 import type { PagingService } from "../paging/service.ts";
 import type { CollectorStore } from "../store/store.ts";
+import type { LiveReadings } from "./live-readings.ts";
 import type { InspectionMetrics } from "./metrics.ts";
 import { InspectionStore } from "./store.ts";
 
@@ -56,6 +57,16 @@ export interface InspectionServiceDeps {
   isActive?: () => boolean;
   newRoundId?: () => string;
   metrics?: InspectionMetrics;
+  /** Where pre-filled items get the device's latest reading (collector.agentMetrics); absent: none. */
+  liveReadings?: LiveReadings;
+}
+
+/** A value offered for an item from a device's latest live reading; the inspector confirms or changes it. */
+export interface Suggestion {
+  value: number;
+  device: string;
+  reading: string;
+  at: number;
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: DomainError };
@@ -229,6 +240,26 @@ export class InspectionService {
       this.deps.store.appendAudit(res.audit);
     })();
     return { ok: true, value: res.hazard };
+  }
+
+  /** Offers for the unanswered pre-filled items of a round, "stop/item" → value in the item's unit. */
+  async suggestions(round: Round): Promise<Record<string, Suggestion>> {
+    const live = this.deps.liveReadings;
+    const out: Record<string, Suggestion> = {};
+    if (!live || round.status === "completed") return out;
+    for (const stop of round.stops)
+      for (const item of stop.items) {
+        if (item.kind !== "reading" || !item.prefill || round.answers[`${stop.id}/${item.id}`]) continue;
+        const r = await live.latest(item.prefill.device, item.prefill.reading, item.prefill.labels);
+        if (r)
+          out[`${stop.id}/${item.id}`] = {
+            value: Math.round(r.value * item.prefill.scale * 1000) / 1000,
+            device: item.prefill.device,
+            reading: item.prefill.reading,
+            at: r.at,
+          };
+      }
+    return out;
   }
 
   /** The code printed in a stop's QR check-in link: proves the phone was at the sheet. */

@@ -117,6 +117,8 @@ export const collectorSchema = z.strictObject({
   publicUrl: z.url().optional(),
   /** Folder of inspection templates (*.yaml), relative to the config file; absent: no inspection rounds. */
   inspections: z.string().optional(),
+  /** Agents' /metrics URLs: inspection items marked prefill are offered the device's latest reading from there. */
+  agentMetrics: z.array(z.url()).default([]),
   /** HTTPS served by the collector itself: PEM certificate (chain) and private key files, relative to the config file. */
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   /**

@@ -6,6 +6,7 @@ import { collectorSchema } from "../../common/config/schema.ts";
 import { buildCollector } from "../../collector/app.ts";
 import { defaultPolicy, type Inventory, type Policy } from "../../collector/domain/index.ts";
 import type { Template } from "../../collector/domain/inspections/index.ts";
+import type { LiveReadings } from "../../collector/inspections/live-readings.ts";
 import { openDatabase } from "../../collector/store/db.ts";
 import { CollectorStore, type Role } from "../../collector/store/store.ts";
 
@@ -24,6 +25,7 @@ export async function testCollector(
     registry?: Registry;
     /** collector.agents (default: agent-1 with AGENT_TOKEN). */
     agents?: Array<{ id: string; token: string; heartbeat?: boolean }>;
+    liveReadings?: LiveReadings;
   } = {},
 ) {
   // A manual clock unless the test brings its own (the real one, to watch timers fire).
@@ -40,6 +42,7 @@ export async function testCollector(
     logger: pino({ level: "silent" }),
     templates: opts.templates,
     isActive: opts.isActive,
+    liveReadings: opts.liveReadings,
   });
   await app.ready();
   const tokens: Record<Role, string> = {

@@ -54,6 +54,7 @@ const zh = {
   age: "已持续",
   readOnlyRounds: "您的角色只能查看巡检与隐患记录。",
   notFound: "没有找到该记录",
+  prefilled: "已按实时读数预填，请核对后保存：",
 };
 
 const en: Record<keyof typeof zh, string> = {
@@ -109,6 +110,7 @@ const en: Record<keyof typeof zh, string> = {
   age: "Open for",
   readOnlyRounds: "Your role can only read rounds and hazards.",
   notFound: "Not found",
+  prefilled: "Pre-filled from the live reading; check it, then save:",
 };
 
 export type InspectionWords = typeof zh;

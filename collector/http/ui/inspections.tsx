@@ -7,6 +7,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Actor, Item, Round } from "../../domain/inspections/index.ts";
+import type { Suggestion } from "../../inspections/service.ts";
 import { dueState } from "../../domain/inspections/index.ts";
 import {
   type Answered,
@@ -65,7 +66,7 @@ function RoundCard(p: { r: Round; v: Viewer; now: number; tz: string }) {
   );
 }
 
-function ItemForm(p: { r: Round; stopId: string; item: Item; v: Viewer; canFill: boolean }) {
+function ItemForm(p: { r: Round; stopId: string; item: Item; v: Viewer; canFill: boolean; offer?: Suggestion }) {
   const { item, v } = p;
   const w = words(v);
   const answer = p.r.answers[`${p.stopId}/${item.id}`];
@@ -106,6 +107,9 @@ function ItemForm(p: { r: Round; stopId: string; item: Item; v: Viewer; canFill:
         {answer?.abnormal ? <span class="abnormal">{` ${w.abnormal}`}</span> : null}
       </p>
       {limit ? <p class="limit">{limit}</p> : null}
+      {p.offer && p.canFill ? (
+        <p class="prefill">{`${w.prefilled} ${p.offer.device} · ${p.offer.value} ${item.kind === "reading" ? item.unit : ""}`}</p>
+      ) : null}
       {!p.canFill ? null : item.kind === "yesno" ? (
         <div class="choices">
           <button type="submit" name="value" value="yes" class="tap">
@@ -125,7 +129,22 @@ function ItemForm(p: { r: Round; stopId: string; item: Item; v: Viewer; canFill:
         </div>
       ) : item.kind === "reading" ? (
         <div class="reading">
-          <input type="number" name="value" step="any" inputmode="decimal" required aria-label={title} />
+          {p.offer ? (
+            <>
+              <input type="hidden" name="prefill_device" value={p.offer.device} />
+              <input type="hidden" name="prefill_reading" value={p.offer.reading} />
+              <input type="hidden" name="prefill_value" value={String(p.offer.value)} />
+            </>
+          ) : null}
+          <input
+            type="number"
+            name="value"
+            step="any"
+            inputmode="decimal"
+            required
+            aria-label={title}
+            value={p.offer ? String(p.offer.value) : undefined}
+          />
           <span class="unit">{item.unit}</span>
           <button type="submit" class="tap">
             {w.save}
@@ -148,7 +167,14 @@ function ItemForm(p: { r: Round; stopId: string; item: Item; v: Viewer; canFill:
   );
 }
 
-function RoundPage(p: { r: Round; v: Viewer; deps: UiDeps; now: number; error?: string }) {
+function RoundPage(p: {
+  r: Round;
+  v: Viewer;
+  deps: UiDeps;
+  now: number;
+  error?: string;
+  offers: Record<string, Suggestion>;
+}) {
   const { r, v } = p;
   const w = words(v);
   const tz = p.deps.policy.timezone;
@@ -211,7 +237,16 @@ function RoundPage(p: { r: Round; v: Viewer; deps: UiDeps; now: number; error?: 
                 </>
               )}
               {c || r.status === "completed"
-                ? stop.items.map((item) => <ItemForm r={r} stopId={stop.id} item={item} v={v} canFill={canFill && c !== undefined} />)
+                ? stop.items.map((item) => (
+                    <ItemForm
+                      r={r}
+                      stopId={stop.id}
+                      item={item}
+                      v={v}
+                      canFill={canFill && c !== undefined}
+                      offer={p.offers[`${stop.id}/${item.id}`]}
+                    />
+                  ))
                 : null}
               {canFill && c ? (
                 <label class="tap photo-button">
@@ -297,11 +332,12 @@ function answer(req: FastifyRequest, reply: FastifyReply, out: Answered, back: s
   return renderRound(req, reply, deps, roundId, out.status, (out.body as { message?: string }).message);
 }
 
-function renderRound(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, id: string, status = 200, error?: string) {
+async function renderRound(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, id: string, status = 200, error?: string) {
   const v = viewerOf(req);
   const r = deps.inspections.rows.round(id);
   if (!r) return sendHtml(reply, 404, <Layout title={words(v).notFound} path="/ui/inspections" lang={v.lang} viewer={v} />);
-  return sendHtml(reply, status, <RoundPage r={r} v={v} deps={deps} now={deps.clock.now()} error={error} />);
+  const offers = await deps.inspections.suggestions(r);
+  return sendHtml(reply, status, <RoundPage r={r} v={v} deps={deps} now={deps.clock.now()} error={error} offers={offers} />);
 }
 
 function body(req: FastifyRequest): Record<string, unknown> {
@@ -398,7 +434,12 @@ export async function inspectionPages(scope: UiScope, deps: UiDeps): Promise<voi
       const stop = field(b, "stop");
       const item = field(b, "item");
       const def = round?.stops.find((s) => s.id === stop)?.items.find((i) => i.id === item);
-      return { ...common(b), stop, item, value: formValue(def, b.value) };
+      const offered = Number(field(b, "prefill_value"));
+      const prefilled =
+        field(b, "prefill_device") && field(b, "prefill_reading") && Number.isFinite(offered)
+          ? { device: field(b, "prefill_device"), reading: field(b, "prefill_reading"), value: offered }
+          : undefined;
+      return { ...common(b), stop, item, value: formValue(def, b.value), prefilled };
     },
     answerCommand,
     (id, b) => `${roundUrl(id)}#stop-${b.stop}`,

@@ -151,6 +151,8 @@
           url: form.action,
           data: { stop: fd.get("stop"), item: fd.get("item"), value: String(value), clientId: "", at: nowIso() },
         };
+        // The live reading this item was pre-filled with: recorded beside what the inspector saved.
+        for (const k of ["prefill_device", "prefill_reading", "prefill_value"]) if (fd.get(k)) entry.data[k] = fd.get(k);
         entry.data.clientId = entry.clientId;
         const shown = form.querySelector(".answer");
         const unit = form.querySelector(".unit")?.textContent || "";
