@@ -1,6 +1,7 @@
 import { httpSpec } from "./http/spec.ts";
 import { icmpSpec } from "./icmp/spec.ts";
 import { modbusSpec } from "./modbus/spec.ts";
+import { pjlinkSpec } from "./pjlink/spec.ts";
 import { sipSpec } from "./sip/spec.ts";
 import { snmpSpec } from "./snmp/spec.ts";
 import { tcpSpec } from "./tcp/spec.ts";
@@ -21,6 +22,7 @@ export const drivers: Record<string, DriverSpec<any, any>> = {
   [tcpSpec.name]: tcpSpec,
   [icmpSpec.name]: icmpSpec,
   [sipSpec.name]: sipSpec,
+  [pjlinkSpec.name]: pjlinkSpec,
 };
 
 /** Loads the code of the named drivers (each once), e.g. those the site's devices use. */

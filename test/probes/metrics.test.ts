@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { skipWithout } from "../harness/peer-gate.ts";
 import { node, type Proc, ROOT, tempDir, until } from "../harness/process.ts";
 import { promtoolCheck, promtoolMissing } from "../peers/promtool.ts";
+import { defaultDisplay, type PjlinkDisplay, startPjlinkDisplay } from "../peers/pjlink-server.ts";
 import { type Sipp, sippMissing, startSipp } from "../peers/sipp.ts";
 import { freeUdpPort } from "../peers/snmpsim.ts";
 
@@ -15,6 +16,7 @@ const skip = skipWithout(promtoolMissing() ?? sippMissing(), "probe readings on 
 describe.skipIf(skip)("probe readings on /metrics", () => {
   let web: Server;
   let sipp: Sipp;
+  let tile: PjlinkDisplay;
   let agent: Proc;
   let metricsUrl = "";
 
@@ -23,6 +25,7 @@ describe.skipIf(skip)("probe readings on /metrics", () => {
     await new Promise<void>((r) => web.listen(0, "127.0.0.1", () => r()));
     const webPort = (web.address() as AddressInfo).port;
     sipp = await startSipp({ port: await freeUdpPort(), transport: "u1", status: "200 OK" });
+    tile = await startPjlinkDisplay(defaultDisplay({ cls: 2 }));
     const dir = tempDir("wf-probe-metrics-");
     const file = join(dir, "site.yaml");
     const dev = (id: string, cls: string, driver: string, address: string, profile: string, options = "{}") =>
@@ -41,6 +44,7 @@ ${dev("web", "sms", "http", `http://127.0.0.1:${webPort}/`, "http-service", "{ t
 ${dev("link-tcp", "link", "tcp", `127.0.0.1:${webPort}`, "link-tcp")}
 ${dev("link-icmp", "link", "icmp", "127.0.0.1", "link-icmp", "{ count: 2 }")}
 ${dev("trunk", "trunk", "sip", `127.0.0.1:${sipp.port}`, "sip-trunk")}
+${dev("wall", "display", "pjlink", `127.0.0.1:${tile.port}`, "pjlink-wall")}
 `,
     );
     agent = node("watchfloor-agent.mjs", ["--config", file, "--listen", "127.0.0.1:0"]);
@@ -50,6 +54,7 @@ ${dev("trunk", "trunk", "sip", `127.0.0.1:${sipp.port}`, "sip-trunk")}
   afterAll(async () => {
     await agent?.stop();
     await sipp?.stop();
+    await tile?.close();
     await new Promise((r) => web?.close(r));
   });
 
@@ -65,6 +70,10 @@ ${dev("trunk", "trunk", "sip", `127.0.0.1:${sipp.port}`, "sip-trunk")}
       'watchfloor_sip_options_status_code{device="trunk"} 200',
       'watchfloor_sip_options_answered{device="trunk"} 1',
       'watchfloor_probe_duration_seconds{device="trunk"}',
+      'watchfloor_display_power_on{device="wall",tile="1"} 1',
+      'watchfloor_display_error{device="wall",tile="1",component="lamp"} 0',
+      'watchfloor_display_lamp_seconds{device="wall",tile="1",lamp="1"} 4442400',
+      'watchfloor_display_input{device="wall",tile="1"} 31',
     ];
     const text = await until(
       "every probe polled",

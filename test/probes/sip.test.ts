@@ -1,14 +1,8 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Agent } from "../../agent/agent.ts";
-import type { PollResult } from "../../agent/poll.ts";
-import { loadSite } from "../../agent/site.ts";
-import { systemClock } from "../../common/clock.ts";
+import type { Agent } from "../../agent/agent.ts";
+import { agentWith, conditionState, readingIn } from "../harness/agent-inproc.ts";
 import { skipWithout } from "../harness/peer-gate.ts";
 import { freePort } from "../harness/ports.ts";
-import { ROOT, tempDir } from "../harness/process.ts";
 import { freeUdpPort } from "../peers/snmpsim.ts";
 import { type Sipp, sippMissing, startSipp } from "../peers/sipp.ts";
 
@@ -19,28 +13,14 @@ import { type Sipp, sippMissing, startSipp } from "../peers/sipp.ts";
  */
 const skip = skipWithout(sippMissing(), "SIP OPTIONS probe against sipp");
 
-async function agentFor(devices: Array<{ id: string; port: number; transport: "udp" | "tcp" }>): Promise<Agent> {
-  const dir = tempDir("wf-sip-");
-  const file = join(dir, "site.yaml");
-  writeFileSync(
-    file,
-    `site: { name: sip test }
-agent: { id: sip-test, profilesDir: ${join(ROOT, "config/profiles")}, collector: { url: "http://127.0.0.1:9/", token: unused } }
-devices:
-${devices
-  .map(
-    (d) =>
-      `  - { id: ${d.id}, name: ${d.id}, class: trunk, criticality: high, driver: sip, address: "127.0.0.1:${d.port}", profile: sip-trunk, interval: 1h, timeout: 5s, options: { transport: ${d.transport}, timeoutMs: 400, retransmitMs: 100 } }`,
-  )
-  .join("\n")}
-`,
+const agentFor = (devices: Array<{ id: string; port: number; transport: "udp" | "tcp" }>) =>
+  agentWith(
+    devices.map(
+      (d) =>
+        `  - { id: ${d.id}, name: ${d.id}, class: trunk, criticality: high, driver: sip, address: "127.0.0.1:${d.port}", profile: sip-trunk, interval: 1h, timeout: 5s, options: { transport: ${d.transport}, timeoutMs: 400, retransmitMs: 100 } }`,
+    ),
   );
-  const { site, errors } = loadSite(file);
-  if (!site) throw new Error(JSON.stringify(errors));
-  return Agent.create({ agentId: "sip-test", devices: site.devices, clock: systemClock, logger: pino({ level: "silent" }) });
-}
-
-const reading = (r: PollResult | undefined, name: string) => r?.readings.find((x) => x.name === name)?.value;
+const reading = readingIn;
 
 describe.skipIf(skip)("SIP OPTIONS probe against sipp", () => {
   let agent: Agent;
@@ -63,7 +43,7 @@ describe.skipIf(skip)("SIP OPTIONS probe against sipp", () => {
     await agent?.stop();
   });
 
-  const state = (id: string, condition: string) => agent.conditionsOf(id).find((c) => c.name === condition)?.state;
+  const state = (id: string, condition: string) => conditionState(agent, id, condition);
 
   it.each([
     ["trunk-udp", "udp", "u1"],
