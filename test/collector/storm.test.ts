@@ -1,7 +1,6 @@
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { floorInventory, startCollectorServer, stormBatches } from "../harness/collector-server.ts";
+import { floorInventory, measureWhile, startCollectorServer, stormBatches } from "../harness/collector-server.ts";
 import { tempDir } from "../harness/process.ts";
 
 const inventory = floorInventory(30, 50); // the core, 30 access switches, 1,500 devices under them
@@ -15,55 +14,6 @@ async function server(): Promise<Server> {
   const s = await startCollectorServer({ dbFile: join(tempDir("wf-storm-"), "collector.db"), inventory });
   servers.push(s);
   return s;
-}
-
-/** Asks /healthz and the open-faults API over HTTP, one after the other, until stopped; returns each latency. */
-function probe(s: Server) {
-  const latencies: number[] = [];
-  let running = true;
-  const done = (async () => {
-    for (let i = 0; running; i++) {
-      const url = i % 2 === 0 ? `${s.url}/healthz` : `${s.url}/api/v1/faults?status=open`;
-      const t = performance.now();
-      const res = await fetch(url, { headers: { authorization: `Bearer ${s.token}` } });
-      await res.arrayBuffer();
-      latencies.push(performance.now() - t);
-      if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await done;
-      return latencies;
-    },
-  };
-}
-
-const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]!;
-
-/**
- * While `work` runs: the event loop's delay (monitorEventLoopDelay, wall clock), the API's latency
- * over real HTTP, and the CPU the process used within the longest gap between two runs of a 1 ms
- * timer. On a shared machine the wall-clock delay also counts the time the OS ran other processes;
- * the CPU used within a gap is what this process held the loop for.
- */
-async function measure(s: Server, work: () => Promise<void>) {
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
-  let heldCpuMs = 0;
-  let cpu = process.cpuUsage();
-  const ticker = setInterval(() => {
-    const used = process.cpuUsage(cpu);
-    heldCpuMs = Math.max(heldCpuMs, (used.user + used.system) / 1000);
-    cpu = process.cpuUsage();
-  }, 1);
-  const api = probe(s);
-  await work();
-  const latencies = await api.stop();
-  clearInterval(ticker);
-  loop.disable();
-  return { loopMaxMs: loop.max / 1e6, heldCpuMs, apiP99Ms: p99(latencies), requests: latencies.length };
 }
 
 async function storm(s: Server) {
@@ -81,7 +31,7 @@ describe("a storm: 1,500 devices go unreachable and fold under their parents whi
 
     const s = await server();
     let result = { accepted: 0, ms: 0 };
-    const during = await measure(s, async () => {
+    const during = await measureWhile(s, async () => {
       result = await storm(s);
     });
     console.log(

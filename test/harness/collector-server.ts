@@ -1,4 +1,5 @@
 /** A real collector on loopback (port 0) with its SQLite file on disk, for the storm test and bench:ingest. */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { buildCollector } from "../../collector/app.ts";
@@ -40,7 +41,7 @@ export async function startCollectorServer(opts: { dbFile: string; inventory: In
         headers: { authorization: `Bearer ${SERVER_AGENT_TOKEN}`, "content-type": "application/json" },
         body: JSON.stringify({ agent: "agent-1", events }),
       });
-      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
       return (await res.json()) as { accepted: number; duplicates: number };
     },
     async close() {
@@ -77,3 +78,55 @@ export function stormBatches(inventory: Inventory, at: number, batch = 200): unk
   for (let i = 0; i < events.length; i += batch) out.push(events.slice(i, i + batch));
   return out;
 }
+
+export type CollectorServer = Awaited<ReturnType<typeof startCollectorServer>>;
+
+/** Asks /healthz and the open-faults API over HTTP, one after the other, until stopped; returns each latency. */
+function probe(s: CollectorServer) {
+  const latencies: number[] = [];
+  let running = true;
+  const done = (async () => {
+    for (let i = 0; running; i++) {
+      const url = i % 2 === 0 ? `${s.url}/healthz` : `${s.url}/api/v1/faults?status=open`;
+      const t = performance.now();
+      const res = await fetch(url, { headers: { authorization: `Bearer ${s.token}` } });
+      await res.arrayBuffer();
+      latencies.push(performance.now() - t);
+      if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      return latencies;
+    },
+  };
+}
+
+const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]!;
+
+/**
+ * While `work` runs: the event loop's delay (monitorEventLoopDelay, wall clock), the API's latency
+ * over real HTTP, and the CPU the process used within the longest gap between two runs of a 1 ms
+ * timer. On a shared machine the wall-clock delay also counts the time the OS ran other processes;
+ * the CPU used within a gap is what this process held the loop for.
+ */
+export async function measureWhile(s: CollectorServer, work: () => Promise<void>) {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  let heldCpuMs = 0;
+  let cpu = process.cpuUsage();
+  const ticker = setInterval(() => {
+    const used = process.cpuUsage(cpu);
+    heldCpuMs = Math.max(heldCpuMs, (used.user + used.system) / 1000);
+    cpu = process.cpuUsage();
+  }, 1);
+  const api = probe(s);
+  await work();
+  const latencies = await api.stop();
+  clearInterval(ticker);
+  loop.disable();
+  return { loopMaxMs: loop.max / 1e6, heldCpuMs, apiP99Ms: p99(latencies), requests: latencies.length };
+}
+
