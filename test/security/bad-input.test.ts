@@ -48,6 +48,13 @@ describe("the API answers bad input with 4xx, never 500 (issue 12 #9)", () => {
     }
   });
 
+  it("a UI asset named like an Object.prototype member is a 404 (found by the fuzz suite)", async () => {
+    for (const name of ["toString", "constructor", "__proto__"]) {
+      const res = await h.app.inject({ method: "GET", url: `/ui/assets/${name}` });
+      expect(res.statusCode, name).toBe(404);
+    }
+  });
+
   it("a device named like an Object.prototype member opens a fault like any other", async () => {
     for (const device of ["constructor", "__proto__", "toString"]) {
       const res = await h.call("POST", "/api/v1/faults", h.tokens.engineer, { device, class: "general", title: "t" });

@@ -94,7 +94,8 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
   app.get("/ui/", open, async (_req, reply) => reply.redirect("/ui", 302));
 
   app.get<{ Params: { file: string } }>("/ui/assets/:file", open, async (req, reply) => {
-    const asset = ASSETS[req.params.file];
+    // Own entries only: "toString" is no asset (issue 12 #9, found by the fuzz suite).
+    const asset = Object.hasOwn(ASSETS, req.params.file) ? ASSETS[req.params.file] : undefined;
     if (!asset) return reply.code(404).type("text/plain").send("not found");
     return reply.type(asset.type).header("cache-control", "max-age=300").send(asset.body);
   });
