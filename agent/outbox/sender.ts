@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Secret } from "../../common/config/secret.ts";
 import type { AgentEvent, EventBatchReply } from "../../common/wire.ts";
 import type { Outbox } from "./outbox.ts";
+import { postJson } from "./post.ts";
 
 export interface SenderOptions {
   agentId: string;
@@ -162,17 +163,16 @@ export class Sender {
   }
 
   private async post(batch: unknown[]): Promise<EventBatchReply> {
-    const res = await fetch(new URL("/api/v1/events", this.opts.url), {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${this.opts.token.reveal()}` },
-      body: JSON.stringify({ agent: this.opts.agentId, events: batch }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (res.ok) return (await res.json()) as EventBatchReply;
-    const text = await res.text().catch(() => "");
-    if (res.status === 400) throw new BatchRejected(`collector answered 400: ${text.slice(0, 500)}`);
-    if (res.status === 413) throw new BatchTooLarge(`collector answered 413: ${text.slice(0, 500)}`);
-    throw new Error(`collector answered ${res.status}: ${text.slice(0, 300)}`);
+    const res = await postJson(
+      new URL("/api/v1/events", this.opts.url),
+      JSON.stringify({ agent: this.opts.agentId, events: batch }),
+      { authorization: `Bearer ${this.opts.token.reveal()}` },
+      10_000,
+    );
+    if (res.status >= 200 && res.status < 300) return JSON.parse(res.text) as EventBatchReply;
+    if (res.status === 400) throw new BatchRejected(`collector answered 400: ${res.text.slice(0, 500)}`);
+    if (res.status === 413) throw new BatchTooLarge(`collector answered 413: ${res.text.slice(0, 500)}`);
+    throw new Error(`collector answered ${res.status}: ${res.text.slice(0, 300)}`);
   }
 
   private async retry(): Promise<void> {
