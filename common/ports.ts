@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { regexText } from "./config/regex.ts";
 
 /**
  * Which ports of a device may open a port fault (`if.down`). Every port still gives its readings; only
@@ -13,17 +14,7 @@ export const portSelectionSchema = z
     /** ifName (or ifDescr, as the ifname label) of each further port, exactly. */
     names: z.array(z.string().min(1)).default([]),
     /** A regular expression (case-insensitive) on ifAlias, the port description: "server|printer". */
-    alias: z
-      .string()
-      .refine((r) => {
-        try {
-          new RegExp(r, "i");
-          return true;
-        } catch {
-          return false;
-        }
-      }, "expected a regular expression")
-      .optional(),
+    alias: regexText("i").optional(),
     /** Every port whose admin status is up (core switches, firewalls: every cabled port matters). */
     adminUp: z.boolean().default(false),
   })

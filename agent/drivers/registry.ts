@@ -1,3 +1,4 @@
+import { hostSpec } from "./host/spec.ts";
 import { httpSpec } from "./http/spec.ts";
 import { icmpSpec } from "./icmp/spec.ts";
 import { modbusSpec } from "./modbus/spec.ts";
@@ -23,6 +24,7 @@ export const drivers: Record<string, DriverSpec<any, any>> = {
   [icmpSpec.name]: icmpSpec,
   [sipSpec.name]: sipSpec,
   [pjlinkSpec.name]: pjlinkSpec,
+  [hostSpec.name]: hostSpec,
 };
 
 /** Loads the code of the named drivers (each once), e.g. those the site's devices use. */

@@ -1,14 +1,8 @@
 import { z } from "zod";
+import { regexText } from "../../../common/config/regex.ts";
 import { secret } from "../../../common/config/schema.ts";
 
-const regex = z.string().refine((r) => {
-  try {
-    new RegExp(r);
-    return true;
-  } catch {
-    return false;
-  }
-}, "expected a regular expression");
+const regex = regexText();
 
 export const httpOptionsSchema = z.strictObject({
   method: z.enum(["GET", "HEAD", "POST"]).default("GET"),
