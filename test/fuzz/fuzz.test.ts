@@ -8,7 +8,7 @@ import { TARGETS } from "./targets/index.ts";
  * fixed seed so a failure reproduces with `npm run fuzz -- --seed 12 --count N --targets T`.
  */
 const SEED = 12;
-const COUNTS: Record<string, number> = { snmp: 3000, http: 3000 };
+const COUNTS: Record<string, number> = { snmp: 2000, http: 3000, config: 500, modbus: 2000 };
 
 for (const [name, target] of Object.entries(TARGETS)) {
   describe.skipIf(skipWithout(target.missing(), `fuzz ${name}`))(`fuzz ${name}`, () => {

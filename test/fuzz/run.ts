@@ -1,5 +1,5 @@
 /**
- * npm run fuzz [-- --count N] [--seed S] [--targets snmp,http]
+ * npm run fuzz [-- --count N] [--seed S] [--targets snmp,http,config,modbus]
  *
  * Runs each fuzz target with N inputs (default 100,000), prints per target its inputs, crashes,
  * hangs and 5xx and the checks made afterwards, then the goal line. Exit 1 when the goal is missed.

@@ -1,5 +1,7 @@
 import type { FuzzOptions, TargetResult } from "../report.ts";
+import { fuzzConfig } from "./config.ts";
 import { fuzzHttp } from "./http.ts";
+import { fuzzModbus, modbusTargetMissing } from "./modbus.ts";
 import { fuzzSnmp, snmpTargetMissing } from "./snmp.ts";
 
 export interface FuzzTarget {
@@ -11,4 +13,6 @@ export interface FuzzTarget {
 export const TARGETS: Record<string, FuzzTarget> = {
   snmp: { missing: snmpTargetMissing, run: fuzzSnmp },
   http: { missing: () => undefined, run: fuzzHttp },
+  config: { missing: () => undefined, run: fuzzConfig },
+  modbus: { missing: modbusTargetMissing, run: fuzzModbus },
 };
