@@ -51,3 +51,17 @@ export function formatResult(r: TargetResult): string {
   for (const e of r.examples) lines.push(`        example: ${e}`);
   return lines.join("\n");
 }
+
+/** Counts uncaught exceptions and unhandled rejections in this process as crashes until the returned stop() is called. */
+export function countUncaught(r: TargetResult): () => void {
+  const onCrash = (err: unknown) => {
+    r.crashes += 1;
+    noteExample(r, `uncaught: ${err instanceof Error ? err.stack : String(err)}`);
+  };
+  process.on("uncaughtException", onCrash);
+  process.on("unhandledRejection", onCrash);
+  return () => {
+    process.off("uncaughtException", onCrash);
+    process.off("unhandledRejection", onCrash);
+  };
+}

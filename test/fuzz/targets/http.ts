@@ -2,7 +2,7 @@ import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { AGENT_TOKEN, notifications, pagingCollector } from "../../paging/harness.ts";
-import { type FuzzOptions, inputs, newResult, noteExample, type TargetResult } from "../report.ts";
+import { countUncaught, type FuzzOptions, inputs, newResult, noteExample, type TargetResult } from "../report.ts";
 
 /** Bodies that pass validation somewhere, so mutations of them get past the first check. */
 const EXAMPLE_BODIES: unknown[] = [
@@ -136,13 +136,7 @@ export async function fuzzHttp(opts: FuzzOptions): Promise<TargetResult> {
     AGENT_TOKEN,
   ];
   const routes = h.routes.filter((rt) => rt.method !== "HEAD");
-  let crashes = 0;
-  const onCrash = (err: unknown) => {
-    crashes += 1;
-    noteExample(r, `uncaught: ${err instanceof Error ? err.stack : String(err)}`);
-  };
-  process.on("uncaughtException", onCrash);
-  process.on("unhandledRejection", onCrash);
+  const stopCounting = countUncaught(r);
   const port = ((await h.app.listen({ host: "127.0.0.1", port: 0 })) && (h.app.server.address() as AddressInfo).port) || 0;
   const started = Date.now();
   try {
@@ -185,9 +179,7 @@ export async function fuzzHttp(opts: FuzzOptions): Promise<TargetResult> {
     }
   } finally {
     r.seconds = (Date.now() - started) / 1000;
-    process.off("uncaughtException", onCrash);
-    process.off("unhandledRejection", onCrash);
-    r.crashes = crashes;
+    stopCounting();
     await h.close();
   }
   return r;

@@ -9,7 +9,7 @@ import { deviceSchema } from "../../../common/config/schema.ts";
 import { createLogger } from "../../../common/logger.ts";
 import { CASES } from "../../modbus/cases.ts";
 import { profilePath, seriesKey, startDevice } from "../../modbus/peers.ts";
-import { type FuzzOptions, inputs, newResult, noteExample, type TargetResult } from "../report.ts";
+import { countUncaught, type FuzzOptions, inputs, newResult, noteExample, type TargetResult } from "../report.ts";
 
 /**
  * Garbage Modbus TCP answers at the Modbus driver. No Modbus peer can be made to send malformed
@@ -135,13 +135,7 @@ export async function fuzzModbus(opts: FuzzOptions): Promise<TargetResult> {
   }));
   const logger = createLogger("fuzz", { level: "silent" });
   const sessions = devices.map((d) => driver.open(d.config, d.options as never, { logger }));
-  let crashes = 0;
-  const onCrash = (err: unknown) => {
-    crashes += 1;
-    noteExample(r, `uncaught: ${err instanceof Error ? err.stack : String(err)}`);
-  };
-  process.on("uncaughtException", onCrash);
-  process.on("unhandledRejection", onCrash);
+  const stopCounting = countUncaught(r);
   const started = Date.now();
   try {
     await Promise.all(
@@ -151,7 +145,7 @@ export async function fuzzModbus(opts: FuzzOptions): Promise<TargetResult> {
           try {
             await pollDevice(d, sessions[i]!, 5, Date.now);
           } catch (err) {
-            crashes += 1;
+            r.crashes += 1;
             noteExample(r, `pollDevice threw: ${(err as Error).stack}`);
           }
           if (Date.now() - t0 > 4900) {
@@ -178,9 +172,7 @@ export async function fuzzModbus(opts: FuzzOptions): Promise<TargetResult> {
     }
   } finally {
     r.seconds = (Date.now() - started) / 1000;
-    process.off("uncaughtException", onCrash);
-    process.off("unhandledRejection", onCrash);
-    r.crashes += crashes;
+    stopCounting();
     await Promise.all(sessions.map((s) => s.close()));
     for (const s of sockets) s.destroy();
     await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
