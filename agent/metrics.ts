@@ -1,7 +1,12 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { CANONICAL_READINGS } from "../common/vocabulary.ts";
 import type { Reading } from "./profiles/map.ts";
 
 type Labels = Record<string, string>;
+
+/** The HELP line of a reading: its meaning from the canonical vocabulary. */
+const helpOf = (name: string) =>
+  `${CANONICAL_READINGS[name]?.help ?? "Canonical reading"} (canonical reading ${name}, see README).`;
 
 /**
  * Readings have per-profile label sets (a UPS has {line}, a switch {ifname}), which prom-client's
@@ -40,12 +45,13 @@ class ReadingsCollector {
       const type = name.endsWith("_total") ? "counter" : "gauge";
       registry.registerMetric({
         name: full,
-        help: `Canonical reading ${name} (see README, "Canonical readings").`,
+        help: helpOf(name),
         get: async () => {
           const values: { labels: Labels; value: number }[] = [];
           for (const [device, byName] of this.byDevice)
-            for (const r of byName.get(name) ?? []) values.push({ labels: { device, ...r.labels }, value: r.value });
-          return { name: full, help: `Canonical reading ${name}.`, type, values, aggregator: "sum" };
+            for (const r of byName.get(name) ?? [])
+              values.push({ labels: { device, ...r.labels }, value: r.value });
+          return { name: full, help: helpOf(name), type, values, aggregator: "sum" };
         },
         reset: () => {},
       } as never);

@@ -28,7 +28,7 @@ describe("profile mapping (raw → canonical readings)", () => {
 
   it("an enum value outside the map without default is a reading error, not a guess", () => {
     const { readings, errors } = mapReadings(
-      [spec({ name: "x_state", map: { "1": 1 } })],
+      [spec({ name: "ac_running", map: { "1": 1 } })],
       [{ ok: true, samples: [{ value: 7 }] }],
     );
     expect(readings).toEqual([]);
@@ -49,7 +49,7 @@ describe("profile mapping (raw → canonical readings)", () => {
   });
 
   it("takes one bit of a bitfield", () => {
-    const s = (bit: number) => spec({ name: "ups_alarm", bit });
+    const s = (bit: number) => spec({ name: "ups_alarm_active", bit });
     const read = { ok: true as const, samples: [{ value: 0b1010 }] };
     expect(mapReadings([s(0), s(1), s(3)], [read, read, read]).readings.map((r) => r.value)).toEqual([
       0, 1, 1,
@@ -84,7 +84,8 @@ describe("profile mapping (raw → canonical readings)", () => {
 
   it("rejects a non-numeric raw value with the value in the error", () => {
     expect(
-      mapReadings([spec({ name: "x_volts" })], [{ ok: true, samples: [{ value: "n/a" }] }]).errors[0]!.error,
+      mapReadings([spec({ name: "ups_battery_voltage_volts" })], [{ ok: true, samples: [{ value: "n/a" }] }])
+        .errors[0]!.error,
     ).toContain('"n/a"');
   });
 });

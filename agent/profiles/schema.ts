@@ -1,12 +1,11 @@
 import { z } from "zod";
 import { durationSeconds } from "../../common/config/schema.ts";
+import { isCanonicalReading, notCanonical } from "../../common/vocabulary.ts";
 
-const metricName = z
-  .string()
-  .regex(
-    /^[a-z][a-z0-9_]*$/,
-    "expected a canonical reading name in snake_case, e.g. ups_input_voltage_volts",
-  );
+/** A reading name from the canonical vocabulary (common/vocabulary.ts); a profile cannot invent one. */
+const metricName = z.string().superRefine((name, ctx) => {
+  if (!isCanonicalReading(name)) ctx.addIssue({ code: "custom", message: notCanonical(name) });
+});
 
 const debounce = z.union([
   z.strictObject({ polls: z.number().int().min(1) }),

@@ -10,11 +10,11 @@ const PROFILE = `id: broken-test
 origin: test/snmp/broken-agent.ts (a stand-in responder, no real MIB)
 driver: snmp
 readings:
-  - name: test_scalar
+  - name: system_uptime_seconds
     source: { get: ${SCALAR} }
-  - name: test_a
+  - name: if_in_octets_total
     source: { walk: ${TABLE}.1, labels: { row: index } }
-  - name: test_b
+  - name: if_out_octets_total
     source: { walk: ${TABLE}.2, labels: { row: index } }
 `;
 
@@ -58,8 +58,8 @@ describe("misbehaving SNMP agents: each device is marked, the agent carries on",
     expect(lines.size).toBe(6);
     const good = lines.get("good")!;
     expect(good.up).toBe(true);
-    expect(rows(good, "test_a")).toBe(ROWS);
-    expect(rows(good, "test_b")).toBe(ROWS);
+    expect(rows(good, "if_in_octets_total")).toBe(ROWS);
+    expect(rows(good, "if_out_octets_total")).toBe(ROWS);
     // A slow or silent neighbour does not hold this device back.
     expect((good as OnceLine & { pollDurationSeconds: number }).pollDurationSeconds).toBeLessThan(0.5);
   });
@@ -67,9 +67,9 @@ describe("misbehaving SNMP agents: each device is marked, the agent carries on",
   it("cuts off a walk that never ends, with an error naming the column", () => {
     const line = lines.get("endless")!;
     expect(line.up).toBe(true);
-    expect(readingsOf(line, "test_scalar")).toHaveLength(1);
-    expect(rows(line, "test_a")).toBe(0);
-    expect(line.readingErrors?.find((e) => e.reading === "test_a")?.error).toMatch(
+    expect(readingsOf(line, "system_uptime_seconds")).toHaveLength(1);
+    expect(rows(line, "if_in_octets_total")).toBe(0);
+    expect(line.readingErrors?.find((e) => e.reading === "if_in_octets_total")?.error).toMatch(
       new RegExp(`${TABLE}\\.1: more than 200 rows`),
     );
   });
@@ -77,7 +77,9 @@ describe("misbehaving SNMP agents: each device is marked, the agent carries on",
   it("stops a walk whose OIDs go backwards", () => {
     const line = lines.get("backwards")!;
     expect(line.up).toBe(true);
-    expect(line.readingErrors?.find((e) => e.reading === "test_b")?.error).toMatch(/not increasing/);
+    expect(line.readingErrors?.find((e) => e.reading === "if_out_octets_total")?.error).toMatch(
+      /not increasing/,
+    );
   });
 
   it("marks a device that answers garbage as down, saying the replies did not parse", () => {
@@ -97,7 +99,7 @@ describe("misbehaving SNMP agents: each device is marked, the agent carries on",
     const line = lines.get("toobig")!;
     expect(line.up, line.error).toBe(true);
     expect(line.readingErrors ?? []).toEqual([]);
-    expect(rows(line, "test_a")).toBe(ROWS);
-    expect(rows(line, "test_b")).toBe(ROWS);
+    expect(rows(line, "if_in_octets_total")).toBe(ROWS);
+    expect(rows(line, "if_out_octets_total")).toBe(ROWS);
   });
 });

@@ -3,7 +3,7 @@ import { type Profile, profileSchema } from "../../profiles/schema.ts";
 import { chooseProfile, composeFor, composeLoaded } from "./auto.ts";
 
 const profile = (id: string, detect: unknown): Profile =>
-  profileSchema.parse({ id, origin: "test", driver: "snmp", detect, readings: [{ name: "x", source: {} }] });
+  profileSchema.parse({ id, origin: "test", driver: "snmp", detect, readings: [{ name: "device_up", source: {} }] });
 
 const PROFILES = [
   profile("if-mib", { probe: ["1.3.6.1.2.1.2.2.1.1"] }),
