@@ -20,11 +20,19 @@ import {
   type Policy,
 } from "../domain/index.ts";
 
-export interface ReportBreach {
+/** Which fault a row is about, as the report names it. */
+export interface ReportFaultRef {
   faultId: string;
   title: string;
+  /** The engine's id and condition, so the title can be put in words when it is the placeholder. */
+  deviceId: string;
+  condition: string;
+  /** The device's name from the site file. */
   device: string;
   class: FaultClass;
+}
+
+export interface ReportBreach extends ReportFaultRef {
   deadline: "respond" | "resolve";
   limitSeconds: number;
   due: number;
@@ -33,7 +41,7 @@ export interface ReportBreach {
 }
 
 /** An exemption as the fault holds it (who asked, who decided, evidence), with the fault it is for. */
-export type ReportExemption = Exemption & { faultId: string; title: string; device: string; class: FaultClass };
+export type ReportExemption = Exemption & ReportFaultRef;
 
 export interface ReportWindow {
   id: string;
@@ -103,6 +111,10 @@ function monthsOf(period: Period, timeZone: string): Period[] {
   return out;
 }
 
+function refOf(f: Fault, inventory: Inventory): ReportFaultRef {
+  return { faultId: f.id, title: f.title, deviceId: f.device, condition: f.condition, device: deviceName(inventory, f.device), class: f.class };
+}
+
 export function buildReport(input: ReportInput): ReportData {
   const { period, faults, policy, inventory, now } = input;
   const tz = policy.timezone;
@@ -112,10 +124,7 @@ export function buildReport(input: ReportInput): ReportData {
     const f = byId.get(b.faultId)!;
     const limit = deadlinesFor(f, policy).find((d) => d.kind === b.deadline)!.limitSeconds;
     return {
-      faultId: f.id,
-      title: f.title,
-      device: deviceName(inventory, f.device),
-      class: f.class,
+      ...refOf(f, inventory),
       deadline: b.deadline,
       limitSeconds: limit,
       due: b.due,
@@ -131,10 +140,7 @@ export function buildReport(input: ReportInput): ReportData {
     .map(
       (f): ReportExemption => ({
         ...f.exemption!,
-        faultId: f.id,
-        title: f.title,
-        device: deviceName(inventory, f.device),
-        class: f.class,
+        ...refOf(f, inventory),
       }),
     );
   const windows = input.windows

@@ -3,6 +3,7 @@
  * can never disagree on a figure.
  */
 import { formatInstant } from "../domain/index.ts";
+import { readableTitle } from "../http/ui/conditions.ts";
 import { CLASS_NAMES, DEADLINE_NAMES, type Lang } from "../http/ui/i18n.ts";
 import type { ReportData } from "./data.ts";
 import { EXEMPTION_STATUS, REPORT_WORDS } from "./words.ts";
@@ -74,7 +75,7 @@ export function reportSections(r: ReportData, lang: Lang): ReportSection[] {
       rows: none(
         r.breaches.map((b) => [
           b.faultId,
-          b.title,
+          readableTitle({ title: b.title, condition: b.condition, device: b.deviceId }, b.device, lang),
           b.device,
           cls(b.class),
           DEADLINE_NAMES[lang][b.deadline] ?? b.deadline,
@@ -93,7 +94,7 @@ export function reportSections(r: ReportData, lang: Lang): ReportSection[] {
       rows: none(
         r.exemptions.map((e) => [
           e.faultId,
-          e.title,
+          readableTitle({ title: e.title, condition: e.condition, device: e.deviceId }, e.device, lang),
           e.device,
           EXEMPTION_STATUS[lang][e.status] ?? e.status,
           e.reason,

@@ -153,6 +153,19 @@ const MIGRATIONS: string[] = [
    CREATE TABLE engine_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
    ALTER TABLE faults ADD COLUMN archived_at INTEGER;
    CREATE INDEX events_received ON events (type, received_at);`,
+  // Evidence files for exemption requests (collector/store/evidence.ts), kept with their sha256.
+  `CREATE TABLE evidence_files (
+     id INTEGER PRIMARY KEY,
+     fault_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     body BLOB NOT NULL,
+     uploaded_by TEXT NOT NULL,
+     uploaded_at INTEGER NOT NULL
+   );
+   CREATE INDEX evidence_files_fault ON evidence_files (fault_id);`,
 ];
 
 /** Opens (creating and migrating) the collector's SQLite file: WAL, fsync on commit. */

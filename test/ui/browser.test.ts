@@ -2,7 +2,8 @@
  * The web UI in a real browser, one walk per kind of user: Debian's chromium driven by playwright-core
  * (never a downloaded browser). Screenshots go to $TMPDIR/watchfloor-ui/ for people to look at.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -126,6 +127,82 @@ describe.skipIf(skip)("web UI in chromium", () => {
     expect(await page.textContent("#timeline")).not.toMatch(/openedAt|rule:\d/);
     await page.screenshot({ path: join(SHOTS, "engineer-fault-acknowledged-390.png"), fullPage: true });
     expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+  it("facility manager: announces a window 24 h ahead and sees the notice flag", async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await loginAs(page, NAMES.facility_manager);
+    await Promise.all([page.waitForURL(`${base}/ui/windows`), page.click("nav a[href='/ui/windows']")]);
+    // The server's clock reads 2026-11-25 09:0x (Asia/Shanghai): tomorrow 09:30 is ~24 h ahead.
+    await page.selectOption("#window-form select[name=devices]", ["sw-core-1"]);
+    await page.fill("#window-form input[name=start]", "2026-11-26T09:30");
+    await page.fill("#window-form input[name=end]", "2026-11-26T11:30");
+    await page.fill("#window-form input[name=reason]", "核心交换机固件升级");
+    await Promise.all([page.waitForURL(`${base}/ui/windows`), page.click("#create-window")]);
+    const card = page.locator("#windows .card", { hasText: "核心交换机固件升级" });
+    expect(await card.locator(".notice-violation").textContent()).toContain("不足 48 小时");
+    expect(await card.textContent()).toContain("核心交换机-1");
+    expect(await card.textContent()).toContain("2026-11-26 09:30:00");
+    await page.screenshot({ path: join(SHOTS, "facility-manager-window.png"), fullPage: true });
+    await context.close();
+  });
+
+  it("client auditor: opens last quarter's report, downloads CSV and PDF, approves an exemption", async () => {
+    // A UPS on battery from the last evening of Q3 until five days ago (a typhoon took the mains):
+    // severe, 2 h to resolve, breached; the exemption is asked within 15 days of its end.
+    await sendCondition(h, { device: "ups-1", condition: "ups.on_battery", observedAt: "2026-09-30T20:00:00+08:00" });
+    await sendCondition(h, { device: "ups-1", condition: "ups.on_battery", state: "clear", observedAt: "2026-11-20T14:00:00+08:00" });
+    const typhoon = h.ctx.faults.faults().find((f) => f.openedAt === Date.parse("2026-09-30T20:00:00+08:00"))!;
+    const asked = await h.app.inject({
+      method: "POST",
+      url: `/api/v1/faults/${typhoon.id}/exemption`,
+      headers: { authorization: `Bearer ${h.tokens.engineer}` },
+      payload: { reason: "台风导致市电中断", evidence: "供电局停电通知 2026-0810" },
+    });
+    expect(asked.statusCode, asked.body).toBe(200);
+    const api = (
+      await h.app.inject({ url: "/api/v1/kpi?period=2026Q3", headers: { authorization: `Bearer ${h.tokens.client_auditor}` } })
+    ).json().kpi as { total: number; breached: number; timeliness: number };
+    expect(api).toMatchObject({ total: 1, breached: 1, timeliness: 0 });
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await loginAs(page, NAMES.client_auditor);
+    await Promise.all([page.waitForURL(/\/ui\/report/), page.click("nav a[href='/ui/report']")]);
+    await page.selectOption("#period", "2026Q3");
+    await Promise.all([page.waitForURL(/period=2026Q3/), page.click(".period-form button")]);
+    const kpi = await page.textContent("#report-kpi");
+    expect(kpi).toContain("2026年第三季度");
+    expect(kpi).toContain("0.00 %");
+    expect(kpi).toContain("¥64,680");
+    expect(await page.textContent("#report-breaches")).toContain(typhoon.id);
+    expect(await page.locator("#chart-months svg").count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, "client-auditor-report.png"), fullPage: true });
+
+    for (const [link, ext] of [["#download-csv", "csv"], ["#download-pdf", "pdf"]] as const) {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click(link)]);
+      const file = join(SHOTS, `client-auditor-2026Q3.${ext}`);
+      await download.saveAs(file);
+      const text =
+        ext === "csv"
+          ? readFileSync(file, "utf8")
+          : execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+      expect(text, ext).toContain(typhoon.id);
+      expect(text, ext).toContain("¥64,680");
+      expect(text, ext).toMatch(/故障总数\W+1/);
+    }
+
+    await Promise.all([page.waitForURL(`${base}/ui/exemptions`), page.click("nav a[href='/ui/exemptions']")]);
+    const card = page.locator(`#exemption-${typhoon.id}`);
+    expect(await card.locator(".reason").textContent()).toBe("台风导致市电中断");
+    await card.locator("input[name=reason]").fill("证据充分，同意豁免");
+    await Promise.all([page.waitForURL(`${base}/ui/exemptions`), card.locator("button.approve").click()]);
+    expect(await page.textContent("#decided")).toContain("已批准");
+    expect(h.ctx.faults.fault(typhoon.id)!.exemption!.status).toBe("approved");
+    await page.screenshot({ path: join(SHOTS, "client-auditor-exemption-approved.png"), fullPage: true });
     await context.close();
   });
 });

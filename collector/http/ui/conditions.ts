@@ -131,7 +131,10 @@ export function deviceOf(inventory: Inventory, id: string): { name: string; zone
 
 /** The fault's title as people read it: the engine's placeholder ("if.down on sw-1") becomes words. */
 export function faultTitle(f: Pick<Fault, "title" | "condition" | "device">, inventory: Inventory, lang: Lang): string {
+  return readableTitle(f, deviceOf(inventory, f.device).name, lang);
+}
+
+export function readableTitle(f: Pick<Fault, "title" | "condition" | "device">, deviceName: string, lang: Lang): string {
   if (f.title !== `${f.condition} on ${f.device}`) return f.title;
-  const name = deviceOf(inventory, f.device).name;
-  return lang === "zh" ? `${name} ${conditionName(f.condition, lang)}` : `${name}: ${conditionName(f.condition, lang)}`;
+  return lang === "zh" ? `${deviceName} ${conditionName(f.condition, lang)}` : `${deviceName}: ${conditionName(f.condition, lang)}`;
 }

@@ -216,11 +216,6 @@ const FORMS: Array<{
       return field(b, "reason") ? { type: "reclassify", ...base, class: cls, reason: field(b, "reason") } : "reason";
     },
   },
-  {
-    path: "exemption",
-    roles: FAULT_ACTORS,
-    command: (b, base) => (field(b, "reason") ? { type: "exempt", ...base, reason: field(b, "reason") } : "reason"),
-  },
 ];
 
 export async function faultPages(scope: UiScope, deps: UiDeps): Promise<void> {

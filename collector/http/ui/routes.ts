@@ -10,23 +10,34 @@ import { createRequire } from "node:module";
 import fastifyCookie from "@fastify/cookie";
 import fastifyCsrf from "@fastify/csrf-protection";
 import fastifyFormbody from "@fastify/formbody";
+import fastifyMultipart from "@fastify/multipart";
 import fastifyRateLimit from "@fastify/rate-limit";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Accounts } from "../../store/accounts.ts";
 import { PUBLIC } from "../auth.ts";
 import { boardPages } from "./board.tsx";
+import { EVIDENCE_LIMITS, evidencePages, onEvidenceFile } from "./evidence.tsx";
 import { faultPages } from "./fault-page.tsx";
 import { hazardPages } from "./hazards.tsx";
 import { inspectionPages } from "./inspections.tsx";
 import { languageOf, WORDS } from "./i18n.ts";
 import { errorPage, loginPage } from "./login.tsx";
 import { reportPages } from "./report.tsx";
+import { windowPages } from "./windows.tsx";
 import { field, mayUse, onSession, sendHtml, type UiDeps, type UiPageModule, viewerOf } from "./page.ts";
 
 export type { UiDeps } from "./page.ts";
 
 /** The page modules, each a route file with its TSX components (docs/web-ui.md: adding a page). */
-const PAGE_MODULES: UiPageModule[] = [boardPages, faultPages, inspectionPages, hazardPages, reportPages];
+const PAGE_MODULES: UiPageModule[] = [
+  boardPages,
+  faultPages,
+  evidencePages,
+  windowPages,
+  inspectionPages,
+  hazardPages,
+  reportPages,
+];
 
 export const SESSION_COOKIE = "wf_session";
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
@@ -131,6 +142,8 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
 
   // Everything below needs a live session; a POST also needs the CSRF token and a same-site Origin.
   await app.register(async (scope) => {
+    // Evidence uploads: fields and files land in the body before the CSRF check reads `_csrf` from it.
+    await scope.register(fastifyMultipart, { attachFieldsToBody: "keyValues", onFile: onEvidenceFile, limits: EVIDENCE_LIMITS });
     scope.addHook("preHandler", async (req, reply) => {
       const id = req.cookies[SESSION_COOKIE] || undefined;
       if (id !== undefined && !SESSION_ID.test(id)) {
