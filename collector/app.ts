@@ -19,6 +19,7 @@ import { uiRoutes } from "./http/ui/routes.ts";
 import { windowRoutes } from "./http/windows.ts";
 import { AgentLiveness } from "./liveness.ts";
 import { CollectorMetrics } from "./metrics.ts";
+import { StorePruner } from "./store/prune.ts";
 import type { NotificationsConfig } from "./paging/config.ts";
 import { AgentMetricsReadings, type LiveReadings } from "./inspections/live-readings.ts";
 import { InspectionMetrics } from "./inspections/metrics.ts";
@@ -86,6 +87,7 @@ export async function buildCollector(
     now: () => deps.clock.now(),
     policy: deps.policy,
   });
+  faults.on("archive-failed", (f) => metrics.archiveFailures.inc({ reason: f.reason }, 1));
   faults.on("notice", (n) => {
     if (n.type === "breached" && n.deadline)
       metrics.breaches.inc({ class: n.class ?? "unknown", deadline: n.deadline });
@@ -160,14 +162,23 @@ export async function buildCollector(
   await app.register(pagingRoutes, { ...ctx, paging });
   await app.register(systemRoutes, { ...ctx, registry: deps.registry, storeHealth });
   await app.register(uiRoutes, { ...ctx, paging, runbookDir: deps.runbookDir });
+  const pruner = new StorePruner({
+    store: deps.store,
+    clock: deps.clock,
+    logger: deps.logger,
+    registry: deps.registry,
+    retention: deps.config.retention,
+  });
   app.addHook("onReady", async () => {
     faults.start();
+    pruner.start();
     liveness.start();
     paging?.start();
     inspections.start();
   });
   app.addHook("onClose", async () => {
     faults.stop();
+    pruner.stop();
     liveness.stop();
     inspections.stop();
     await paging?.stop();

@@ -21,6 +21,8 @@ import type { CollectorStore } from "./store/store.ts";
 
 /** Longest single sleep; the timer re-checks at least this often (setTimeout caps near 24.8 days). */
 const MAX_SLEEP_MS = 60 * 60 * 1000;
+/** After the store refused the timer's write, try again this much later. */
+const RETRY_AFTER_FAILURE_MS = 60 * 1000;
 
 export function newFaultId(): string {
   return `F-${randomBytes(6).toString("hex")}`;
@@ -41,7 +43,10 @@ export interface FaultServiceDeps {
  * timer so a breach is recorded at its instant, not when someone looks. Emits every Notice as a
  * "notice" event.
  */
-export class FaultService extends EventEmitter<{ notice: [Notice] }> {
+export class FaultService extends EventEmitter<{
+  notice: [Notice];
+  "archive-failed": [{ faults: string[]; reason: "check" | "store" }];
+}> {
   private engine: LiveEngine;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -121,13 +126,41 @@ export class FaultService extends EventEmitter<{ notice: [Notice] }> {
     }
   }
 
+  /**
+   * The timer: brings faults up to now and archives what can no longer change. An archive that does
+   * not happen says so (log, "archive-failed" event, watchfloor_store_archive_failures_total) and
+   * is tried again later; a store that refuses the write leaves the engine as committed.
+   */
   private tick(): void {
     if (this.stopped) return;
-    const result = this.engine.advanceTo(this.context());
-    const c = result.changes;
-    if (result.audit.length > 0 || result.notices.length > 0 || c.faults.length > 0 || c.archived.length > 0 || c.full)
-      this.commit(c, result.audit, result.notices);
+    let archiving: string[] = [];
+    try {
+      const result = this.engine.advanceTo(this.context());
+      const c = result.changes;
+      archiving = c.archived;
+      if (result.archiveRefused) {
+        this.deps.logger.warn(
+          { faults: result.archiveRefused },
+          "archive refused: re-deriving without these faults' log would change another fault; they stay live",
+        );
+        this.emit("archive-failed", { faults: result.archiveRefused, reason: "check" });
+      }
+      if (result.audit.length > 0 || result.notices.length > 0 || c.faults.length > 0 || c.archived.length > 0 || c.full)
+        this.commit(c, result.audit, result.notices);
+    } catch (err) {
+      this.deps.logger.error({ err, archiving }, "the deadline/archive timer could not write to the store; retrying");
+      if (archiving.length > 0) this.emit("archive-failed", { faults: archiving, reason: "store" });
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.tick(), RETRY_AFTER_FAILURE_MS);
+      this.timer.unref?.();
+      return;
+    }
     this.schedule();
+  }
+
+  /** Brings the faults up to the clock now (the timer does this by itself; tests and tools call it). */
+  advance(): void {
+    this.tick();
   }
 
   private schedule(): void {

@@ -15,6 +15,7 @@ export class CollectorMetrics {
   readonly eventsReceived: Counter<"type">;
   readonly eventsDuplicate: Counter;
   readonly breaches: Counter<"class" | "deadline">;
+  readonly archiveFailures: Counter<"reason">;
 
   constructor(registry: Registry, deps: { faults: () => FaultService; store: CollectorStore; now: () => number; policy: Policy }) {
     this.eventsReceived = new Counter({
@@ -26,6 +27,12 @@ export class CollectorMetrics {
     this.eventsDuplicate = new Counter({
       name: "watchfloor_events_duplicate_total",
       help: "Agent events delivered again and ignored (already applied).",
+      registers: [registry],
+    });
+    this.archiveFailures = new Counter({
+      name: "watchfloor_store_archive_failures_total",
+      help: "Archive steps that did not happen: reason check (re-deriving would change a fault) or store (the write failed).",
+      labelNames: ["reason"],
       registers: [registry],
     });
     this.breaches = new Counter({

@@ -43,7 +43,13 @@ function logFor(engine: LiveEngine, faults: Record<string, Fault>): EngineLog {
   return { keys, eventKeys: {}, manual: [], actions, anchors, aliases: Object.fromEntries(log.aliases) };
 }
 
-export function archiveLive(engine: LiveEngine, ctx: EngineContext, audit: AuditDraft[], changes: EngineChanges) {
+/** Archives what can no longer change; returns the faults it meant to archive when its safety check refused. */
+export function archiveLive(
+  engine: LiveEngine,
+  ctx: EngineContext,
+  audit: AuditDraft[],
+  changes: EngineChanges,
+): string[] | undefined {
   const { policy } = ctx;
   if (policy.archive.afterSeconds === null) return;
   const live = candidates(engine, ctx.now);
@@ -142,7 +148,7 @@ export function archiveLive(engine: LiveEngine, ctx: EngineContext, audit: Audit
     });
   if (!same) {
     for (const u of undo.reverse()) u();
-    return;
+    return [...ids].sort();
   }
 
   for (const e of droppedEvents) {
@@ -169,4 +175,5 @@ export function archiveLive(engine: LiveEngine, ctx: EngineContext, audit: Audit
   changes.removedManual.push(...removedManual);
   for (const [id] of removedAnchors) changes.anchors.push([id, undefined]);
   for (const id of removedAliases) changes.aliases.push([id, undefined]);
+  return undefined;
 }

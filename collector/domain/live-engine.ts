@@ -416,7 +416,13 @@ export class LiveEngine {
   }
 
   /** Brings the faults up to ctx.now (the collector's timer), then archives what can no longer change. */
-  advanceTo(ctx: EngineContext): { audit: AuditDraft[]; notices: Notice[]; changes: EngineChanges } {
+  advanceTo(ctx: EngineContext): {
+    audit: AuditDraft[];
+    notices: Notice[];
+    changes: EngineChanges;
+    /** Faults the archive meant to freeze but did not: re-deriving the smaller log would have changed a fault. */
+    archiveRefused?: string[];
+  } {
     if (this.topology(ctx).cyclic) {
       const r = this.byReference((s) => ({ ok: true, ...advanceTo(s, ctx) }), ctx.now);
       if (!r.ok) throw new Error(r.error.message);
@@ -426,8 +432,8 @@ export class LiveEngine {
     const changes = noChanges(ctx.now);
     const out: Out = { audit: [], notices: [] };
     this.commit(deriveKeys(this.timeDirty(ctx.now), this.env(ctx)), ctx, out, changes);
-    archiveLive(this, ctx, out.audit, changes);
-    return { ...out, changes };
+    const refused = archiveLive(this, ctx, out.audit, changes);
+    return { ...out, changes, ...(refused ? { archiveRefused: refused } : {}) };
   }
 
   /** Earliest instant at which something changes by itself: a deadline breach or a folding decision. */

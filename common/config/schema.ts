@@ -130,6 +130,13 @@ export const collectorSchema = z.strictObject({
   badTokenLimit: z
     .strictObject({ max: z.number().int().min(1), window: durationSeconds })
     .default({ max: 30, window: 60 }),
+  /**
+   * How long event receipts are kept (the ids that make a redelivery harmless); pruned hourly. An event
+   * redelivered after that is still harmless (the engine knows it, or it is older than what was archived).
+   */
+  retention: z
+    .strictObject({ events: durationSeconds.default(30 * 86400), heartbeats: durationSeconds.default(86400) })
+    .prefault({}),
 });
 
 export const siteConfigSchema = z
