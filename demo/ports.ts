@@ -33,6 +33,27 @@ export const DEMO_PORTS = [
     what: "the agent's SNMP trap receiver",
   },
   {
+    key: "wallTile1",
+    env: "WATCHFLOOR_DEMO_WALL_TILE1_PORT",
+    port: 14352,
+    proto: "tcp",
+    what: "the simulated display wall, tile 1-1 (PJLink)",
+  },
+  {
+    key: "wallTile2",
+    env: "WATCHFLOOR_DEMO_WALL_TILE2_PORT",
+    port: 14353,
+    proto: "tcp",
+    what: "the simulated display wall, tile 1-2 (PJLink)",
+  },
+  {
+    key: "trunk",
+    env: "WATCHFLOOR_DEMO_TRUNK_PORT",
+    port: 15060,
+    proto: "udp",
+    what: "the simulated SIP trunk",
+  },
+  {
     key: "control",
     env: "WATCHFLOOR_DEMO_CONTROL_PORT",
     port: 8503,

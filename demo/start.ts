@@ -8,6 +8,8 @@ import { CollectorStore } from "../collector/store/store.ts";
 import { installRoot } from "../common/install-root.ts";
 import { PagingSink } from "./paging-sink.ts";
 import { busyPort, type DemoPorts, demoPorts } from "./ports.ts";
+import { defaultDisplay, type PjlinkDisplay, startPjlinkDisplay } from "./simulated-pjlink.ts";
+import { SimulatedSipTrunk, type TrunkMode } from "./simulated-sip-trunk.ts";
 import { SimulatedSwitch } from "./simulated-switch.ts";
 import { SimulatedUps } from "./simulated-ups.ts";
 import { writeDemoSite } from "./site-files.ts";
@@ -19,6 +21,10 @@ let stopping = false;
 const children: ChildProcess[] = [];
 let ups: SimulatedUps | undefined;
 let floorSwitch: SimulatedSwitch | undefined;
+const wall: PjlinkDisplay[] = [];
+const trunk = new SimulatedSipTrunk();
+/** The demo wall's PJLink password (the site example has the same). */
+const WALL_PASSWORD = "demo-pjlink";
 
 async function stop(code: number): Promise<void> {
   if (stopping) return;
@@ -26,6 +32,8 @@ async function stop(code: number): Promise<void> {
   for (const c of children) c.kill("SIGTERM");
   await ups?.close();
   floorSwitch?.close();
+  trunk.close();
+  await Promise.all(wall.map((t) => t.close()));
   setTimeout(() => process.exit(code), 1500).unref();
 }
 
@@ -60,6 +68,8 @@ function control(sink: PagingSink, req: IncomingMessage, res: ServerResponse): v
   const port = /^\/switch\/ports\/(\d+)\/(up|down)$/.exec(url);
   const mains = /^\/ups\/mains\/(on|off)$/.exec(url);
   const load = /^\/ups\/load\/(\d+)$/.exec(url);
+  const tile = /^\/wall\/tiles\/(\d+)\/(on|off|lamp-error|ok)$/.exec(url);
+  const sip = /^\/trunk\/(up|silent|503)$/.exec(url);
   if (req.method === "POST" && port) {
     const changed = floorSwitch!.setPort(Number(port[1]), port[2] === "up");
     json(
@@ -72,11 +82,20 @@ function control(sink: PagingSink, req: IncomingMessage, res: ServerResponse): v
   } else if (req.method === "POST" && load) {
     ups!.setLoad(Number(load[1]));
     json(200, ups!.state);
+  } else if (req.method === "POST" && tile) {
+    const t = wall[Number(tile[1]) - 1];
+    const what = tile[2]!;
+    if (t && (what === "on" || what === "off")) t.state.power = what === "on" ? 1 : 0;
+    else if (t) t.state.errors = what === "lamp-error" ? "020000" : "000000";
+    json(t ? 200 : 404, t ? { tile: tile[1], power: t.state.power, errors: t.state.errors } : { error: "no such tile (1 or 2)" });
+  } else if (req.method === "POST" && sip) {
+    trunk.mode = sip[1] as TrunkMode;
+    json(200, { trunk: trunk.mode });
   } else if (req.method === "GET" && url === "/ups") json(200, ups!.state);
   else
     json(404, {
       error:
-        "try POST /ups/mains/off, /ups/mains/on, /ups/load/95, /switch/ports/2/down, /switch/ports/2/up, GET /ups, GET /pages",
+        "try POST /ups/mains/off, /ups/mains/on, /ups/load/95, /switch/ports/2/down, /switch/ports/2/up, /wall/tiles/2/off, /wall/tiles/2/lamp-error, /wall/tiles/2/ok, /wall/tiles/2/on, /trunk/silent, /trunk/503, /trunk/up, GET /ups, GET /pages",
     });
 }
 
@@ -104,6 +123,13 @@ Watchfloor demo is running (Ctrl-C stops it).
   Take a switch port down (the switch sends linkDown: if.down opens at once), and up again:
     curl -X POST ${ctl}/switch/ports/2/down
     curl -X POST ${ctl}/switch/ports/2/up
+  The display wall (PJLink, tiles on ${p.wallTile1} and ${p.wallTile2}): a lamp error, a tile switched off:
+    curl -X POST ${ctl}/wall/tiles/2/lamp-error      (display.error; /ok clears it)
+    curl -X POST ${ctl}/wall/tiles/2/off             (display.power_off after two polls; /on)
+  The SIP trunk (udp ${p.trunk}): silent, then refusing, then back:
+    curl -X POST ${ctl}/trunk/silent                 (trunk.down, 重大, after three missed answers)
+    curl -X POST ${ctl}/trunk/503                    (trunk.error)
+    curl -X POST ${ctl}/trunk/up
 `;
 }
 
@@ -139,6 +165,11 @@ export async function main(): Promise<number> {
   });
   await ups.listen("127.0.0.1", ports.ups);
   floorSwitch.listen("127.0.0.1", ports.switch);
+  wall.push(
+    await startPjlinkDisplay(defaultDisplay({ cls: 2, password: WALL_PASSWORD, name: "WALL-1-1" }), ports.wallTile1),
+    await startPjlinkDisplay(defaultDisplay({ cls: 2, password: WALL_PASSWORD, name: "WALL-1-2" }), ports.wallTile2),
+  );
+  await trunk.listen("127.0.0.1", ports.trunk);
   const sink = new PagingSink();
   await new Promise<void>((r) =>
     createServer((req, res) => control(sink, req, res)).listen(ports.control, "127.0.0.1", r),

@@ -33,6 +33,9 @@ async function demoEnv(): Promise<Record<string, string>> {
     WATCHFLOOR_DEMO_CONTROL_PORT: String(await freePort()),
     WATCHFLOOR_DEMO_SWITCH_PORT: String(await freeUdpPort()),
     WATCHFLOOR_DEMO_TRAP_PORT: String(await freeUdpPort()),
+    WATCHFLOOR_DEMO_WALL_TILE1_PORT: String(await freePort()),
+    WATCHFLOOR_DEMO_WALL_TILE2_PORT: String(await freePort()),
+    WATCHFLOOR_DEMO_TRUNK_PORT: String(await freeUdpPort()),
   };
 }
 
@@ -132,7 +135,35 @@ describe("the demo's whole loop: mains lost → fault → page → acknowledge l
       status: "acknowledged",
       acknowledged_by: "zhangwei",
     });
-  }, 90_000);
+
+    // The rest of the floor: the simulated wall and trunk are polled; a silent trunk is a 重大 trunk.down.
+    const agentMetrics = `http://127.0.0.1:${env.WATCHFLOOR_DEMO_AGENT_PORT}/metrics`;
+    await until(
+      "the wall and the trunk on the agent's /metrics",
+      async () => {
+        const t = await (await fetch(agentMetrics)).text();
+        return t.includes('watchfloor_display_power_on{device="wall-1",tile="1-2"} 1') &&
+          t.includes('watchfloor_sip_options_status_code{device="trunk-ct"} 200')
+          ? t
+          : undefined;
+      },
+      30_000,
+      250,
+    );
+    expect((await fetch(`${control}/trunk/silent`, { method: "POST" })).status).toBe(200);
+    const down = await until(
+      "trunk.down at the collector",
+      async () =>
+        (
+          (await (
+            await fetch(`${collector}/api/v1/faults`, { headers: { authorization: `Bearer ${token}` } })
+          ).json()) as { faults: Array<{ device: string; condition: string; class: string }> }
+        ).faults.find((f) => f.device === "trunk-ct" && f.condition === "trunk.down"),
+      40_000,
+      500,
+    );
+    expect(down.class).toBe("major");
+  }, 150_000);
 });
 
 describe("the CLI on the demo's config as shipped, with no secret in the environment", () => {
