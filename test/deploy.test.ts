@@ -173,5 +173,5 @@ describe("deploy/prometheus.yml scrapes the agents its file_sd file lists", () =
     );
     expect(up.map((r) => r.metric.instance).sort()).toEqual([...agents].sort());
     expect(existsSync(join(dir, "data"))).toBe(true);
-  }, 90_000);
+  }, 150_000);
 });

@@ -29,7 +29,7 @@ describe("watchfloor store backup → wipe → restore", () => {
       body: JSON.stringify({ note: "on it" }),
     });
     expect(ack.status).toBe(200);
-  });
+  }, 150_000);
   afterAll(() => floor.stop());
 
   it("backs up online, while the collector runs, and checks the copy", async () => {

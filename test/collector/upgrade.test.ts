@@ -48,7 +48,7 @@ describe.skipIf(
     expect(verify.status, verify.stderr + verify.stdout).toBe(0);
     head = /head (\w+)/.exec(verify.stdout)![1]!;
     await floor.collector!.stop();
-  }, 120_000);
+  }, 180_000);
   afterAll(() => floor.stop());
 
   it("is migrated to this version's schema when this collector opens it", async () => {

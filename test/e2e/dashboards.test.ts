@@ -120,7 +120,7 @@ scrape_configs:
       // Severe (ups.* on a high-criticality UPS), observed 3 h ago: its 2 h resolve deadline passed on arrival.
       { device: "ups-1", condition: "ups.bypass", state: "firing", at: minutesAgo(180) },
     ]);
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await prometheus?.stop();

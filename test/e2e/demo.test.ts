@@ -91,7 +91,7 @@ describe("the demo's whole loop: mains lost → fault → page → acknowledge l
   it("pages the on-call person through the robot stand-in, and the link in the page acknowledges", async () => {
     const env = await demoEnv();
     p = demo(env, tempDir("wf-demo-"));
-    const token = (await p.waitFor(/export WF_TOKEN=(\S+)/, 60_000))[1]!;
+    const token = (await p.waitFor(/export WF_TOKEN=(\S+)/, 120_000))[1]!;
     const control = `http://127.0.0.1:${env.WATCHFLOOR_DEMO_CONTROL_PORT}`;
     const collector = `http://127.0.0.1:${env.WATCHFLOOR_DEMO_COLLECTOR_PORT}`;
     expect(p.output).toContain(`${control}/pages`);
@@ -163,7 +163,7 @@ describe("the demo's whole loop: mains lost → fault → page → acknowledge l
       500,
     );
     expect(down.class).toBe("major");
-  }, 150_000);
+  }, 180_000);
 });
 
 describe("the CLI on the demo's config as shipped, with no secret in the environment", () => {

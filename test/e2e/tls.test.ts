@@ -79,11 +79,13 @@ async function startCollector(
 ): Promise<{ url: string; token: string }> {
   const collector = node("watchfloor-collector.mjs", ["--config", site, "--listen", "127.0.0.1:0"], { env });
   running.push(collector);
-  const url = (await collector.waitFor(new RegExp(`listening on (${scheme}://127\\.0\\.0\\.1:\\d+)`)))[1]!;
+  const url = (
+    await collector.waitFor(new RegExp(`listening on (${scheme}://127\\.0\\.0\\.1:\\d+)`), 60_000)
+  )[1]!;
   const add = node("watchfloor.mjs", ["user", "add", "tls-admin", "--role", "admin", "--config", site], {
     env,
   });
-  const token = (await add.waitFor(/^(wf_\S+)$/m))[1]!;
+  const token = (await add.waitFor(/^(wf_\S+)$/m, 60_000))[1]!;
   await add.stop();
   return { url, token };
 }
@@ -107,12 +109,14 @@ describe("the collector serves HTTPS from collector.tls", () => {
 
   beforeAll(async () => {
     ({ url, token } = await startCollector(site, "https"));
-  });
+  }, 150_000);
 
   it("answers the API over TLS with the configured certificate (verified against it)", async () => {
     const me = await https(`${url}/api/v1/me`, ca, { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
-    expect(JSON.parse(me.body)).toMatchObject({ principal: { kind: "user", name: "tls-admin", role: "admin" } });
+    expect(JSON.parse(me.body)).toMatchObject({
+      principal: { kind: "user", name: "tls-admin", role: "admin" },
+    });
   });
 
   it("a client that does not know the certificate refuses it (it is real TLS, self-signed)", async () => {
@@ -203,7 +207,7 @@ http {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`nginx did not come up:\n${nginx.output}`);
-  });
+  }, 150_000);
 
   it("through the proxy (https) the session cookie is Secure", async () => {
     const login = await https(`${proxied}/ui/login`, ca, loginForm(token));

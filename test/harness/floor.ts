@@ -64,7 +64,8 @@ ${this.opts.devices}
       ["--config", this.config, "--listen", `127.0.0.1:${this.collectorPort}`],
       { env: this.env },
     );
-    const m = await this.collector.waitFor(/listening on (http:\/\/[\d.]+:(\d+))/);
+    // A loaded 2-core machine can take tens of seconds to start a process.
+    const m = await this.collector.waitFor(/listening on (http:\/\/[\d.]+:(\d+))/, 60_000);
     this.collectorUrl = m[1]!;
     this.collectorPort = Number(m[2]);
     this.write();
@@ -74,7 +75,7 @@ ${this.opts.devices}
         ["user", "add", "test-admin", "--role", "admin", "--config", this.config],
         { env: this.env },
       );
-      await add.waitFor(/^(wf_\S+)$/m).then((mm) => (this.adminToken = mm[1]!));
+      await add.waitFor(/^(wf_\S+)$/m, 60_000).then((mm) => (this.adminToken = mm[1]!));
       await add.stop();
     }
   }
@@ -83,7 +84,7 @@ ${this.opts.devices}
     this.agent = node("watchfloor-agent.mjs", ["--config", this.config, "--listen", "127.0.0.1:0"], {
       env: this.env,
     });
-    const m = await this.agent.waitFor(/listening on (http:\/\/[\d.]+:\d+)/);
+    const m = await this.agent.waitFor(/listening on (http:\/\/[\d.]+:\d+)/, 60_000);
     this.agentUrl = m[1]!;
   }
 
