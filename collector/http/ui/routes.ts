@@ -23,6 +23,7 @@ import { inspectionPages } from "./inspections.tsx";
 import { languageOf, WORDS } from "./i18n.ts";
 import { errorPage, loginPage } from "./login.tsx";
 import { reportPages } from "./report.tsx";
+import { userPages } from "./users.tsx";
 import { windowPages } from "./windows.tsx";
 import { field, mayUse, onSession, sendHtml, type UiDeps, type UiPageModule, viewerOf } from "./page.ts";
 
@@ -37,6 +38,7 @@ const PAGE_MODULES: UiPageModule[] = [
   inspectionPages,
   hazardPages,
   reportPages,
+  userPages,
 ];
 
 export const SESSION_COOKIE = "wf_session";
