@@ -10,9 +10,7 @@
  * snmpsim itself costs 2.5–3 ms CPU per PDU and is the same for both; only each client's own
  * process CPU is compared (ours: this process; the exporter: its /proc/PID/stat).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { Agent } from "../agent/agent.ts";
@@ -20,67 +18,10 @@ import { loadSite } from "../agent/site.ts";
 import { systemClock } from "../common/clock.ts";
 import { tempDir } from "../test/harness/process.ts";
 import { snmpsimMissing, startSnmpsim } from "../test/peers/snmpsim.ts";
+import { exporterConfig, MAX_REPETITIONS, procStats, RECORDINGS, startExporter } from "./snmp-exporter.ts";
 
-const RECORDINGS = [
-  "comware_a5500",
-  "vrp_s5328c-ei",
-  "vrp_ac6605-26",
-  "fortigate_60f",
-  "stoneos",
-  "linux_icecast",
-];
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 60);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const MAX_REPETITIONS = 25;
-
-const IF = "1.3.6.1.2.1.2.2.1";
-const IFX = "1.3.6.1.2.1.31.1.1.1";
-/** The columns the if-mib profile walks (its 32-bit fallbacks are not walked when ifXTable answers). */
-const COLUMNS: [string, string, "gauge" | "counter"][] = [
-  ["ifOperStatus", `${IF}.8`, "gauge"],
-  ["ifAdminStatus", `${IF}.7`, "gauge"],
-  ["ifInErrors", `${IF}.14`, "counter"],
-  ["ifOutErrors", `${IF}.20`, "counter"],
-  ["ifHCInOctets", `${IFX}.6`, "counter"],
-  ["ifHCOutOctets", `${IFX}.10`, "counter"],
-  ["ifHighSpeed", `${IFX}.15`, "gauge"],
-];
-const LOOKUPS: [string, string][] = [
-  ["ifName", `${IFX}.1`],
-  ["ifDescr", `${IF}.2`],
-  ["ifAlias", `${IFX}.18`],
-];
-
-function exporterConfig(): string {
-  const metric = ([name, oid, type]: (typeof COLUMNS)[number]) =>
-    `      - name: ${name}\n        oid: ${oid}\n        type: ${type}\n        indexes: [{ labelname: ifIndex, type: gauge }]\n        lookups:\n` +
-    LOOKUPS.map(
-      ([l, o]) => `          - { labels: [ifIndex], labelname: ${l}, oid: ${o}, type: DisplayString }\n`,
-    ).join("");
-  const walk = [...COLUMNS.map((c) => c[1]), ...LOOKUPS.map((l) => l[1])];
-  return RECORDINGS.map(
-    (r) =>
-      `${r}:\n  version: 2\n  max_repetitions: ${MAX_REPETITIONS}\n  retries: 1\n  timeout: 5s\n  auth: { community: ${r} }\n` +
-      `  walk: [${walk.join(", ")}]\n  get: [1.3.6.1.2.1.1.3.0]\n  metrics:\n` +
-      `      - { name: sysUpTime, oid: 1.3.6.1.2.1.1.3, type: gauge }\n${COLUMNS.map(metric).join("")}`,
-  ).join("");
-}
-
-function freeTcpPort(): Promise<number> {
-  return new Promise((done) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => done(port));
-    });
-  });
-}
-
-function procStats(pid: number): { cpuSeconds: number; rssMb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime, in clock ticks (100 Hz on Linux)
-  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-  return { cpuSeconds: ticks / 100, rssMb: Number(rss) / 1024 };
-}
 
 interface Result {
   devicesPerSecond: number;
@@ -128,32 +69,9 @@ async function benchWatchfloor(simPort: number, dir: string): Promise<Result> {
 async function benchExporter(simPort: number, dir: string): Promise<Result> {
   const config = join(dir, "snmp.yml");
   writeFileSync(config, exporterConfig());
-  const port = await freeTcpPort();
-  const proc: ChildProcess = spawn(
-    "prometheus-snmp-exporter",
-    [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  let stderr = "";
-  proc.stderr!.on("data", (c) => {
-    stderr += c;
-  });
+  const exporter = await startExporter(config);
   try {
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      if (proc.exitCode !== null) throw new Error(`snmp_exporter exited: ${stderr}`);
-      if (
-        await fetch(`${base}/metrics`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      if (i > 100) throw new Error(`snmp_exporter did not start: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { base } = exporter;
     const scrapeAll = () =>
       Promise.all(
         Array.from({ length: DEVICES }, async (_, i) => {
@@ -166,11 +84,11 @@ async function benchExporter(simPort: number, dir: string): Promise<Result> {
       );
     await scrapeAll(); // warm-up
     let failures = 0;
-    const before = procStats(proc.pid!);
+    const before = procStats(exporter.pid);
     const t0 = performance.now();
     for (let r = 0; r < ROUNDS; r++) failures += (await scrapeAll()).reduce((a: number, b: number) => a + b, 0);
     const wall = (performance.now() - t0) / 1000;
-    const after = procStats(proc.pid!);
+    const after = procStats(exporter.pid);
     return {
       devicesPerSecond: (DEVICES * ROUNDS) / wall,
       cpuPerPoll: (after.cpuSeconds - before.cpuSeconds) / (DEVICES * ROUNDS),
@@ -178,7 +96,7 @@ async function benchExporter(simPort: number, dir: string): Promise<Result> {
       failures,
     };
   } finally {
-    proc.kill("SIGTERM");
+    exporter.stop();
   }
 }
 

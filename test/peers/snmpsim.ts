@@ -28,6 +28,8 @@ export interface Snmpsim {
   port: number;
   /** Community names served: one per recording, the file's stem. */
   communities: string[];
+  /** snmpsimd's process id (benchmarks read its CPU from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -103,5 +105,5 @@ export async function startSnmpsim(
     await stop();
     throw err;
   }
-  return { port, communities, stop };
+  return { port, communities, pid: proc.pid!, stop };
 }
