@@ -1,15 +1,11 @@
 import type { Logger } from "pino";
 import type { Clock } from "../common/clock.ts";
+import { AGENT_MAX_RETRY_MS } from "../common/wire.ts";
 import type { FaultService } from "./fault-service.ts";
 import type { CollectorStore } from "./store/store.ts";
 
 /** Heartbeats missed before an agent is called down. */
 export const MISSED_HEARTBEATS = 3;
-/**
- * The agent's longest wait between delivery attempts (agent/outbox/sender.ts maxBackoffMs): after a
- * collector (re)start, an agent that is alive delivers its backlog within this plus one interval.
- */
-export const AGENT_MAX_RETRY_MS = 30_000;
 /** agent.heartbeat's default: the interval assumed for an agent that never said its own. */
 export const DEFAULT_HEARTBEAT_SECONDS = 15;
 

@@ -11,6 +11,12 @@ export const LABELS_MAX = 32;
 export const TITLE_MAX = 512;
 
 /**
+ * The agent's longest wait between delivery attempts: after a collector (re)start a live agent's
+ * backlog arrives within this (the collector's liveness check waits for it before calling anyone down).
+ */
+export const AGENT_MAX_RETRY_MS = 30_000;
+
+/**
  * `text` cut to at most `max` characters, ending in `…[truncated 1a2b3c4d]` (the first 8 hex digits of
  * the full text's SHA-256), so two long values that share a prefix stay apart.
  */

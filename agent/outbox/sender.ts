@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Secret } from "../../common/config/secret.ts";
-import type { AgentEvent, EventBatchReply } from "../../common/wire.ts";
+import { AGENT_MAX_RETRY_MS, type AgentEvent, type EventBatchReply } from "../../common/wire.ts";
 import type { Outbox } from "./outbox.ts";
 import { postJson } from "./post.ts";
 
@@ -111,7 +111,7 @@ export class Sender {
       }
     } catch (err) {
       const min = this.opts.minBackoffMs ?? 500;
-      this.backoffMs = Math.min(Math.max(this.backoffMs * 2, min), this.opts.maxBackoffMs ?? 30_000);
+      this.backoffMs = Math.min(Math.max(this.backoffMs * 2, min), this.opts.maxBackoffMs ?? AGENT_MAX_RETRY_MS);
       const reason = (err as Error).cause
         ? `${(err as Error).message}: ${(err as Error).cause}`
         : (err as Error).message;
