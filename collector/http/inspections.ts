@@ -223,10 +223,7 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
   app.get<{ Params: { id: string } }>("/api/v1/inspections/rounds/:id", { config: { allow: READERS } }, async (req, reply) => {
     const r = svc.rows.round(req.params.id);
     if (!r) return reply.code(404).send({ error: "NOT_FOUND", message: `no round ${req.params.id}` });
-    const timeline = ctx.store
-      .audit()
-      .filter((e) => (e.detail as { round?: string }).round === r.id)
-      .map((e) => ({ seq: e.seq, at: formatInstant(e.at, tz), actor: e.actor, action: e.action, detail: e.detail }));
+    const timeline = svc.rows.roundAudit(r.id).map((e) => ({ ...e, at: formatInstant(e.at, tz) }));
     return { round: presentRound(r, svc, ctx, now(), await svc.suggestions(r)), timeline };
   });
 

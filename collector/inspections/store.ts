@@ -60,6 +60,15 @@ export class InspectionStore {
     );
   }
 
+  /** The audit entries about one round, oldest first (index audit_round). */
+  roundAudit(roundId: string): Array<{ seq: number; at: number; actor: string; action: string; detail: Record<string, unknown> }> {
+    return (
+      this.db
+        .prepare("SELECT seq, at, actor, action, detail FROM audit WHERE json_extract(detail, '$.round') = ? ORDER BY seq")
+        .all(roundId) as Array<{ seq: number; at: number; actor: string; action: string; detail: string }>
+    ).map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  }
+
   /** Marks a round as reported overdue; false when it was before (the page goes out once). */
   markOverdue(roundId: string, at: number): boolean {
     return (

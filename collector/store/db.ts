@@ -166,6 +166,8 @@ const MIGRATIONS: string[] = [
      uploaded_at INTEGER NOT NULL
    );
    CREATE INDEX evidence_files_fault ON evidence_files (fault_id);`,
+  // A round's audit timeline by its id, without reading the whole trail (inspections/store.ts).
+  `CREATE INDEX audit_round ON audit (json_extract(detail, '$.round')) WHERE json_extract(detail, '$.round') IS NOT NULL;`,
 ];
 
 /** Opens (creating and migrating) the collector's SQLite file: WAL, fsync on commit. */
