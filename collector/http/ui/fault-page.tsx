@@ -35,6 +35,8 @@ function Facts(p: { f: Fault; v: Viewer; deps: UiDeps; now: number }) {
   const { f, v } = p;
   const tz = p.deps.policy.timezone;
   const dev = deviceOf(p.deps.inventory, f.device);
+  // People paged by the roster act under their roster id; show their name.
+  const person = (id: string | undefined) => (id === undefined ? undefined : (p.deps.paging?.personName(id) ?? id));
   return (
     <section class="facts-card">
       <div class="card-head">
@@ -53,8 +55,8 @@ function Facts(p: { f: Fault; v: Viewer; deps: UiDeps; now: number }) {
         <dd>
           <Time at={f.openedAt} tz={tz} />
         </dd>
-        <Who label={v.w.acknowledgedBy} cls="acked-by" by={f.acknowledgedBy} at={f.acknowledgedAt} tz={tz} />
-        <Who label={v.w.resolvedBy} cls="resolved-by" by={f.resolvedBy} at={f.resolvedAt} tz={tz} />
+        <Who label={v.w.acknowledgedBy} cls="acked-by" by={person(f.acknowledgedBy)} at={f.acknowledgedAt} tz={tz} />
+        <Who label={v.w.resolvedBy} cls="resolved-by" by={person(f.resolvedBy)} at={f.resolvedAt} tz={tz} />
         <dt>{v.w.deadlines}</dt>
         <dd>
           <Deadlines fault={f} now={p.now} policy={p.deps.policy} lang={v.lang} w={v.w} />
