@@ -14,7 +14,11 @@ import { type InspectionService, newHazardId } from "../inspections/service.ts";
 import type { Allow } from "./auth.ts";
 import { READERS } from "./auth.ts";
 import { presentHazard, presentRound } from "./inspections-present.ts";
-import { parseBody } from "./validate.ts";
+import { parseBody, queryProblem } from "./validate.ts";
+
+// One value per parameter: `?status=a&status=b` is a 400, not an array handed to SQLite (a 500).
+const periodQuery = z.strictObject({ period: z.string().optional() });
+const hazardsQuery = z.strictObject({ status: z.string().optional(), open: z.string().optional() });
 
 const FILL: Allow = { roles: ["facility_manager", "engineer"] };
 const MANAGE: Allow = { roles: ["facility_manager"] };
@@ -253,8 +257,10 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
   });
 
   /** The period's inspection summary for the KPI report (default: the current quarter). */
-  app.get<{ Querystring: { period?: string } }>("/api/v1/inspections/summary", { config: { allow: READERS } }, async (req, reply) => {
-    const p = parsePeriod(req.query.period ?? quarterOf(now(), tz), tz);
+  app.get("/api/v1/inspections/summary", { config: { allow: READERS } }, async (req, reply) => {
+    const q = periodQuery.safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: "BAD_REQUEST", message: queryProblem(q.error) });
+    const p = parsePeriod(q.data.period ?? quarterOf(now(), tz), tz);
     if (!("start" in p)) return sendError(reply, p);
     return {
       summary: svc.summary(p),
@@ -264,9 +270,11 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
   });
 
   // Hazards.
-  app.get<{ Querystring: { status?: string; open?: string } }>("/api/v1/hazards", { config: { allow: READERS } }, async (req) => {
+  app.get("/api/v1/hazards", { config: { allow: READERS } }, async (req, reply) => {
+    const q = hazardsQuery.safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: "BAD_REQUEST", message: queryProblem(q.error) });
     const t = now();
-    return { hazards: svc.rows.hazards({ open: req.query.open === "true", status: req.query.status }).map((h) => presentHazard(h, tz, t)) };
+    return { hazards: svc.rows.hazards({ open: q.data.open === "true", status: q.data.status }).map((h) => presentHazard(h, tz, t)) };
   });
 
   app.get<{ Params: { id: string } }>("/api/v1/hazards/:id", { config: { allow: READERS } }, async (req, reply) => {

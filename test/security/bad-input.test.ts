@@ -23,6 +23,9 @@ describe("the API answers bad input with 4xx, never 500 (issue 12 #9)", () => {
       "/api/v1/audit?fault=a&fault=b",
       "/api/v1/kpi?period=2026Q1&period=2026Q2",
       "/api/v1/faults?status=open&status=closed",
+      // Found by the fuzz suite (npm run fuzz, http target).
+      "/api/v1/hazards?status=open&status=closed",
+      "/api/v1/inspections/summary?period=2026Q1&period=2026Q2",
     ]) {
       const res = await h.call("GET", url, h.tokens.admin);
       expect(res.status, url).toBe(400);
