@@ -113,7 +113,11 @@ export class Accounts {
     return { id, csrfSecret };
   }
 
-  /** A live session of an enabled user (its role as it is now). */
+  /**
+   * A live session of an enabled user (its role as it is now). Sliding: used in the second half of its
+   * life it is renewed, so a board left open (refreshing every few minutes) stays logged in for weeks
+   * while a session nobody uses ends after 12 h.
+   */
   session(id: string, now: number): SessionRow | undefined {
     const row = this.db
       .prepare(
@@ -121,9 +125,13 @@ export class Accounts {
          WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0`,
       )
       .get(sha256(id), now) as { csrf_secret: string; expires_at: number; name: string; role: Role } | undefined;
-    return row
-      ? { user: { name: row.name, role: row.role }, csrfSecret: row.csrf_secret, expiresAt: row.expires_at }
-      : undefined;
+    if (!row) return undefined;
+    let expiresAt = row.expires_at;
+    if (expiresAt - now < SESSION_TTL_MS / 2) {
+      expiresAt = now + SESSION_TTL_MS;
+      this.db.prepare("UPDATE ui_sessions SET expires_at = ? WHERE id_hash = ?").run(expiresAt, sha256(id));
+    }
+    return { user: { name: row.name, role: row.role }, csrfSecret: row.csrf_secret, expiresAt };
   }
 
   endSession(id: string): void {

@@ -105,3 +105,19 @@ describe("web UI sessions", () => {
     expect((await getPage(h.app, "/ui/assets/..%2Fpackage.json")).statusCode).toBe(404);
   });
 });
+
+describe("a board left open", () => {
+  it("stays logged in for a week while it refreshes every 5 minutes; an unused session ends after 12 h", async () => {
+    h = await uiCollector();
+    const board = await login(h.app, h.tokens.engineer);
+    const idle = await login(h.app, h.tokens.facility_manager);
+    const start = h.clock.now();
+    for (let t = 0; t <= 7 * 24 * 3600_000; t += 5 * 60_000) {
+      h.clock.set(start + t);
+      // The cards' periodic refresh (hx-trigger every 300s) is what a wall board does on its own.
+      const res = await getPage(h.app, "/ui/board/cards", board.cookie);
+      if (res.statusCode !== 200) throw new Error(`logged out after ${t / 3600_000} h: ${res.statusCode}`);
+    }
+    expect((await getPage(h.app, "/ui", idle.cookie)).headers.location).toBe("/ui/login");
+  }, 120_000);
+});
