@@ -38,9 +38,16 @@ for (const name of names) {
     results.push({ target: name, inputs: 0, crashes: 0, hangs: 0, serverErrors: 0, seconds: 0, examples: [], after: [{ check: "peer present", ok: false, detail: missing }] });
     continue;
   }
-  const r = await t.run({ count, seed, log: (line) => process.stdout.write(`  ${line}\n`) });
-  results.push(r);
-  process.stdout.write(`${formatResult(r)}\n`);
+  try {
+    const r = await t.run({ count, seed, log: (line) => process.stdout.write(`  ${line}\n`) });
+    results.push(r);
+    process.stdout.write(`${formatResult(r)}\n`);
+  } catch (err) {
+    // The target's own set-up failed (a peer did not start): say so and go on with the others.
+    const message = err instanceof Error ? err.message.split("\n")[0]! : String(err);
+    process.stdout.write(`${name.padEnd(7)} could not run: ${message}\n`);
+    results.push({ target: name, inputs: 0, crashes: 0, hangs: 0, serverErrors: 0, seconds: 0, examples: [], after: [{ check: "target set up", ok: false, detail: message }] });
+  }
 }
 const ok = results.every((r) => passed(r) && r.inputs >= count);
 const total = (k: "crashes" | "hangs" | "serverErrors") => results.reduce((s, r) => s + r[k], 0);
