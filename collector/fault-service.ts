@@ -184,6 +184,11 @@ export class FaultService extends EventEmitter<{
     return this.engine.fault(id);
   }
 
+  /** Faults not archived: every open or recently resolved one, at a cost that does not grow with the archive. */
+  liveFaults(): Fault[] {
+    return [...this.engine.liveFaults()];
+  }
+
   windows(): MaintenanceWindow[] {
     return Object.values(this.engine.windows);
   }

@@ -74,7 +74,7 @@ export class CollectorMetrics {
       registers: [registry],
       collect: () => {
         const counts = Object.fromEntries(FAULT_CLASSES.map((c) => [c, 0]));
-        for (const f of deps.faults().faults())
+        for (const f of deps.faults().liveFaults())
           if (f.status === "open" || f.status === "acknowledged") counts[f.class] = (counts[f.class] ?? 0) + 1;
         for (const [cls, n] of Object.entries(counts)) openFaults.set({ class: cls }, n);
       },
@@ -87,7 +87,7 @@ export class CollectorMetrics {
       collect: () => {
         secondsLeft.reset();
         const now = deps.now();
-        for (const f of deps.faults().faults()) {
+        for (const f of deps.faults().liveFaults()) {
           if (f.status !== "open" && f.status !== "acknowledged") continue;
           for (const d of evaluate(f, now, deps.policy).deadlines)
             if (d.status !== "met")

@@ -7,6 +7,7 @@ export * from "./engine.ts";
 export * from "./fault-key.ts";
 export * from "./fault-out.ts";
 export * from "./kpi.ts";
+export * from "./live-changes.ts";
 export * from "./live-engine.ts";
 export * from "./period.ts";
 export * from "./policy.ts";

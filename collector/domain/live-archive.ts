@@ -6,7 +6,8 @@
  */
 import { canonicalJson } from "./audit-chain.ts";
 import { archiveEntries, choose } from "./archive.ts";
-import type { EngineChanges, LiveEngine } from "./live-engine.ts";
+import type { EngineChanges } from "./live-changes.ts";
+import type { LiveEngine } from "./live-engine.ts";
 import { deriveKeys } from "./live-derive.ts";
 import type { Anchor } from "./live-log.ts";
 import { keyHint } from "./project.ts";

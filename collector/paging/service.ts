@@ -148,7 +148,7 @@ export class PagingService {
 
   private live(now: number): Fault[] {
     return this.deps.faults
-      .faults()
+      .liveFaults()
       .filter(
         (f) =>
           f.status === "open" ||
