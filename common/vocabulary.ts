@@ -79,19 +79,30 @@ export const CANONICAL_READINGS: Readonly<Record<string, CanonicalReading>> = {
   pdu_total_power_watts: { help: "PDU total active power" },
   pdu_frequency_hertz: { help: "PDU frequency" },
   pdu_load_state: { help: "1 for the PDU's current load state", labels: ["state"] },
-  // display wall (PJLink; one series per tile)
-  display_up: { help: "1 when the tile answered its last PJLink exchange", labels: ["tile"] },
+  // display wall (PJLink; one wall = one device, its tiles as the tile label)
+  display_up: { help: "1 when the tile answered its last PJLink query", labels: ["tile"] },
   display_power_on: { help: "1 while the tile is powered on", labels: ["tile"] },
   display_power_state: { help: "PJLink power state: 0 standby, 1 on, 2 cooling down, 3 warming up", labels: ["tile"] },
-  display_off_when_scheduled_on: { help: "1 while the tile is off inside the hours the wall should be on", labels: ["tile"] },
-  display_error: { help: "PJLink error status per component: 0 ok, 1 warning, 2 error", labels: ["tile", "component"] },
-  display_lamp_seconds: { help: "Lamp (light source) usage (PJLink counts hours)", labels: ["tile", "lamp"] },
+  display_off_when_scheduled_on: { help: "1 while the tile is in standby during the wall's on-hours", labels: ["tile"] },
+  display_error: {
+    help: "1 while the tile reports an error of the component",
+    labels: ["tile", "component"],
+  },
+  display_warning: {
+    help: "1 while the tile reports a warning of the component",
+    labels: ["tile", "component"],
+  },
+  // PJLink counts hours; DESIGN's display_lamp_hours is kept in the base unit (promtool refuses _hours).
+  display_lamp_seconds: { help: "Lamp (light source) operating time", labels: ["tile", "lamp"] },
   display_lamp_on: { help: "1 while the lamp is lit", labels: ["tile", "lamp"] },
-  display_filter_seconds: { help: "Filter usage (PJLink class 2 counts hours)", labels: ["tile"] },
+  display_filter_seconds: { help: "Filter usage time", labels: ["tile"] },
   display_input: { help: "The tile's current input (PJLink input number)", labels: ["tile"] },
-  display_input_width_pixels: { help: "Width of the current input signal (PJLink class 2)", labels: ["tile"] },
-  display_input_height_pixels: { help: "Height of the current input signal (PJLink class 2)", labels: ["tile"] },
-  display_info: { help: "1, with the tile's name, maker and model as labels", labels: ["tile"] },
+  display_input_width_pixels: { help: "Width of the tile's input signal (PJLink class 2 IRES)", labels: ["tile"] },
+  display_input_height_pixels: { help: "Height of the tile's input signal (PJLink class 2 IRES)", labels: ["tile"] },
+  display_info: {
+    help: "1, labelled with the tile's PJLink class, name, manufacturer, model, serial and software version",
+    labels: ["tile", "class", "name", "manufacturer", "model", "serial", "software"],
+  },
   // links, services, trunks (probes)
   probe_success: { help: "1 when the last probe succeeded" },
   probe_duration_seconds: { help: "How long the last probe took" },

@@ -28,8 +28,11 @@ function samplesOf(field: PjlinkField, tiles: Tile[], options: PjlinkOptions, no
         if (s.power !== undefined)
           out.push({ labels: { tile }, value: s.power === 0 && (!options.onHours || inHours(options.onHours, now)) ? 1 : 0 });
         break;
-      case "error":
-        if (s.errors) for (const c of COMPONENTS) out.push({ labels: { tile, component: c }, value: s.errors[c] });
+      case "error": // ERST 2
+      case "warning": // ERST 1
+        if (s.errors)
+          for (const c of COMPONENTS)
+            out.push({ labels: { tile, component: c }, value: s.errors[c] === (field === "error" ? 2 : 1) ? 1 : 0 });
         break;
       case "lamp_hours":
       case "lamp_on":

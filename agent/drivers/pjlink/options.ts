@@ -43,6 +43,7 @@ export const PJLINK_FIELDS = [
   "power_state",
   "off_in_hours",
   "error",
+  "warning",
   "lamp_hours",
   "lamp_on",
   "input",
