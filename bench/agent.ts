@@ -103,7 +103,7 @@ async function benchAgent(sim: Snmpsim, n: number): Promise<Figures> {
   try {
     let url: string | undefined;
     for (let i = 0; !url; i++) {
-      if (proc.exitCode !== null) throw new Error(`agent exited: ${out}`);
+      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`agent exited: ${out}`);
       if (i > 300) throw new Error(`agent did not start: ${out}`);
       url = /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1];
       await sleep(100);
@@ -125,8 +125,11 @@ async function benchAgent(sim: Snmpsim, n: number): Promise<Figures> {
       },
     };
   } finally {
-    proc.kill("SIGTERM");
-    await new Promise((r) => proc.once("exit", r));
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once("exit", r));
+      proc.kill("SIGTERM");
+      await Promise.race([exited, sleep(10_000)]);
+    }
   }
 }
 
