@@ -51,6 +51,18 @@ describe("the API answers bad input with 4xx, never 500 (issue 12 #9)", () => {
     }
   });
 
+  it("a multipart body that does not parse is a 400 on the UI's form routes (found by the fuzz suite)", async () => {
+    for (const url of ["/ui/hazards", "/ui/inspections/photos"]) {
+      const res = await h.app.inject({
+        method: "POST",
+        url,
+        headers: { "content-type": "multipart/form-data; boundary=xyz" },
+        payload: "not multipart at all",
+      });
+      expect(res.statusCode, url).toBe(400);
+    }
+  });
+
   it("a UI asset named like an Object.prototype member is a 404 (found by the fuzz suite)", async () => {
     for (const name of ["toString", "constructor", "__proto__"]) {
       const res = await h.app.inject({ method: "GET", url: `/ui/assets/${name}` });

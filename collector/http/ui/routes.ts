@@ -94,8 +94,12 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
     return sendHtml(reply, status, errorPage({ lang, viewer: req.viewer, status, text }));
   };
 
+  // Requests whose body was read: a multipart body that does not parse fails before this (busboy's
+  // errors carry no status code) and is the client's fault, a 400, not a 500 (found by npm run fuzz).
+  const bodyRead = new WeakSet<FastifyRequest>();
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const malformedBody = !err.statusCode && !bodyRead.has(req) && req.isMultipart();
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : malformedBody ? 400 : 500;
     if (status === 500) req.log.error({ err }, "web UI error");
     const w = WORDS[languageOf(req, reply)];
     const text = err.code?.startsWith("FST_CSRF") ? w.csrf : status === 429 ? w.tooManyLogins : status === 500 ? w.error : w.badRequest;
@@ -147,6 +151,7 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
     // Evidence uploads: fields and files land in the body before the CSRF check reads `_csrf` from it.
     await scope.register(fastifyMultipart, { attachFieldsToBody: "keyValues", onFile: onEvidenceFile, limits: EVIDENCE_LIMITS });
     scope.addHook("preHandler", async (req, reply) => {
+      bodyRead.add(req);
       const id = req.cookies[SESSION_COOKIE] || undefined;
       if (id !== undefined && !SESSION_ID.test(id)) {
         reply.clearCookie(SESSION_COOKIE, { path: "/ui" });
