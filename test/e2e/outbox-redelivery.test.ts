@@ -82,7 +82,8 @@ describe("durable outbox: a collector outage loses nothing and doubles nothing",
     expect(onBattery.every((f) => f.status === "resolved")).toBe(true);
     expect(onBattery.reduce((n, f) => n + 1 + f.reopen_count, 0)).toBe(3);
     await floor.startCollector();
-  });
+    // Three collector starts, a kill and a drain: on a loaded 2-core CI machine this is not 30 s work.
+  }, 120_000);
 
   it("acknowledges a redelivered batch without applying it twice", async () => {
     const event = {
