@@ -107,16 +107,20 @@ export class Agent {
     for (const run of this.runs.values()) this.schedule(run);
   }
 
-  private schedule(run: DeviceRun): void {
-    const now = Date.now();
-    const at = nextSlot(now, run.device.config.interval * 1000, run.phaseMs);
-    run.timer = setTimeout(() => this.slot(run), at - now);
+  /** Books the device's next slot after `after` (a slot just served, or now). */
+  private schedule(run: DeviceRun, after = Date.now()): void {
+    const at = nextSlot(after, run.device.config.interval * 1000, run.phaseMs);
+    run.timer = setTimeout(() => this.slot(run, at), Math.max(0, at - Date.now()));
   }
 
-  /** A slot of the grid: the next is booked first, so a long poll never shifts the device's phase. */
-  private slot(run: DeviceRun): void {
+  /**
+   * A slot of the grid: the next is booked first, so a long poll never shifts the device's phase. It is
+   * booked after this slot, not after the clock: a timer may fire a millisecond early, and booking from
+   * the clock would then serve this same slot twice (and count the second as an overrun).
+   */
+  private slot(run: DeviceRun, at: number): void {
     if (this.stopped) return;
-    this.schedule(run);
+    this.schedule(run, Math.max(at, Date.now()));
     if (run.inFlight && run.inFlightScheduled) {
       this.deps.metrics?.pollOverruns.inc({ device: run.device.config.id });
       return;

@@ -37,4 +37,13 @@ describe("poll schedule", () => {
     expect(nextSlot(1249, 1000, 250)).toBe(1250);
     expect(nextSlot(10_000_000_100, 30_000, 7_000)).toBe(10_000_027_000);
   });
+
+  it("after serving a slot, the next is one interval on, even when the timer fired a millisecond early", () => {
+    // The agent books from max(slot, now): from the clock alone an early timer would book the same slot.
+    const slot = 1250;
+    expect(nextSlot(slot - 1, 1000, 250)).toBe(slot); // the bug: booking from an early clock
+    expect(nextSlot(Math.max(slot, slot - 1), 1000, 250)).toBe(2250);
+    // A timer late by more than an interval (a stalled process) skips to the next slot still ahead.
+    expect(nextSlot(Math.max(slot, slot + 1500), 1000, 250)).toBe(3250);
+  });
 });
