@@ -18,7 +18,7 @@ function builtAt() {
   }
 }
 
-/** The first TypeScript source changed after the build, if any (a few ms for the ~150 files). */
+/** The first file the build reads (sources and assets: not tests, not READMEs) changed since, if any. */
 function newerSource(since, dir = ROOT, names = SOURCE_DIRS) {
   for (const name of names) {
     const path = join(dir, name);
@@ -34,7 +34,7 @@ function newerSource(since, dir = ROOT, names = SOURCE_DIRS) {
       if (e.isDirectory()) {
         const found = newerSource(since, path, [e.name]);
         if (found) return found;
-      } else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts") && statSync(child).mtimeMs > since)
+      } else if (!/\.(test\.ts|md)$/.test(e.name) && statSync(child).mtimeMs > since)
         return child;
     }
   }

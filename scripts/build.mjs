@@ -2,7 +2,7 @@
 // npm run build: compiles the TypeScript sources to plain JavaScript in dist/, which the bins run with
 // plain `node` (no tsx, less memory, faster start). `--out DIR` builds elsewhere (the build test does).
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,6 +46,9 @@ const imports = Object.fromEntries(
   Object.entries(pkg.imports ?? {}).map(([k, v]) => [k, String(v).replace(/\.tsx?$/, ".js")]),
 );
 writeFileSync(join(out, "package.json"), `${JSON.stringify({ type: "module", imports })}\n`);
+// Code that finds the installation's config/ from its own place (../../../config from
+// collector/http/ui/) finds it from dist/ too.
+symlinkSync("../config", join(out, "config"));
 // Written last: the bins use dist/ only once this exists and no source is newer than startedAt.
 writeFileSync(join(out, "BUILD.json"), `${JSON.stringify({ builtAt: startedAt, node: process.version })}\n`);
 process.stdout.write(`build: ${relative(process.cwd(), out) || "."} ready (${assets} asset file(s) copied)\n`);

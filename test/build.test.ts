@@ -56,6 +56,14 @@ describe("the production build (npm run build)", () => {
     expect(collector.output).not.toContain("changed after the last build");
   });
 
+  it("compiled code that finds config/ from its own place finds it from dist/ (the runbooks)", async () => {
+    const runbook = await import(join(tree, "dist/collector/http/ui/runbook.js"));
+    expect(runbook.DEFAULT_RUNBOOK_DIR.startsWith(join(tree, "dist"))).toBe(true);
+    expect(readFileSync(join(runbook.DEFAULT_RUNBOOK_DIR, "default.md"), "utf8")).toBe(
+      readFileSync(join(ROOT, "config/runbooks/default.md"), "utf8"),
+    );
+  });
+
   it("the compiled agent starts and serves /metrics", async () => {
     const agent = new Proc(
       process.execPath,

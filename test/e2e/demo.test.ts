@@ -193,7 +193,7 @@ describe("the CLI on the demo's config as shipped, with no secret in the environ
     const verify = watchfloor("audit", "verify", "--config", EXAMPLE);
     expect(verify.status, verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/^ok: 0 audit entries/);
-  });
+  }, 90_000);
 
   it("the agent itself still refuses to start without its token", () => {
     const r = spawnSync(process.execPath, [join(ROOT, "bin/watchfloor-agent.mjs"), "--config", EXAMPLE], {
