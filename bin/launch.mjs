@@ -1,7 +1,7 @@
 // Shared by the bins: run the compiled JavaScript in dist/ when a current build is there (`npm run
 // build`), otherwise the TypeScript sources through tsx (development, or a checkout never built).
 // WATCHFLOOR_RUNTIME=dist or =source forces one; the choice is passed on to child processes.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -79,7 +79,10 @@ export async function launch(entry) {
       );
       process.exit(2);
     }
-    register();
+    // The project's tsconfig (JSX runtime, …) whatever the working directory (systemd runs in
+    // /var/lib/watchfloor, the demo's tests elsewhere): tsx would otherwise look for one there.
+    const tsconfig = join(ROOT, "tsconfig.json");
+    register(existsSync(tsconfig) ? { tsconfig } : {});
     mod = await import(pathToFileURL(join(ROOT, `${entry}.ts`)).href);
   }
   process.exitCode = await mod.main(process.argv.slice(2));

@@ -33,7 +33,7 @@ describe("the production build (npm run build)", () => {
     expect(build.status, build.stderr + build.stdout).toBe(0);
     for (const dir of ["bin", "config", "agent", "collector", "common", "cli", "demo"])
       cpSync(join(ROOT, dir), join(tree, dir), { recursive: true, preserveTimestamps: true });
-    cpSync(join(ROOT, "package.json"), join(tree, "package.json"));
+    for (const file of ["package.json", "tsconfig.json"]) cpSync(join(ROOT, file), join(tree, file));
     symlinkSync(join(ROOT, "node_modules"), join(tree, "node_modules"));
   }, 180_000);
   afterAll(async () => {
