@@ -15,10 +15,11 @@ import {
   type KpiReport,
   kpiFor,
   type MaintenanceWindow,
-  parsePeriod,
   type Period,
   type Policy,
+  parsePeriod,
 } from "../domain/index.ts";
+import type { InspectionSummary } from "../domain/inspections/summary.ts";
 
 /** Which fault a row is about, as the report names it. */
 export interface ReportFaultRef {
@@ -78,6 +79,8 @@ export interface ReportData {
   times: ReportTimes[];
   /** The audit chain's head when the report was made (absent before the first entry). */
   head?: { seq: number; hash: string };
+  /** The period's inspection rounds and hazards (absent when the collector runs no inspections). */
+  inspections?: InspectionSummary;
 }
 
 export interface ReportInput {
@@ -88,6 +91,7 @@ export interface ReportInput {
   inventory: Inventory;
   now: number;
   head?: { seq: number; hash: string };
+  inspections?: InspectionSummary;
 }
 
 const CLASSES: FaultClass[] = ["major", "severe", "general"];
@@ -112,7 +116,14 @@ function monthsOf(period: Period, timeZone: string): Period[] {
 }
 
 function refOf(f: Fault, inventory: Inventory): ReportFaultRef {
-  return { faultId: f.id, title: f.title, deviceId: f.device, condition: f.condition, device: deviceName(inventory, f.device), class: f.class };
+  return {
+    faultId: f.id,
+    title: f.title,
+    deviceId: f.device,
+    condition: f.condition,
+    device: deviceName(inventory, f.device),
+    class: f.class,
+  };
 }
 
 export function buildReport(input: ReportInput): ReportData {
@@ -196,5 +207,6 @@ export function buildReport(input: ReportInput): ReportData {
     faultsPerClass,
     times,
     ...(input.head ? { head: input.head } : {}),
+    ...(input.inspections ? { inspections: input.inspections } : {}),
   };
 }

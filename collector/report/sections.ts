@@ -3,6 +3,8 @@
  * can never disagree on a figure.
  */
 import { formatInstant } from "../domain/index.ts";
+import { AGE_BUCKETS, type AgeBucket } from "../domain/inspections/hazard.ts";
+import type { InspectionSummary } from "../domain/inspections/summary.ts";
 import { readableTitle } from "../http/ui/conditions.ts";
 import { CLASS_NAMES, DEADLINE_NAMES, type Lang } from "../http/ui/i18n.ts";
 import type { ReportData } from "./data.ts";
@@ -45,10 +47,12 @@ export function spanText(seconds: number, lang: Lang): string {
 
 export function reportSections(r: ReportData, lang: Lang): ReportSection[] {
   const w = REPORT_WORDS[lang];
-  const t = (at: number | undefined) => (at === undefined ? "" : formatInstant(at, r.timeZone).slice(0, 19).replace("T", " "));
+  const t = (at: number | undefined) =>
+    at === undefined ? "" : formatInstant(at, r.timeZone).slice(0, 19).replace("T", " ");
   const cls = (c: string) => CLASS_NAMES[lang][c] ?? c;
   const k = r.kpi;
-  const none = (rows: string[][], width: number) => (rows.length ? rows : [[w.none, ...Array(width - 1).fill("")]]);
+  const none = (rows: string[][], width: number) =>
+    rows.length ? rows : [[w.none, ...Array(width - 1).fill("")]];
   return [
     {
       id: "kpi",
@@ -90,7 +94,19 @@ export function reportSections(r: ReportData, lang: Lang): ReportSection[] {
     {
       id: "exemptions",
       title: w.exemptionLedger,
-      header: [w.faultId, w.faultTitle, w.device, w.status, w.reason, w.evidence, w.requestedBy, w.requestedAt, w.decidedBy, w.decidedAt, w.decisionReason],
+      header: [
+        w.faultId,
+        w.faultTitle,
+        w.device,
+        w.status,
+        w.reason,
+        w.evidence,
+        w.requestedBy,
+        w.requestedAt,
+        w.decidedBy,
+        w.decidedAt,
+        w.decisionReason,
+      ],
       rows: none(
         r.exemptions.map((e) => [
           e.faultId,
@@ -129,7 +145,12 @@ export function reportSections(r: ReportData, lang: Lang): ReportSection[] {
       id: "months",
       title: w.months,
       header: [w.month, w.met, w.breached, w.timeliness],
-      rows: r.months.map((m) => [periodName(m.label, lang), String(m.kpi.met), String(m.kpi.breached), percentText(m.kpi.timeliness)]),
+      rows: r.months.map((m) => [
+        periodName(m.label, lang),
+        String(m.kpi.met),
+        String(m.kpi.breached),
+        percentText(m.kpi.timeliness),
+      ]),
     },
     {
       id: "classes",
@@ -150,5 +171,38 @@ export function reportSections(r: ReportData, lang: Lang): ReportSection[] {
         x.count ? spanText(x.maxSeconds, lang) : "",
       ]),
     },
+    ...(r.inspections ? [inspectionSection(r.inspections, lang)] : []),
   ];
+}
+
+const AGE_NAMES: Record<Lang, Record<AgeBucket, string>> = {
+  zh: { lt_1d: "不足1天", "1d_7d": "1–7天", "7d_30d": "7–30天", ge_30d: "30天以上" },
+  en: { lt_1d: "under 1 day", "1d_7d": "1–7 days", "7d_30d": "7–30 days", ge_30d: "30 days or more" },
+};
+
+/** The period's inspection rounds (done on time, late, overdue) and hidden-hazard loop, as one table. */
+function inspectionSection(i: InspectionSummary, lang: Lang): ReportSection {
+  const w = REPORT_WORDS[lang];
+  const n = (x: number) => String(x);
+  return {
+    id: "inspections",
+    title: w.inspections,
+    header: [w.indicator, w.value],
+    rows: [
+      [w.roundsScheduled, n(i.rounds.scheduled)],
+      [w.roundsOnTime, n(i.rounds.doneOnTime)],
+      [w.roundsLate, n(i.rounds.doneLate)],
+      [w.roundsOverdue, n(i.rounds.overdue)],
+      [w.roundsPending, n(i.rounds.pending)],
+      [w.roundsOnTimeRatio, i.rounds.onTimeRatio === null ? w.none : percentText(i.rounds.onTimeRatio)],
+      [w.abnormalItems, n(i.rounds.abnormalItems)],
+      [w.hazardsReported, n(i.hazards.reported)],
+      [w.hazardsClosed, n(i.hazards.closed)],
+      [w.hazardsOpen, n(i.hazards.open)],
+      ...AGE_BUCKETS.map((b) => [
+        `${w.hazardsOpenByAge} · ${AGE_NAMES[lang][b]}`,
+        n(i.hazards.openByAge[b] ?? 0),
+      ]),
+    ],
+  };
 }

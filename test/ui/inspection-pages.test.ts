@@ -26,12 +26,22 @@ describe("inspection pages (inject)", () => {
     expect(visibleText(list.body)).toContain("机房日巡检");
     const round = h.ctx.inspections.rows.round(roundId)!;
     const code = h.ctx.inspections.checkinCode(round, "cold-aisle");
-    const qr = await getPage(h.app, `/ui/inspections/rounds/${roundId}/checkin/cold-aisle?code=${code}`, fm.cookie);
+    const qr = await getPage(
+      h.app,
+      `/ui/inspections/rounds/${roundId}/checkin/cold-aisle?code=${code}`,
+      fm.cookie,
+    );
     expect(qr.statusCode).toBe(200);
     expect(visibleText(qr.body)).toContain("冷通道（机柜进风）");
-    const checkin = await postForm(h.app, `/ui/inspections/rounds/${roundId}/checkin/cold-aisle`, fm.cookie, { _csrf: fm.csrf, code });
+    const checkin = await postForm(h.app, `/ui/inspections/rounds/${roundId}/checkin/cold-aisle`, fm.cookie, {
+      _csrf: fm.csrf,
+      code,
+    });
     expect(checkin.statusCode).toBe(303);
-    const wrong = await postForm(h.app, `/ui/inspections/rounds/${roundId}/checkin/ups`, fm.cookie, { _csrf: fm.csrf, code: "nope" });
+    const wrong = await postForm(h.app, `/ui/inspections/rounds/${roundId}/checkin/ups`, fm.cookie, {
+      _csrf: fm.csrf,
+      code: "nope",
+    });
     expect(wrong.statusCode).toBe(400);
     const hot = await postForm(h.app, `/ui/inspections/rounds/${roundId}/answers`, fm.cookie, {
       _csrf: fm.csrf,
@@ -62,7 +72,10 @@ describe("inspection pages (inject)", () => {
       value: "yes",
     });
     expect(post.statusCode).toBe(403);
-    expect((await postForm(h.app, "/ui/hazards", a.cookie, { _csrf: a.csrf, title: "t", location: "l" })).statusCode).toBe(403);
+    expect(
+      (await postForm(h.app, "/ui/hazards", a.cookie, { _csrf: a.csrf, title: "t", location: "l" }))
+        .statusCode,
+    ).toBe(403);
   });
 
   it("the QR sheet is a PDF with every stop's name (read back with pdftotext)", async () => {
@@ -72,7 +85,36 @@ describe("inspection pages (inject)", () => {
     const file = join(tempDir(), "sheet.pdf");
     writeFileSync(file, pdf.rawPayload);
     const text = execFileSync("pdftotext", [file, "-"], { encoding: "utf8" });
-    for (const stop of ["冷通道（机柜进风）", "精密空调 / 漏水检测", "UPS 与配电", "气体灭火系统", "监控录像"]) expect(text).toContain(stop);
+    for (const stop of [
+      "冷通道（机柜进风）",
+      "精密空调 / 漏水检测",
+      "UPS 与配电",
+      "气体灭火系统",
+      "监控录像",
+    ])
+      expect(text).toContain(stop);
     expect(text).toContain("机房日巡检");
+  });
+
+  it("the quarter's KPI report carries the inspection summary, the same figures as the inspections API", async () => {
+    const a = await login(h.app, h.tokens.client_auditor);
+    const api = (
+      await h.app.inject({
+        method: "GET",
+        url: "/api/v1/inspections/summary?period=2026Q4",
+        headers: { authorization: `Bearer ${h.tokens.client_auditor}` },
+      })
+    ).json().summary as {
+      rounds: { scheduled: number; abnormalItems: number };
+      hazards: { reported: number };
+    };
+    expect(api.rounds.scheduled).toBeGreaterThan(0);
+    const html = visibleText((await getPage(h.app, "/ui/report?period=2026Q4", a.cookie)).body);
+    expect(html).toContain("巡检与隐患排查");
+    expect(html).toMatch(new RegExp(`计划巡检次数\\s*${api.rounds.scheduled}\\b`));
+    expect(html).toMatch(new RegExp(`异常项\\s*${api.rounds.abnormalItems}\\b`));
+    const csv = (await getPage(h.app, "/ui/report.csv?period=2026Q4&lang=en", a.cookie)).body;
+    expect(csv).toContain(`Rounds scheduled,${api.rounds.scheduled}`);
+    expect(csv).toContain(`Hazards reported in the period,${api.hazards.reported}`);
   });
 });

@@ -55,6 +55,7 @@ function reportFor(deps: UiDeps, label: string): ReportData | undefined {
     inventory: deps.inventory,
     now: deps.clock.now(),
     ...(head ? { head } : {}),
+    ...(deps.inspections ? { inspections: deps.inspections.summary(period) } : {}),
   });
 }
 
@@ -133,7 +134,13 @@ export async function reportPage(r: ReportData, lang: Lang, now: number, viewer?
   const qrSvg = await QRCode.toString(qrText(r), { type: "svg", margin: 1 });
   const title = `${periodName(r.period.label, lang)} ${REPORT_WORDS[lang].title}`;
   return (
-    <Layout title={title} path="/ui/report" lang={lang} viewer={viewer} meta={{ "watchfloor-report": stampLine(stampOf(r)) }}>
+    <Layout
+      title={title}
+      path="/ui/report"
+      lang={lang}
+      viewer={viewer}
+      meta={{ "watchfloor-report": stampLine(stampOf(r)) }}
+    >
       <ReportBody r={r} lang={lang} qrSvg={qrSvg} choices={periodChoices(now, r.timeZone)} />
     </Layout>
   );
@@ -164,7 +171,11 @@ export async function reportPages(scope: UiScope, deps: UiDeps): Promise<void> {
     return sendHtml(reply, 200, await reportPage(r, v.lang, deps.clock.now(), v));
   });
 
-  const download = (ext: "csv" | "pdf", type: string, make: (r: ReportData, lang: Lang) => string | Promise<Buffer>) =>
+  const download = (
+    ext: "csv" | "pdf",
+    type: string,
+    make: (r: ReportData, lang: Lang) => string | Promise<Buffer>,
+  ) =>
     scope.get(`/ui/report.${ext}`, onSession(READERS), async (req, reply) => {
       const label = periodOf(req, deps);
       const r = reportFor(deps, label);
