@@ -5,6 +5,8 @@ import { formatInstant } from "../domain/index.ts";
 import { alertmanagerPayloadSchema, alertToCommand } from "../paging/alertmanager.ts";
 import type { PagingService } from "../paging/service.ts";
 import { type Allow, PUBLIC, READERS } from "./auth.ts";
+import { ackConfirmPage, ackResultPage } from "./ui/ack-page.tsx";
+import { faultTitle } from "./ui/conditions.ts";
 import { parseBody, queryProblem } from "./validate.ts";
 
 /** Pages name people and their numbers: staff only, not the client. */
@@ -16,18 +18,14 @@ const pagesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function page(reply: FastifyReply, status: number, title: string, body: string) {
+function page(reply: FastifyReply, status: number, html: string) {
   return reply
     .code(status)
     .type("text/html; charset=utf-8")
     .header("cache-control", "no-store")
     .header("referrer-policy", "no-referrer")
-    .send(
-      `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
-        `<title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
-    );
+    .send(html);
 }
 
 const ACK_REFUSED = {
@@ -136,34 +134,36 @@ export async function pagingRoutes(
       if (!paging) return notConfigured(reply);
       const check = paging.checkAckToken(req.params["*"]);
       if (!check.ok)
-        return page(reply, check.reason === "expired" ? 410 : 403, ACK_REFUSED[check.reason], "");
-      const list = check.claim.faults.map((f) => `<li>${escapeHtml(f)}</li>`).join("");
+        return page(reply, check.reason === "expired" ? 410 : 403, ackResultPage({ title: ACK_REFUSED[check.reason], lines: [] }));
       return page(
         reply,
         200,
-        "确认故障 (acknowledge)",
-        `<p>${escapeHtml(check.claim.person)}，确认以下故障并开始远程支持：</p><ul>${list}</ul>` +
-          `<form method="post"><button type="submit">确认 (acknowledge)</button></form>`,
+        ackConfirmPage({
+          person: paging.personName(check.claim.person) ?? check.claim.person,
+          faults: check.claim.faults.map((id) => ({ id, fault: ctx.faults.fault(id) })),
+          inventory: ctx.inventory,
+        }),
       );
     });
 
     ack.post<{ Params: { "*": string } }>("/ack/*", { config: { allow: PUBLIC.ackLink } }, async (req, reply) => {
       if (!paging) return notConfigured(reply);
       const res = paging.ackByToken(req.params["*"]);
-      if (!res.ok) return page(reply, res.reason === "expired" ? 410 : 403, ACK_REFUSED[res.reason], "");
+      if (!res.ok)
+        return page(reply, res.reason === "expired" ? 410 : 403, ackResultPage({ title: ACK_REFUSED[res.reason], lines: [] }));
       const WORDS = {
         acknowledged: "已确认",
         already: "此前已确认或已处理",
         not_found: "未找到",
         refused: "未能确认",
       } as const;
-      const items = res.faults
-        .map(
-          (f) =>
-            `<li>${escapeHtml(f.id)}: ${WORDS[f.result]}${f.by ? ` (${escapeHtml(f.by)})` : ""}${f.message ? ` ${escapeHtml(f.message)}` : ""}</li>`,
-        )
-        .join("");
-      return page(reply, 200, "确认结果 (acknowledged)", `<ul>${items}</ul>`);
+      const lines = res.faults.map((r) => {
+        const f = ctx.faults.fault(r.id);
+        const name = f ? faultTitle(f, ctx.inventory, "zh") : r.id;
+        const by = r.by ? `（${paging.personName(r.by) ?? r.by}）` : "";
+        return { text: `${name}：${WORDS[r.result]}${by}${r.message ? ` ${r.message}` : ""}`, ok: r.result === "acknowledged" };
+      });
+      return page(reply, 200, ackResultPage({ title: "确认结果", lines }));
     });
   });
 }

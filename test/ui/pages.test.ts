@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { signAckToken } from "../../collector/paging/ack-token.ts";
 import type { Role } from "../../collector/store/store.ts";
 import { getPage, login, NAMES, openFault, postForm, uiCollector, visibleText } from "./harness.ts";
 
@@ -257,3 +258,23 @@ describe("web UI: acknowledge and resolve", () => {
   });
 });
 
+describe("web UI: the one-tap acknowledge page", () => {
+  it("is styled like the UI: the person's name, the fault in words, one large button; POST acknowledges", async () => {
+    h = await uiCollector({ roster: true, site: true });
+    const id = await openFault(h.app, h.tokens.engineer, { device: "ups-1", class: "major", title: "UPS 市电中断" });
+    const token = signAckToken({ faults: [id], person: "zhangwei", expires: h.clock.now() + 3600_000 }, "ack-secret-for-tests");
+    const shown = await getPage(h.app, `/ack/${token}`);
+    expect(shown.statusCode).toBe(200);
+    const text = visibleText(shown.body);
+    expect(text).toContain("张伟，请确认以下故障");
+    expect(text).not.toContain("zhangwei");
+    expect(text).toContain("UPS 市电中断");
+    expect(text).toContain("机房 UPS-1");
+    expect(shown.body).toContain('<link rel="stylesheet" href="/ui/assets/style.css">');
+    expect(shown.body).toMatch(/<button type="submit" id="ack" class="primary big-button">/);
+    expect(shown.body).not.toContain(id);
+    const acked = await h.app.inject({ method: "POST", url: `/ack/${token}`, headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "" });
+    expect(visibleText(acked.body)).toContain("UPS 市电中断：已确认");
+    expect(h.ctx.faults.fault(id)!.acknowledgedBy).toBe("zhangwei");
+  });
+});
