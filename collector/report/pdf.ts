@@ -10,16 +10,17 @@ import { formatInstant } from "../domain/index.ts";
 import type { Lang } from "../http/ui/i18n.ts";
 import type { ReportData } from "./data.ts";
 import { percentText, periodName, type ReportSection, reportSections } from "./sections.ts";
-import { stampLine, stampOf } from "./stamp.ts";
+import { qrText, stampLine, stampOf } from "./stamp.ts";
 import { REPORT_WORDS } from "./words.ts";
 
-export const CJK_FONT = { file: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", face: "NotoSansCJKsc-Regular" };
+export const CJK_FONT = {
+  file: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+  face: "NotoSansCJKsc-Regular",
+};
 
 const MARGIN = 40;
 
-export function qrText(r: ReportData): string {
-  return `watchfloor:audit-head:${r.head?.seq ?? 0}:${r.head?.hash ?? "none"}`;
-}
+export { qrText } from "./stamp.ts";
 
 function table(doc: PDFKit.PDFDocument, s: ReportSection): void {
   const width = doc.page.width - 2 * MARGIN;
@@ -31,8 +32,12 @@ function table(doc: PDFKit.PDFDocument, s: ReportSection): void {
   const cols = weight.map((x) => (x / total) * width);
   const size = s.header.length > 6 ? 7 : 9;
   const line = (cells: string[], bold: boolean) => {
-    doc.font("cjk").fontSize(size).fillColor(bold ? "#374151" : "#111827");
-    const height = Math.max(...cells.map((c, i) => doc.heightOfString(c || " ", { width: cols[i]! - 4 }))) + 4;
+    doc
+      .font("cjk")
+      .fontSize(size)
+      .fillColor(bold ? "#374151" : "#111827");
+    const height =
+      Math.max(...cells.map((c, i) => doc.heightOfString(c || " ", { width: cols[i]! - 4 }))) + 4;
     if (doc.y + height > doc.page.height - MARGIN) doc.addPage();
     const y = doc.y;
     let x = MARGIN;
@@ -92,7 +97,10 @@ export async function reportPdf(r: ReportData, lang: Lang): Promise<Buffer> {
   });
   // One face (a second, bold, would double the subsetting time): headings are larger instead.
   doc.registerFont("cjk", CJK_FONT.file, CJK_FONT.face);
-  doc.font("cjk").fontSize(18).text(`${periodName(r.period.label, lang)} ${w.title}`, MARGIN);
+  doc
+    .font("cjk")
+    .fontSize(18)
+    .text(`${periodName(r.period.label, lang)} ${w.title}`, MARGIN);
   doc
     .font("cjk")
     .fontSize(9)
@@ -108,10 +116,16 @@ export async function reportPdf(r: ReportData, lang: Lang): Promise<Buffer> {
   doc.moveDown(0.8).font("cjk").fontSize(12).text(w.auditHead, MARGIN);
   const y = doc.y + 4;
   doc.image(qr, MARGIN, y, { width: 90 });
-  doc.font("cjk").fontSize(8).text(`seq ${r.head?.seq ?? 0}`, MARGIN + 100, y);
+  doc
+    .font("cjk")
+    .fontSize(8)
+    .text(`seq ${r.head?.seq ?? 0}`, MARGIN + 100, y);
   doc.text(r.head?.hash ?? "none", MARGIN + 100, doc.y, { width: doc.page.width - 2 * MARGIN - 100 });
   doc.text(w.auditNote, MARGIN + 100, doc.y + 4, { width: doc.page.width - 2 * MARGIN - 100 });
-  doc.font("Courier").fontSize(6).text(stamp, MARGIN, y + 100, { width: doc.page.width - 2 * MARGIN });
+  doc
+    .font("Courier")
+    .fontSize(6)
+    .text(stamp, MARGIN, y + 100, { width: doc.page.width - 2 * MARGIN });
   doc.end();
   return done;
 }

@@ -11,7 +11,14 @@ export interface ReportStamp {
   generatedAt: string;
   seq: number;
   head: string;
-  figures: { total: number; met: number; breached: number; exempted: number; planned: number; pending: number };
+  figures: {
+    total: number;
+    met: number;
+    breached: number;
+    exempted: number;
+    planned: number;
+    pending: number;
+  };
   timeliness: number;
   deduction: number;
 }
@@ -23,7 +30,14 @@ export function stampOf(r: ReportData): ReportStamp {
     generatedAt: formatInstant(r.generatedAt, r.timeZone),
     seq: r.head?.seq ?? 0,
     head: r.head?.hash ?? "none",
-    figures: { total: k.total, met: k.met, breached: k.breached, exempted: k.exempted, planned: k.planned, pending: k.pending },
+    figures: {
+      total: k.total,
+      met: k.met,
+      breached: k.breached,
+      exempted: k.exempted,
+      planned: k.planned,
+      pending: k.pending,
+    },
     timeliness: k.timeliness,
     deduction: k.deductionCny,
   };
@@ -55,4 +69,9 @@ export function findStamp(text: string): ReportStamp | undefined {
     timeliness: n(11),
     deduction: n(12),
   };
+}
+
+/** What the report's QR code says: the audit chain's head the report was made from. */
+export function qrText(r: { head?: { seq: number; hash: string } }): string {
+  return `watchfloor:audit-head:${r.head?.seq ?? 0}:${r.head?.hash ?? "none"}`;
 }

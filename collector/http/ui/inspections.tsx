@@ -7,8 +7,8 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Actor, Item, Round } from "../../domain/inspections/index.ts";
-import type { Suggestion } from "../../inspections/service.ts";
 import { dueState } from "../../domain/inspections/index.ts";
+import type { Suggestion } from "../../inspections/service.ts";
 import {
   type Answered,
   answerCommand,
@@ -23,11 +23,24 @@ import { DUE_STATE_ZH } from "../inspections-present.ts";
 import { ClassBadge, CsrfField, Message, Time } from "./format.tsx";
 import { INSPECTION_WORDS, type InspectionWords } from "./inspection-words.ts";
 import { Layout } from "./layout.tsx";
-import { field, mayUse, onSession, sendHtml, type UiDeps, type UiScope, type Viewer, viewerOf } from "./page.ts";
-import { qrSheetPdf } from "./qr-sheet.ts";
+import {
+  field,
+  mayUse,
+  onSession,
+  sendHtml,
+  type UiDeps,
+  type UiScope,
+  type Viewer,
+  viewerOf,
+} from "./page.ts";
 
 const FILLERS = ["facility_manager", "engineer"] as const;
-const DUE_STATE_EN = { due: "to do", overdue: "overdue", done_on_time: "done on time", done_late: "done late" } as const;
+const DUE_STATE_EN = {
+  due: "to do",
+  overdue: "overdue",
+  done_on_time: "done on time",
+  done_late: "done late",
+} as const;
 
 type Params = { id: string; stop?: string };
 
@@ -54,7 +67,9 @@ function RoundCard(p: { r: Round; v: Viewer; now: number; tz: string }) {
   return (
     <li class={`card round state-${s}`}>
       <h3>
-        <a href={`/ui/inspections/rounds/${p.r.id}`}>{p.v.lang === "en" ? (p.r.titleEn ?? p.r.title) : p.r.title}</a>
+        <a href={`/ui/inspections/rounds/${p.r.id}`}>
+          {p.v.lang === "en" ? (p.r.titleEn ?? p.r.title) : p.r.title}
+        </a>
       </h3>
       <p>
         <span class={`status state-${s}`}>{p.v.lang === "en" ? DUE_STATE_EN[s] : DUE_STATE_ZH[s]}</span>
@@ -66,7 +81,14 @@ function RoundCard(p: { r: Round; v: Viewer; now: number; tz: string }) {
   );
 }
 
-function ItemForm(p: { r: Round; stopId: string; item: Item; v: Viewer; canFill: boolean; offer?: Suggestion }) {
+function ItemForm(p: {
+  r: Round;
+  stopId: string;
+  item: Item;
+  v: Viewer;
+  canFill: boolean;
+  offer?: Suggestion;
+}) {
   const { item, v } = p;
   const w = words(v);
   const answer = p.r.answers[`${p.stopId}/${item.id}`];
@@ -160,7 +182,14 @@ function ItemForm(p: { r: Round; stopId: string; item: Item; v: Viewer; canFill:
       ) : (
         <label class="tap photo-button">
           {w.addPhoto}
-          <input type="file" accept="image/*" capture="environment" class="photo-input" data-stop={p.stopId} data-item={item.id} />
+          <input
+            type="file"
+            accept="image/*"
+            capture="environment"
+            class="photo-input"
+            data-stop={p.stopId}
+            data-item={item.id}
+          />
         </label>
       )}
     </form>
@@ -251,12 +280,23 @@ function RoundPage(p: {
               {canFill && c ? (
                 <label class="tap photo-button">
                   {`${w.addPhoto} (${w.photos})`}
-                  <input type="file" accept="image/*" capture="environment" class="photo-input" data-stop={stop.id} />
+                  <input
+                    type="file"
+                    accept="image/*"
+                    capture="environment"
+                    class="photo-input"
+                    data-stop={stop.id}
+                  />
                 </label>
               ) : null}
               <div class="photos">
                 {photos.map((ph) => (
-                  <img src={`/ui/inspections/photos/${ph.hash}`} alt={ph.hash.slice(0, 12)} data-sha256={ph.hash} loading="lazy" />
+                  <img
+                    src={`/ui/inspections/photos/${ph.hash}`}
+                    alt={ph.hash.slice(0, 12)}
+                    data-sha256={ph.hash}
+                    loading="lazy"
+                  />
                 ))}
               </div>
             </section>
@@ -324,20 +364,46 @@ function RoundPage(p: {
 }
 
 /** JSON for the page's script (it sends JSON and wants JSON back); a redirect or a page for a plain form. */
-function answer(req: FastifyRequest, reply: FastifyReply, out: Answered, back: string, deps: UiDeps, roundId: string) {
+function answer(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  out: Answered,
+  back: string,
+  deps: UiDeps,
+  roundId: string,
+) {
   if (out.replay) reply.header("x-watchfloor-replay", "1");
-  if (req.headers["content-type"]?.startsWith("application/json") || req.headers.accept === "application/json")
+  if (
+    req.headers["content-type"]?.startsWith("application/json") ||
+    req.headers.accept === "application/json"
+  )
     return reply.code(out.status).send(out.body);
   if (out.status < 300) return reply.redirect(back, 303);
   return renderRound(req, reply, deps, roundId, out.status, (out.body as { message?: string }).message);
 }
 
-async function renderRound(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, id: string, status = 200, error?: string) {
+async function renderRound(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  deps: UiDeps,
+  id: string,
+  status = 200,
+  error?: string,
+) {
   const v = viewerOf(req);
   const r = deps.inspections.rows.round(id);
-  if (!r) return sendHtml(reply, 404, <Layout title={words(v).notFound} path="/ui/inspections" lang={v.lang} viewer={v} />);
+  if (!r)
+    return sendHtml(
+      reply,
+      404,
+      <Layout title={words(v).notFound} path="/ui/inspections" lang={v.lang} viewer={v} />,
+    );
   const offers = await deps.inspections.suggestions(r);
-  return sendHtml(reply, status, <RoundPage r={r} v={v} deps={deps} now={deps.clock.now()} error={error} offers={offers} />);
+  return sendHtml(
+    reply,
+    status,
+    <RoundPage r={r} v={v} deps={deps} now={deps.clock.now()} error={error} offers={offers} />,
+  );
 }
 
 function body(req: FastifyRequest): Record<string, unknown> {
@@ -358,13 +424,23 @@ export async function inspectionPages(scope: UiScope, deps: UiDeps): Promise<voi
     const w = words(v);
     const now = deps.clock.now();
     const dayAgo = now - 86_400_000;
-    const list = svc.rows.rounds({ limit: 300 }).filter((r) => r.status !== "completed" || r.firedAt >= dayAgo);
+    const list = svc.rows
+      .rounds({ limit: 300 })
+      .filter((r) => r.status !== "completed" || r.firedAt >= dayAgo);
     return sendHtml(
       reply,
       200,
       <Layout title={w.rounds} path="/ui/inspections" lang={v.lang} viewer={v} now={now}>
         <h2>{w.today}</h2>
-        {list.length === 0 ? <p>{w.noRounds}</p> : <ul class="cards" id="rounds">{list.map((r) => <RoundCard r={r} v={v} now={now} tz={tz} />)}</ul>}
+        {list.length === 0 ? (
+          <p>{w.noRounds}</p>
+        ) : (
+          <ul class="cards" id="rounds">
+            {list.map((r) => (
+              <RoundCard r={r} v={v} now={now} tz={tz} />
+            ))}
+          </ul>
+        )}
         <p>
           <a href="/ui/hazards">{w.hazardsTitle}</a>
         </p>
@@ -372,7 +448,9 @@ export async function inspectionPages(scope: UiScope, deps: UiDeps): Promise<voi
     );
   });
 
-  scope.get<{ Params: Params }>("/ui/inspections/rounds/:id", onSession(), async (req, reply) => renderRound(req, reply, deps, req.params.id));
+  scope.get<{ Params: Params }>("/ui/inspections/rounds/:id", onSession(), async (req, reply) =>
+    renderRound(req, reply, deps, req.params.id),
+  );
 
   // The URL printed as a QR code at each stop: opens a one-tap check-in (a GET never changes anything).
   scope.get<{ Params: Params; Querystring: { code?: string } }>(
@@ -383,11 +461,21 @@ export async function inspectionPages(scope: UiScope, deps: UiDeps): Promise<voi
       const w = words(v);
       const r = svc.rows.round(req.params.id);
       const stop = r?.stops.find((s) => s.id === req.params.stop);
-      if (!r || !stop) return sendHtml(reply, 404, <Layout title={w.notFound} path="/ui/inspections" lang={v.lang} viewer={v} />);
+      if (!r || !stop)
+        return sendHtml(
+          reply,
+          404,
+          <Layout title={w.notFound} path="/ui/inspections" lang={v.lang} viewer={v} />,
+        );
       return sendHtml(
         reply,
         200,
-        <Layout title={w.checkinTitle} path={`/ui/inspections/rounds/${r.id}/checkin/${stop.id}`} lang={v.lang} viewer={v}>
+        <Layout
+          title={w.checkinTitle}
+          path={`/ui/inspections/rounds/${r.id}/checkin/${stop.id}`}
+          lang={v.lang}
+          viewer={v}
+        >
           <h2>{v.lang === "en" ? (r.titleEn ?? r.title) : r.title}</h2>
           <p class="stop-name">{v.lang === "en" ? (stop.titleEn ?? stop.title) : stop.title}</p>
           <form method="post" action={`/ui/inspections/rounds/${r.id}/checkin/${stop.id}`}>
@@ -408,13 +496,27 @@ export async function inspectionPages(scope: UiScope, deps: UiDeps): Promise<voi
     command: RoundCommandBuilder<B>,
     back: (id: string, b: B, params: Params) => string,
   ) =>
-    scope.post<{ Params: Params }>(`/ui/inspections/rounds/:id/${path}`, onSession(FILLERS), async (req, reply) => {
-      const v = viewerOf(req);
-      const b = parse(body(req), svc.rows.round(req.params.id));
-      const out = roundActionOutcome(deps, actorOf(v), req.params.id, req.params as Record<string, string>, b, command);
-      return answer(req, reply, out, back(req.params.id, b, req.params), deps, req.params.id);
-    });
-  const common = (b: Record<string, unknown>) => ({ clientId: optional(b, "clientId"), at: optional(b, "at") });
+    scope.post<{ Params: Params }>(
+      `/ui/inspections/rounds/:id/${path}`,
+      onSession(FILLERS),
+      async (req, reply) => {
+        const v = viewerOf(req);
+        const b = parse(body(req), svc.rows.round(req.params.id));
+        const out = roundActionOutcome(
+          deps,
+          actorOf(v),
+          req.params.id,
+          req.params as Record<string, string>,
+          b,
+          command,
+        );
+        return answer(req, reply, out, back(req.params.id, b, req.params), deps, req.params.id);
+      },
+    );
+  const common = (b: Record<string, unknown>) => ({
+    clientId: optional(b, "clientId"),
+    at: optional(b, "at"),
+  });
   const roundUrl = (id: string) => `/ui/inspections/rounds/${id}`;
 
   act("claim", common, (_b, at, by) => ({ type: "claim", at, by }), roundUrl);
@@ -460,30 +562,49 @@ export async function inspectionPages(scope: UiScope, deps: UiDeps): Promise<voi
 
   // Photos from the page's script: the body is the (resized) image; it answers the sha256.
   await scope.register(async (photos) => {
-    photos.addContentTypeParser(PHOTO_BODY.types, { parseAs: "buffer", bodyLimit: PHOTO_BODY.maxBytes }, (_req, b, done) =>
-      done(null, b),
+    photos.addContentTypeParser(
+      PHOTO_BODY.types,
+      { parseAs: "buffer", bodyLimit: PHOTO_BODY.maxBytes },
+      (_req, b, done) => done(null, b),
     );
     photos.post("/ui/inspections/photos", onSession(FILLERS), async (req, reply) => {
-      const type = String(req.headers["content-type"] ?? "").split(";")[0]!.trim();
+      const type = String(req.headers["content-type"] ?? "")
+        .split(";")[0]!
+        .trim();
       const out = storePhoto(deps, viewerOf(req).name, type, req.body);
       return reply.code(out.status).send(out.body);
     });
   });
 
-  scope.get<{ Params: { sha256: string } }>("/ui/inspections/photos/:sha256", onSession(), async (req, reply) => {
-    const p = svc.rows.photo(req.params.sha256);
-    if (!p) return reply.code(404).type("text/plain").send("not found");
-    return reply.type(p.mime).header("cache-control", "private, max-age=31536000, immutable").send(p.bytes);
-  });
+  scope.get<{ Params: { sha256: string } }>(
+    "/ui/inspections/photos/:sha256",
+    onSession(),
+    async (req, reply) => {
+      const p = svc.rows.photo(req.params.sha256);
+      if (!p) return reply.code(404).type("text/plain").send("not found");
+      return reply.type(p.mime).header("cache-control", "private, max-age=31536000, immutable").send(p.bytes);
+    },
+  );
 
-  scope.get<{ Params: Params }>("/ui/inspections/rounds/:id/qr.pdf", onSession(FILLERS), async (req, reply) => {
-    const r = svc.rows.round(req.params.id);
-    if (!r) return reply.code(404).type("text/plain").send("not found");
-    const base = `${req.protocol}://${req.headers.host ?? "localhost"}`;
-    const pdf = await qrSheetPdf(r, (stopId) => `${base}/ui/inspections/rounds/${r.id}/checkin/${stopId}?code=${svc.checkinCode(r, stopId)}`, tz);
-    return reply
-      .type("application/pdf")
-      .header("content-disposition", `inline; filename="${r.id}-qr.pdf"`)
-      .send(pdf);
-  });
+  scope.get<{ Params: Params }>(
+    "/ui/inspections/rounds/:id/qr.pdf",
+    onSession(FILLERS),
+    async (req, reply) => {
+      const r = svc.rows.round(req.params.id);
+      if (!r) return reply.code(404).type("text/plain").send("not found");
+      const base = `${req.protocol}://${req.headers.host ?? "localhost"}`;
+      // pdfkit loads on the first QR sheet, not at the collector's start.
+      const { qrSheetPdf } = await import("./qr-sheet.ts");
+      const pdf = await qrSheetPdf(
+        r,
+        (stopId) =>
+          `${base}/ui/inspections/rounds/${r.id}/checkin/${stopId}?code=${svc.checkinCode(r, stopId)}`,
+        tz,
+      );
+      return reply
+        .type("application/pdf")
+        .header("content-disposition", `inline; filename="${r.id}-qr.pdf"`)
+        .send(pdf);
+    },
+  );
 }
