@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { faultFixture } from "../../test/fixtures/fault.ts";
 import { kpiFor } from "./kpi.ts";
 import { parsePeriod, quarterOf } from "./period.ts";
-import { defaultPolicy } from "./policy.ts";
+import { defaultPolicy, policySchema } from "./policy.ts";
 import { runScenario } from "./replay.ts";
 import { parseScenario } from "./scenario.ts";
 import { formatInstant, parseInstant } from "./time-format.ts";
@@ -102,6 +102,34 @@ describe("KPI 故障处理及时率", () => {
     expect(r.breaches).toEqual([
       { faultId: "late", class: "general", deadline: "resolve", due: t + 24 * H, missedBySeconds: 3600 },
     ]);
+  });
+  it("a missing roster (an administrative reminder, not an equipment fault) costs no KPI, unless the policy says it does", () => {
+    // Raised 7 days before the month, fixed 3 days later: 24 h late had it counted.
+    const roster = faultFixture({
+      id: "roster",
+      key: "paging:roster|roster.missing|month=2026-03",
+      device: "paging:roster",
+      condition: "roster.missing",
+      title: "roster missing",
+      openedAt: t,
+      resolvedAt: t + 72 * H,
+      status: "resolved",
+    });
+    const onlyMet = [faults[0]!, roster];
+    expect(kpiFor(q1, onlyMet, defaultPolicy, now)).toMatchObject({
+      total: 1,
+      met: 1,
+      breached: 0,
+      timeliness: 1,
+      deductionCny: 0,
+    });
+    const counting = policySchema.parse({ kpi: { excludeConditions: [] } });
+    expect(kpiFor(q1, onlyMet, counting, now)).toMatchObject({
+      total: 2,
+      met: 1,
+      breached: 1,
+      deductionCny: 64680,
+    });
   });
   it("timeliness is 1 with no met and no breached faults, and nothing is deducted", () => {
     const r = kpiFor(q1, [faults[2]!, faults[3]!], defaultPolicy, now);

@@ -1,11 +1,13 @@
 /**
  * The KPI "故障处理及时率" for a period (quarter or month, site time zone). A fault belongs to the
- * period in which it opened; folded children are not faults. Each fault counts once as met,
+ * period in which it opened; folded children are not faults, nor are the conditions the policy
+ * excludes from the KPI (kpi.excludeConditions: administrative reminders such as roster.missing). Each fault counts once as met,
  * breached, exempted, planned or pending, so total = met + breached + exempted + planned + pending.
  * timeliness = met / (met + breached), 1 when both are 0; deduction = contract total × rate when
  * the target is missed.
  */
 import { evaluate } from "./deadlines.ts";
+import { matchesAny } from "./pattern.ts";
 import { inPeriod } from "./period.ts";
 import type { Policy } from "./policy.ts";
 import { formatInstant } from "./time-format.ts";
@@ -59,7 +61,12 @@ export interface KpiReportOut {
 export function kpiFor(period: Period, faults: Fault[], policy: Policy, now: number): KpiReport {
   const counts = { met: 0, breached: 0, exempted: 0, planned: 0, pending: 0 };
   const breaches: KpiBreach[] = [];
-  const inScope = faults.filter((f) => f.status !== "folded" && inPeriod(f.openedAt, period));
+  const inScope = faults.filter(
+    (f) =>
+      f.status !== "folded" &&
+      inPeriod(f.openedAt, period) &&
+      !matchesAny(f.condition, policy.kpi.excludeConditions),
+  );
   for (const f of inScope) {
     const ev = evaluate(f, now, policy);
     if (ev.overall === "folded") continue;

@@ -112,6 +112,12 @@ const policyFields = z.strictObject({
       target: z.number().min(0).max(1).default(1),
       contractTotalCny: z.number().min(0).default(6468000),
       deductionRate: z.number().min(0).max(1).default(0.01),
+      /**
+       * Conditions (exact or glob) whose faults stay in the record, are paged and tracked, but are not
+       * equipment faults the contract assesses: they count in no KPI. Default: the collector's own
+       * administrative reminder that the on-call roster is missing.
+       */
+      excludeConditions: z.array(z.string().min(1)).default(["roster.missing"]),
     })
     .prefault({}),
   /**
