@@ -9,7 +9,7 @@ import { createSocket } from "node:dgram";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../harness/ports.ts";
+import { freePorts } from "../harness/ports.ts";
 import { Proc, ROOT, tempDir, until } from "../harness/process.ts";
 
 const EXAMPLE = join(ROOT, "config/site.example.yaml");
@@ -26,15 +26,17 @@ function freeUdpPort(): Promise<number> {
 
 /** Every demo port on a free one, so the test never meets a developer's running demo. */
 async function demoEnv(): Promise<Record<string, string>> {
+  // Distinct TCP ports (allocated together: separate calls can be handed the same released port).
+  const [collector, agent, ups, control, tile1, tile2] = await freePorts(6);
   return {
-    WATCHFLOOR_DEMO_COLLECTOR_PORT: String(await freePort()),
-    WATCHFLOOR_DEMO_AGENT_PORT: String(await freePort()),
-    WATCHFLOOR_DEMO_UPS_PORT: String(await freePort()),
-    WATCHFLOOR_DEMO_CONTROL_PORT: String(await freePort()),
+    WATCHFLOOR_DEMO_COLLECTOR_PORT: String(collector),
+    WATCHFLOOR_DEMO_AGENT_PORT: String(agent),
+    WATCHFLOOR_DEMO_UPS_PORT: String(ups),
+    WATCHFLOOR_DEMO_CONTROL_PORT: String(control),
     WATCHFLOOR_DEMO_SWITCH_PORT: String(await freeUdpPort()),
     WATCHFLOOR_DEMO_TRAP_PORT: String(await freeUdpPort()),
-    WATCHFLOOR_DEMO_WALL_TILE1_PORT: String(await freePort()),
-    WATCHFLOOR_DEMO_WALL_TILE2_PORT: String(await freePort()),
+    WATCHFLOOR_DEMO_WALL_TILE1_PORT: String(tile1),
+    WATCHFLOOR_DEMO_WALL_TILE2_PORT: String(tile2),
     WATCHFLOOR_DEMO_TRUNK_PORT: String(await freeUdpPort()),
   };
 }

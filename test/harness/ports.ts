@@ -13,6 +13,27 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `n` distinct TCP ports free right now on loopback: all are held open until every one is allocated,
+ * so two calls cannot be handed the same port the kernel just released.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const s = createServer();
+          s.once("error", reject);
+          s.listen(0, "127.0.0.1", () => resolve(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
 /** Whether a process listens on a TCP port or has a UDP port bound (any address), read from /proc/net. */
 export function portBound(port: number, proto: "udp" | "tcp"): boolean {
   const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
