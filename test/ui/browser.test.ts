@@ -7,18 +7,14 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Accounts } from "../../collector/store/accounts.ts";
 import { skipWithout } from "../harness/peer-gate.ts";
+import { chromiumMissing, launchChromium } from "./chromium.ts";
 import { NAMES, sendCondition, uiCollector } from "./harness.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const skip = skipWithout(
-  hasChromium ? undefined : `${CHROMIUM} is absent (apt-get install chromium)`,
-  "web UI in chromium",
-);
+const skip = skipWithout(chromiumMissing(), "web UI in chromium");
 export const SHOTS = join(tmpdir(), "watchfloor-ui");
 const PASSWORD = "correct horse battery staple";
 
@@ -34,20 +30,7 @@ describe.skipIf(skip)("web UI in chromium", () => {
     for (const name of Object.values(NAMES)) await accounts.setPassword(name, PASSWORD);
     await h.app.listen({ host: "127.0.0.1", port: 0 });
     base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      timeout: 20_000,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -79,7 +62,11 @@ describe.skipIf(skip)("web UI in chromium", () => {
       labels: { ifname: "TenGigabitEthernet1/1/1" },
       observedAt: "2026-11-25T08:58:00+08:00",
     });
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     const cspViolations: string[] = [];
@@ -152,9 +139,20 @@ describe.skipIf(skip)("web UI in chromium", () => {
   it("client auditor: opens last quarter's report, downloads CSV and PDF, approves an exemption", async () => {
     // A UPS on battery from the last evening of Q3 until five days ago (a typhoon took the mains):
     // severe, 2 h to resolve, breached; the exemption is asked within 15 days of its end.
-    await sendCondition(h, { device: "ups-1", condition: "ups.on_battery", observedAt: "2026-09-30T20:00:00+08:00" });
-    await sendCondition(h, { device: "ups-1", condition: "ups.on_battery", state: "clear", observedAt: "2026-11-20T14:00:00+08:00" });
-    const typhoon = h.ctx.faults.faults().find((f) => f.openedAt === Date.parse("2026-09-30T20:00:00+08:00"))!;
+    await sendCondition(h, {
+      device: "ups-1",
+      condition: "ups.on_battery",
+      observedAt: "2026-09-30T20:00:00+08:00",
+    });
+    await sendCondition(h, {
+      device: "ups-1",
+      condition: "ups.on_battery",
+      state: "clear",
+      observedAt: "2026-11-20T14:00:00+08:00",
+    });
+    const typhoon = h.ctx.faults
+      .faults()
+      .find((f) => f.openedAt === Date.parse("2026-09-30T20:00:00+08:00"))!;
     const asked = await h.app.inject({
       method: "POST",
       url: `/api/v1/faults/${typhoon.id}/exemption`,
@@ -163,11 +161,17 @@ describe.skipIf(skip)("web UI in chromium", () => {
     });
     expect(asked.statusCode, asked.body).toBe(200);
     const api = (
-      await h.app.inject({ url: "/api/v1/kpi?period=2026Q3", headers: { authorization: `Bearer ${h.tokens.client_auditor}` } })
+      await h.app.inject({
+        url: "/api/v1/kpi?period=2026Q3",
+        headers: { authorization: `Bearer ${h.tokens.client_auditor}` },
+      })
     ).json().kpi as { total: number; breached: number; timeliness: number };
     expect(api).toMatchObject({ total: 1, breached: 1, timeliness: 0 });
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      acceptDownloads: true,
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     await loginAs(page, NAMES.client_auditor);
@@ -182,7 +186,10 @@ describe.skipIf(skip)("web UI in chromium", () => {
     expect(await page.locator("#chart-months svg").count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, "client-auditor-report.png"), fullPage: true });
 
-    for (const [link, ext] of [["#download-csv", "csv"], ["#download-pdf", "pdf"]] as const) {
+    for (const [link, ext] of [
+      ["#download-csv", "csv"],
+      ["#download-pdf", "pdf"],
+    ] as const) {
       const [download] = await Promise.all([page.waitForEvent("download"), page.click(link)]);
       const file = join(SHOTS, `client-auditor-2026Q3.${ext}`);
       await download.saveAs(file);

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Item } from "../../collector/domain/inspections/index.ts";
 import { Accounts } from "../../collector/store/accounts.ts";
@@ -16,10 +16,10 @@ import { ManualClock } from "../../common/clock.ts";
 import { PNG } from "../fixtures/photo.ts";
 import { shippedTemplates } from "../fixtures/templates.ts";
 import { skipWithout } from "../harness/peer-gate.ts";
+import { chromiumMissing, launchChromium } from "./chromium.ts";
 import { NAMES, uiCollector } from "./harness.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = skipWithout(existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is absent (apt-get install chromium)`, "inspections in chromium");
+const skip = skipWithout(chromiumMissing(), "inspections in chromium");
 const SHOTS = join(tmpdir(), "watchfloor-ui");
 const PASSWORD = "correct horse battery staple";
 
@@ -45,11 +45,7 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
     for (const name of Object.values(NAMES)) await accounts.setPassword(name, PASSWORD);
     await h.app.listen({ host: "127.0.0.1", port: 0 });
     base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      timeout: 20_000,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -58,7 +54,11 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
   });
 
   async function phone(name: string): Promise<{ context: BrowserContext; page: Page; csp: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     const csp: string[] = [];
@@ -72,22 +72,33 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
     return { context, page, csp };
   }
 
-  const queueEmpty = (page: Page) => page.waitForFunction(() => (JSON.parse(localStorage.getItem("wf-inspection-queue") || "[]") as unknown[]).length === 0);
+  const queueEmpty = (page: Page) =>
+    page.waitForFunction(
+      () => (JSON.parse(localStorage.getItem("wf-inspection-queue") || "[]") as unknown[]).length === 0,
+    );
 
   it("facility manager: QR check-in, an out-of-range reading, offline with a photo, back online, finish", async () => {
     const { context, page, csp } = await phone(NAMES.facility_manager);
     await page.click("nav a[href='/ui/inspections']");
-    await Promise.all([page.waitForURL(`${base}/ui/inspections/rounds/${roundId}`), page.click(`a[href='/ui/inspections/rounds/${roundId}']`)]);
+    await Promise.all([
+      page.waitForURL(`${base}/ui/inspections/rounds/${roundId}`),
+      page.click(`a[href='/ui/inspections/rounds/${roundId}']`),
+    ]);
     expect(await page.textContent("#round-state")).toBe("待完成");
     await page.screenshot({ path: join(SHOTS, "inspection-round-open-390.png"), fullPage: true });
 
     // Every stop: open the URL printed as its QR code, tap 签到.
     const round = h.ctx.inspections.rows.round(roundId)!;
     for (const stop of round.stops) {
-      await page.goto(`${base}/ui/inspections/rounds/${roundId}/checkin/${stop.id}?code=${h.ctx.inspections.checkinCode(round, stop.id)}`);
+      await page.goto(
+        `${base}/ui/inspections/rounds/${roundId}/checkin/${stop.id}?code=${h.ctx.inspections.checkinCode(round, stop.id)}`,
+      );
       const box = await page.locator("#checkin").boundingBox();
       expect(box!.height).toBeGreaterThanOrEqual(48); // a thumb-sized target
-      await Promise.all([page.waitForURL(new RegExp(`/ui/inspections/rounds/${roundId}#stop-${stop.id}$`)), page.click("#checkin")]);
+      await Promise.all([
+        page.waitForURL(new RegExp(`/ui/inspections/rounds/${roundId}#stop-${stop.id}$`)),
+        page.click("#checkin"),
+      ]);
     }
     expect(await page.locator(".checkin.ok").count()).toBe(round.stops.length);
 
@@ -112,8 +123,16 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
       offlineAnswers++;
       if (offlineAnswers === 3) break; // the rest after the network returns
     }
-    await page.locator("#stop-cold-aisle > label input.photo-input").setInputFiles({ name: "floor.png", mimeType: "image/png", buffer: PNG });
-    await expect.poll(() => page.evaluate(() => (JSON.parse(localStorage.getItem("wf-inspection-queue") || "[]") as unknown[]).length)).toBe(4);
+    await page
+      .locator("#stop-cold-aisle > label input.photo-input")
+      .setInputFiles({ name: "floor.png", mimeType: "image/png", buffer: PNG });
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () => (JSON.parse(localStorage.getItem("wf-inspection-queue") || "[]") as unknown[]).length,
+        ),
+      )
+      .toBe(4);
     expect(await page.textContent("#queue-status")).toContain("4 条待发送");
     await page.screenshot({ path: join(SHOTS, "inspection-offline-queued-390.png"), fullPage: true });
     await page.locator("#stop-cold-aisle").scrollIntoViewIfNeeded();
@@ -160,7 +179,9 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
     await fm.page.goto(`${base}/ui/hazards`);
     await fm.page.fill("#hazard-title", "灭火器压力表指针在红区");
     await fm.page.fill("#hazard-location", "坐席区东侧");
-    await fm.page.locator("#report-hazard input.hazard-photo").setInputFiles({ name: "before.png", mimeType: "image/png", buffer: PNG });
+    await fm.page
+      .locator("#report-hazard input.hazard-photo")
+      .setInputFiles({ name: "before.png", mimeType: "image/png", buffer: PNG });
     await fm.page.waitForSelector("#report-hazard img[data-sha256]");
     await Promise.all([fm.page.waitForURL(/\/ui\/hazards\/H-/), fm.page.click("#report")]);
     const url = fm.page.url();
@@ -169,7 +190,13 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
     await eng.page.goto(url);
     await Promise.all([eng.page.waitForSelector("#record-fix"), eng.page.click("#start-fix")]);
     expect(await eng.page.textContent("#hazard-status")).toBe("整改中");
-    await eng.page.locator("input.hazard-photo").setInputFiles({ name: "after.png", mimeType: "image/png", buffer: Buffer.concat([PNG, Buffer.from("after")]) });
+    await eng.page
+      .locator("input.hazard-photo")
+      .setInputFiles({
+        name: "after.png",
+        mimeType: "image/png",
+        buffer: Buffer.concat([PNG, Buffer.from("after")]),
+      });
     await eng.page.waitForSelector("form img[data-sha256]");
     await Promise.all([eng.page.waitForURL(url), eng.page.click("#record-fix")]);
     // The engineer who fixed it cannot check it.
