@@ -3,7 +3,7 @@
  * (never a downloaded browser). Screenshots go to $TMPDIR/watchfloor-ui/ for people to look at.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -4,7 +4,7 @@
  * back online, finish; and a hazard walked through its four states by two people.
  * Screenshots go to $TMPDIR/watchfloor-ui/.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
