@@ -4,7 +4,8 @@
  * extends. Each name ends in its base unit (`_volts`, `_amperes`, `_watts`, `_hertz`, `_celsius`,
  * `_seconds`, `_bytes`, `_ratio` for 0–1) or is a 0/1 state or a `_total` counter, whatever the vendor's
  * scaling; exported as `watchfloor_<name>` with a `device` label. To add a quantity, add it here (and
- * to README's table) — a profile cannot invent a name.
+ * to README's table, and its Chinese label and display to common/vocabulary-zh.ts) — a profile cannot
+ * invent a name.
  */
 import { didYouMean } from "./config/nearest.ts";
 
