@@ -269,6 +269,16 @@ export class Agent {
   ): void {
     const run = this.runs.get(deviceId);
     if (!run) return;
+    // A trap names the port by ifIndex, ifDescr or ifName; the fault is the port as the polls name it.
+    const { ifindex, ...named } = labels;
+    if (ifindex !== undefined) {
+      for (const port of run.ports.values())
+        if (port.ifindex === ifindex) {
+          named.ifname = port.ifname;
+          break;
+        }
+      labels = named;
+    }
     // A port fault only for a monitored port; any other port's trap is only a reason to poll.
     const ifname = labels.ifname;
     const portScoped =

@@ -26,6 +26,8 @@ export interface PortFacts {
   ifname: string;
   ifalias?: string;
   adminUp?: boolean;
+  /** The port's ifIndex where the device has one (SNMP). */
+  ifindex?: string;
 }
 
 /** Names vendors give link aggregations, which on an access switch are its uplinks. */

@@ -11,6 +11,7 @@ export function portFactsOf(readings: readonly Reading[]): Map<string, PortFacts
     const p = ports.get(ifname) ?? { ifname };
     ports.set(ifname, p);
     if (r.labels.ifalias !== undefined && r.labels.ifalias !== "") p.ifalias = r.labels.ifalias;
+    if (r.labels.ifindex !== undefined) p.ifindex = r.labels.ifindex;
     if (r.name === "if_admin_up") p.adminUp = r.value === 1;
   }
   return ports;

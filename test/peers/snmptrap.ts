@@ -73,11 +73,15 @@ export function linkDownTrapV3(
 }
 
 /** IF-MIB linkDown (v2c) for one interface, with ifIndex, ifAdminStatus up, ifOperStatus down and ifName. */
-export function linkDownTrapV2c(port: number, community: string, ifIndex: number, ifName: string): Promise<void> {
+/**
+ * A v2c linkDown. Without `ifName` it carries only RFC 2863's own varbinds (ifIndex, ifAdminStatus,
+ * ifOperStatus), as many switches send it.
+ */
+export function linkDownTrapV2c(port: number, community: string, ifIndex: number, ifName?: string): Promise<void> {
   return snmptrap([
     ...["-v2c", "-c", community, `127.0.0.1:${port}`, "", "1.3.6.1.6.3.1.1.5.3"],
     ...[`1.3.6.1.2.1.2.2.1.1.${ifIndex}`, "i", String(ifIndex)],
     ...[`1.3.6.1.2.1.2.2.1.7.${ifIndex}`, "i", "1", `1.3.6.1.2.1.2.2.1.8.${ifIndex}`, "i", "2"],
-    ...[`1.3.6.1.2.1.31.1.1.1.1.${ifIndex}`, "s", ifName],
+    ...(ifName === undefined ? [] : [`1.3.6.1.2.1.31.1.1.1.1.${ifIndex}`, "s", ifName]),
   ]);
 }

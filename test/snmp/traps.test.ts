@@ -199,4 +199,16 @@ devices:
     expect(fired.at - t0).toBeLessThan(TRAP_PATH_MS);
     await waitFor(ifDown("Eth-Trunk1", "clear"), fired.at);
   });
+
+  it("a linkDown that names the uplink only by ifIndex raises if.down for the port as the polls name it (one fault, not two)", async () => {
+    // The earlier tests' polls taught the agent the switch's ports. RFC 2863's linkDown carries ifIndex,
+    // ifAdminStatus and ifOperStatus only; the recording names ifIndex 1 "Eth-Trunk1" (ifName).
+    const t0 = Date.now();
+    await linkDownTrapV2c(trapPort, "watchfloor-switch", 1);
+    const fired = await waitFor(ifDown("Eth-Trunk1", "firing"), t0);
+    expect(fired.event.labels).toEqual({ ifname: "Eth-Trunk1" });
+    await waitFor(ifDown("Eth-Trunk1", "clear"), fired.at);
+    const byIndex = received.filter((r) => r.at >= t0 && r.event.labels?.ifname?.startsWith("ifIndex"));
+    expect(byIndex).toEqual([]);
+  });
 });

@@ -32,12 +32,25 @@ describe("trapAction", () => {
     [
       "linkDown with ifName",
       trap("1.3.6.1.6.3.1.1.5.3", [["1.3.6.1.2.1.31.1.1.1.1.3", "Gi0/3"]]),
-      { condition: "if.down", state: "firing", labels: { ifname: "Gi0/3" } },
+      { condition: "if.down", state: "firing", labels: { ifname: "Gi0/3", ifindex: "3" } },
     ],
     [
       "linkUp with ifIndex only",
       trap("1.3.6.1.6.3.1.1.5.4", [["1.3.6.1.2.1.2.2.1.1.3", "3"]]),
-      { condition: "if.down", state: "clear", labels: { ifname: "ifIndex 3" } },
+      { condition: "if.down", state: "clear", labels: { ifname: "ifIndex 3", ifindex: "3" } },
+    ],
+    [
+      "linkDown with RFC 2863's varbinds only (the index from the OIDs)",
+      trap("1.3.6.1.6.3.1.1.5.3", [
+        ["1.3.6.1.2.1.2.2.1.7.12", "1"],
+        ["1.3.6.1.2.1.2.2.1.8.12", "2"],
+      ]),
+      { condition: "if.down", state: "firing", labels: { ifname: "ifIndex 12", ifindex: "12" } },
+    ],
+    [
+      "linkDown with ifDescr keeps the index to match the polled ifName",
+      trap("1.3.6.1.6.3.1.1.5.3", [["1.3.6.1.2.1.2.2.1.2.7", "GigabitEthernet0/0/7"]]),
+      { condition: "if.down", state: "firing", labels: { ifname: "GigabitEthernet0/0/7", ifindex: "7" } },
     ],
   ])("%s", (_, t, want) => {
     expect(trapAction(t)).toMatchObject({ kind: "condition", ...want });

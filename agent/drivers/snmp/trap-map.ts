@@ -51,12 +51,30 @@ function varbindUnder(trap: Trap, prefix: string): { oid: string; value: string 
   return trap.varbinds.find((v) => strip(v.oid).startsWith(`${prefix}.`));
 }
 
-/** ifName, ifDescr or ifIndex from a linkDown/linkUp trap, whichever the device sent: the ifname label. */
-function ifLabel(trap: Trap): string {
+/** IF-MIB ifTable and ifXTable columns: a varbind under either ends in the port's ifIndex. */
+const IF_TABLE = "1.3.6.1.2.1.2.2.1.";
+const IFX_TABLE = "1.3.6.1.2.1.31.1.1.1.";
+
+/**
+ * The port a linkDown/linkUp trap names: ifName, ifDescr or "ifIndex N" as the ifname label, and the
+ * ifIndex (from the ifIndex varbind or the index every IF-MIB varbind ends in) as `ifindex`, so the
+ * agent can name the port the way its polls do (a trap may carry ifDescr where polls read ifName).
+ */
+function ifLabels(trap: Trap): Record<string, string> {
   const named = varbindUnder(trap, IF_NAME) ?? varbindUnder(trap, IF_DESCR);
-  if (named) return named.value;
-  const index = varbindUnder(trap, IF_INDEX);
-  return index ? `ifIndex ${index.value}` : "unknown";
+  let index = varbindUnder(trap, IF_INDEX)?.value;
+  if (index === undefined)
+    for (const v of trap.varbinds) {
+      const oid = strip(v.oid);
+      const column = oid.startsWith(IF_TABLE) ? IF_TABLE : oid.startsWith(IFX_TABLE) ? IFX_TABLE : undefined;
+      const rest = column ? oid.slice(column.length).split(".") : [];
+      if (rest.length === 2 && /^\d+$/.test(rest[1]!)) {
+        index = rest[1];
+        break;
+      }
+    }
+  const ifname = named ? named.value : index !== undefined ? `ifIndex ${index}` : "unknown";
+  return index !== undefined ? { ifname, ifindex: index } : { ifname };
 }
 
 /** The standard traps every SNMP device may send (SNMPv2-MIB, IF-MIB, UPS-MIB). */
@@ -66,9 +84,9 @@ function standardAction(trap: Trap): TrapAction | undefined {
     case `${STANDARD_TRAP}.2`: // warmStart
       return { kind: "poll" };
     case `${STANDARD_TRAP}.3`:
-      return { kind: "condition", condition: "if.down", state: "firing", labels: { ifname: ifLabel(trap) } };
+      return { kind: "condition", condition: "if.down", state: "firing", labels: ifLabels(trap) };
     case `${STANDARD_TRAP}.4`:
-      return { kind: "condition", condition: "if.down", state: "clear", labels: { ifname: ifLabel(trap) } };
+      return { kind: "condition", condition: "if.down", state: "clear", labels: ifLabels(trap) };
     case "1.3.6.1.2.1.33.2.1": // upsTrapOnBattery
       return { kind: "condition", condition: "ups.on_battery", state: "firing", labels: {} };
     case "1.3.6.1.2.1.33.2.3": // upsTrapAlarmEntryAdded
