@@ -24,9 +24,9 @@ describe("the canonical vocabulary", () => {
   });
 
   it("every name ends in a base unit, is a 0/1 state, a count or a code", () => {
-    const unit = /_(volts|amperes|watts|hertz|celsius|seconds|bytes|ratio|bits_per_second|rpm|pixels|total)$/;
+    const unit = /_(volts|amperes|watts|hertz|celsius|seconds|bytes|ratio|bits_per_second|rpm|pixels|dbm|total)$/;
     const state =
-      /(_up|_on|_ok|_off|_running|_active|_alarm|_leak|_fault|_needed|_degraded|_success|_answered|_present|_code|_status|_source|_state|_error|_warning|_input|_info|_on_battery|_on_bypass)$/;
+      /(_up|_on|_ok|_off|_running|_active|_alarm|_leak|_fault|_needed|_degraded|_success|_answered|_present|_code|_status|_source|_state|_error|_warning|_input|_info|_on_battery|_on_bypass|_online)$/;
     const odd = Object.keys(CANONICAL_READINGS).filter((n) => !unit.test(n) && !state.test(n));
     expect(odd).toEqual([]);
   });

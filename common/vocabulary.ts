@@ -56,6 +56,23 @@ export const CANONICAL_READINGS: Readonly<Record<string, CanonicalReading>> = {
   sensor_temperature_celsius: { help: "A device's own temperature sensor", labels: ["sensor"] },
   fan_speed_rpm: { help: "Fan speed (revolutions per minute)", labels: ["sensor"] },
   entity_sensor_ok: { help: "1 when an ENTITY-SENSOR sensor reports ok", labels: ["sensor"] },
+  // network, security, wireless: vendor hardware and service state
+  fan_ok: { help: "1 when the fan reports normal", labels: ["fan"] },
+  psu_ok: { help: "1 when the power supply reports normal", labels: ["psu"] },
+  device_health_ok: { help: "1 when the device reports its overall health as normal" },
+  memory_pool_used_bytes: { help: "Memory used in a pool (Cisco memory pools)", labels: ["pool"] },
+  memory_pool_free_bytes: { help: "Memory free in a pool (Cisco memory pools)", labels: ["pool"] },
+  // Optical power stays in dBm, the logarithmic unit every optics datasheet and vendor MIB uses.
+  transceiver_rx_power_dbm: { help: "Optical receive power of a transceiver (dBm)", labels: ["port"] },
+  transceiver_tx_power_dbm: { help: "Optical transmit power of a transceiver (dBm)", labels: ["port"] },
+  firewall_sessions_active: { help: "Concurrent sessions (connections) the firewall tracks" },
+  firewall_session_utilization_ratio: { help: "Session table use, 0–1 of its capacity" },
+  ha_state: { help: "1 for the HA member's current role (active, standby, …)", labels: ["state"] },
+  ha_sync_ok: { help: "1 when the HA member's configuration is in sync", labels: ["member"] },
+  wlan_aps_online: { help: "Access points online on the wireless controller" },
+  wlan_clients_online: { help: "Wireless clients (stations) associated through the controller" },
+  wlan_ap_up: { help: "1 when the access point is online on its controller", labels: ["ap"] },
+  nvr_channel_up: { help: "1 when the NVR's video channel (camera) is online", labels: ["channel"] },
   // hosts, NVRs
   memory_total_bytes: { help: "Physical memory" },
   memory_available_bytes: { help: "Memory available to programs" },
@@ -83,8 +100,14 @@ export const CANONICAL_READINGS: Readonly<Record<string, CanonicalReading>> = {
   // display wall (PJLink; one wall = one device, its tiles as the tile label)
   display_up: { help: "1 when the tile answered its last PJLink query", labels: ["tile"] },
   display_power_on: { help: "1 while the tile is powered on", labels: ["tile"] },
-  display_power_state: { help: "PJLink power state: 0 standby, 1 on, 2 cooling down, 3 warming up", labels: ["tile"] },
-  display_off_when_scheduled_on: { help: "1 while the tile is in standby during the wall's on-hours", labels: ["tile"] },
+  display_power_state: {
+    help: "PJLink power state: 0 standby, 1 on, 2 cooling down, 3 warming up",
+    labels: ["tile"],
+  },
+  display_off_when_scheduled_on: {
+    help: "1 while the tile is in standby during the wall's on-hours",
+    labels: ["tile"],
+  },
   display_error: {
     help: "1 while the tile reports an error of the component",
     labels: ["tile", "component"],
@@ -98,8 +121,14 @@ export const CANONICAL_READINGS: Readonly<Record<string, CanonicalReading>> = {
   display_lamp_on: { help: "1 while the lamp is lit", labels: ["tile", "lamp"] },
   display_filter_seconds: { help: "Filter usage time", labels: ["tile"] },
   display_input: { help: "The tile's current input (PJLink input number)", labels: ["tile"] },
-  display_input_width_pixels: { help: "Width of the tile's input signal (PJLink class 2 IRES)", labels: ["tile"] },
-  display_input_height_pixels: { help: "Height of the tile's input signal (PJLink class 2 IRES)", labels: ["tile"] },
+  display_input_width_pixels: {
+    help: "Width of the tile's input signal (PJLink class 2 IRES)",
+    labels: ["tile"],
+  },
+  display_input_height_pixels: {
+    help: "Height of the tile's input signal (PJLink class 2 IRES)",
+    labels: ["tile"],
+  },
   display_info: {
     help: "1, labelled with the tile's PJLink class, name, manufacturer, model, serial and software version",
     labels: ["tile", "class", "name", "manufacturer", "model", "serial", "software"],

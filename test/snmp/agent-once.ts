@@ -61,3 +61,32 @@ export function readingsOf(line: OnceLine | undefined, name: string, labels: Rec
     (r) => r.name === name && Object.entries(labels).every(([k, v]) => r.labels[k] === v),
   );
 }
+
+/** The id suffix of a recording's second device, the one polled with `profile: auto`. */
+export const AUTO_SUFFIX = ".auto";
+
+/**
+ * One `--once` over recordings served at `at`, each polled twice: with its named profile (device id =
+ * the recording) and with `profile: auto` (id + AUTO_SUFFIX). Throws with the agent's stderr when a
+ * device is missing from its output.
+ */
+export async function runNamedAndAuto(
+  at: string,
+  recordings: { recording: string; profile: string; class: string }[],
+): Promise<Map<string, OnceLine>> {
+  const devices = recordings.flatMap((c) =>
+    [c.profile, "auto"].map((profile) =>
+      snmpDevice(
+        profile === "auto" ? `${c.recording}${AUTO_SUFFIX}` : c.recording,
+        at,
+        profile,
+        { community: c.recording, timeoutMs: 3000 },
+        c.class,
+      ),
+    ),
+  );
+  const res = await runOnce(devices);
+  if (res.lines.size !== devices.length)
+    throw new Error(`agent printed ${res.lines.size} of ${devices.length} devices:\n${res.stderr}`);
+  return res.lines;
+}

@@ -8,7 +8,7 @@ import { deviceSchema } from "../../common/config/schema.ts";
 import { skipWithout } from "../harness/peer-gate.ts";
 import { ROOT } from "../harness/process.ts";
 import { recordingsDir, type Snmpsim, snmpsimMissing, startSnmpsim } from "../peers/snmpsim.ts";
-import { type OnceLine, readingsOf, runOnce, snmpDevice } from "./agent-once.ts";
+import { AUTO_SUFFIX, type OnceLine, readingsOf, runNamedAndAuto } from "./agent-once.ts";
 import { CASES, COMPARED_CLASSES, type RecordingCase } from "./recording-cases.ts";
 
 /**
@@ -17,7 +17,7 @@ import { CASES, COMPARED_CLASSES, type RecordingCase } from "./recording-cases.t
  * readings are compared with the values LibreNMS reads from the same recording.
  */
 const missing = snmpsimMissing();
-const AUTO = ".auto";
+const AUTO = AUTO_SUFFIX;
 const skip = skipWithout(missing, "LibreNMS recordings");
 
 interface Sensor {
@@ -65,21 +65,7 @@ describe.skipIf(skip)("LibreNMS recordings through snmpsim and watchfloor-agent 
   beforeAll(async () => {
     sim = await startSnmpsim();
     // Each recording twice: with its named profile, and with `profile: auto` (id suffixed AUTO).
-    const devices = CASES.flatMap((c) =>
-      [c.profile, "auto"].map((profile) =>
-        snmpDevice(
-          profile === "auto" ? `${c.recording}${AUTO}` : c.recording,
-          `127.0.0.1:${sim.port}`,
-          profile,
-          { community: c.recording, timeoutMs: 3000 },
-          c.class,
-        ),
-      ),
-    );
-    const res = await runOnce(devices);
-    lines = res.lines;
-    if (lines.size !== 2 * CASES.length)
-      throw new Error(`agent printed ${lines.size} of ${2 * CASES.length} devices:\n${res.stderr}`);
+    lines = await runNamedAndAuto(`127.0.0.1:${sim.port}`, CASES);
   }, 90_000);
 
   afterAll(async () => {
