@@ -15,6 +15,8 @@ const reading = z.strictObject({
   value: z.number(),
   /** The raw value(s), the MIB object and the scaling that give `value`. */
   from: z.string().min(10),
+  /** Read by a standard MIB that `profile: auto` adds (UPS-MIB, HOST-RESOURCES), not by the named profile. */
+  auto: z.boolean().default(false),
 });
 
 const absent = z.strictObject({
@@ -28,6 +30,8 @@ export const expectedFileSchema = z.strictObject({
   /** The profile the recording is for; `profile: auto` must apply it too. */
   profile: z.string().min(1),
   class: z.string().default("network"),
+  /** The profiles `profile: auto` must apply, in order (the vendor's first), when the case says. */
+  autoProfiles: z.array(z.string().min(1)).optional(),
   /** Where the recording's values come from (our own, modelled on the vendor MIB). */
   recording: z.string().min(10),
   readings: z.array(reading).min(1),
