@@ -91,13 +91,18 @@ export async function main(argv: string[]): Promise<number> {
   });
   const sender = new Sender(outbox, {
     agentId: agentConfig.id,
-    url: agentConfig.collector.url,
+    urls: agentConfig.collector.urls,
     token: agentConfig.collector.token,
     logger,
     onDelivered: (n) => metrics.eventsDelivered.inc(n),
     onFailure: () => metrics.deliveryFailures.inc(),
+    onFailover: (_from, to) => {
+      metrics.collectorFailovers.inc();
+      metrics.setCollector(agentConfig.collector.urls, to);
+    },
     onRejected: () => metrics.eventsRejected.inc(),
   });
+  metrics.setCollector(agentConfig.collector.urls, sender.url);
   const heartbeat = () =>
     outbox.append({
       id: `${agentConfig.id}-hb-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
@@ -129,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   logger.info(
-    { address, devices: site.devices.length, collector: agentConfig.collector.url },
+    { address, devices: site.devices.length, collectors: agentConfig.collector.urls },
     "agent started",
   );
   // The demo and tests read this line to find the port when listening on :0.

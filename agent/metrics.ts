@@ -73,6 +73,8 @@ export class AgentMetrics {
   readonly eventsDelivered: Counter;
   readonly deliveryFailures: Counter;
   readonly eventsRejected: Counter;
+  readonly collectorFailovers: Counter;
+  readonly collectorCurrent: Gauge<"url">;
   /** Read at scrape time: how many events wait in the outbox. */
   pendingEvents: (() => number) | undefined;
   private readings = new ReadingsCollector("watchfloor_");
@@ -146,11 +148,27 @@ export class AgentMetrics {
       help: "Events set aside in the outbox's rejected table: refused as malformed (400) or too large (413), or larger than any batch.",
       registers: [registry],
     });
+    this.collectorFailovers = new Counter({
+      name: "watchfloor_collector_failovers_total",
+      help: "Times the agent moved to the next of its collectors (agent.collector.urls) because one did not take a batch.",
+      registers: [registry],
+    });
+    this.collectorCurrent = new Gauge({
+      name: "watchfloor_collector_current",
+      help: "1 for the collector URL the agent delivers events to now, 0 for its other collectors.",
+      labelNames: ["url"],
+      registers: [registry],
+    });
     this.deliveryFailures = new Counter({
       name: "watchfloor_event_delivery_failures_total",
       help: "Failed attempts to deliver a batch of events to the collector.",
       registers: [registry],
     });
+  }
+
+  /** Marks `current` as the collector in use among `urls`. */
+  setCollector(urls: readonly string[], current: string): void {
+    for (const url of urls) this.collectorCurrent.set({ url }, url === current ? 1 : 0);
   }
 
   /** `watchfloor_device_profile_info{device,profile}` = 1 for each profile applied to each device. */

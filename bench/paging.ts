@@ -88,7 +88,7 @@ const collectorUrl = await app.listen({ host: "127.0.0.1", port: 0 });
 const outbox = new Outbox(join(dir, "agent", "outbox.db"));
 const sender = new Sender(outbox, {
   agentId: "agent-1",
-  url: collectorUrl,
+  urls: [collectorUrl],
   token: new Secret(TOKEN),
   logger: pino({ level: "silent" }),
   minBackoffMs: 50,

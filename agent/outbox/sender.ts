@@ -6,7 +6,12 @@ import { postJson } from "./post.ts";
 
 export interface SenderOptions {
   agentId: string;
-  url: string;
+  /**
+   * The collectors, in order of preference (active/standby: every one of them). The sender stays with
+   * the one that last took a batch; a refused connection, a timeout or any 5xx (a standby answers 503)
+   * moves it to the next at once, and only when every one failed in a row does it back off.
+   */
+  urls: readonly string[];
   token: Secret;
   logger: Logger;
   batchSize?: number;
@@ -20,6 +25,8 @@ export interface SenderOptions {
   maxBackoffMs?: number;
   onDelivered?: (count: number) => void;
   onFailure?: (reason: string) => void;
+  /** The sender moved from one collector to the next (from, to: URLs; why the first did not do). */
+  onFailover?: (from: string, to: string, reason: string) => void;
   onRejected?: (eventId: string, reason: string) => void;
 }
 
@@ -30,6 +37,24 @@ export const MAX_BATCH_BYTES = 1024 * 1024;
 class BatchRejected extends Error {}
 /** The collector (or a proxy in front of it) refused the body as too large (413): send less at once. */
 class BatchTooLarge extends Error {}
+/** Not taken by this collector (unreachable, no answer, 5xx): another one may take it. */
+class CollectorUnavailable extends Error {
+  constructor(
+    message: string,
+    /** From a Retry-After header: a standby says when it expects to take over (or the active to be back). */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Longest a collector's Retry-After may hold the sender back (a bad header must not stall delivery). */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+function retryAfterMs(header: string | undefined): number | undefined {
+  if (header === undefined || !/^\d+$/.test(header.trim())) return undefined;
+  return Math.min(Number(header.trim()) * 1000, MAX_RETRY_AFTER_MS);
+}
 
 /**
  * Drains the outbox to the collector, oldest first. An event leaves the outbox only after the
@@ -45,6 +70,12 @@ export class Sender {
   /** After a 413: batches stay under half the refused size from then on (the collector's limit is lower). */
   private learnedMaxBytes = Number.POSITIVE_INFINITY;
   private unsubscribe: () => void;
+  /** Index into opts.urls of the collector batches go to. */
+  private current = 0;
+  /** Collectors that failed one after the other since a batch was last taken. */
+  private failedInRound = 0;
+  /** The shortest Retry-After a collector gave in this round of failures. */
+  private roundHintMs: number | undefined;
 
   constructor(
     private outbox: Outbox,
@@ -91,7 +122,10 @@ export class Sender {
             );
             continue;
           }
-          if (!(err instanceof BatchRejected || err instanceof BatchTooLarge)) throw err;
+          if (!(err instanceof BatchRejected || err instanceof BatchTooLarge)) {
+            if (this.moveOn(err as Error)) continue;
+            throw err;
+          }
           if (batch.length > 1) {
             this.isolating = true;
             continue;
@@ -104,24 +138,30 @@ export class Sender {
           continue;
         }
         this.isolating = false;
+        this.failedInRound = 0;
+        this.roundHintMs = undefined;
         this.outbox.ack(batch.map((e) => e.id));
         this.opts.onDelivered?.(batch.length);
-        this.opts.logger.debug({ sent: batch.length, ...reply }, "events delivered");
+        this.opts.logger.debug({ sent: batch.length, collector: this.url, ...reply }, "events delivered");
         this.backoffMs = 0;
       }
     } catch (err) {
       const min = this.opts.minBackoffMs ?? 500;
       this.backoffMs = Math.min(Math.max(this.backoffMs * 2, min), this.opts.maxBackoffMs ?? AGENT_MAX_RETRY_MS);
+      // A standby that said when it takes over (Retry-After) is asked again then, not a long backoff later.
+      const hint = this.roundHintMs;
+      this.roundHintMs = undefined;
+      const wait = hint === undefined ? this.backoffMs : Math.min(this.backoffMs, Math.max(hint, min));
       const reason = (err as Error).cause
         ? `${(err as Error).message}: ${(err as Error).cause}`
         : (err as Error).message;
       this.opts.onFailure?.(reason);
       this.opts.logger.warn(
-        { pending: this.outbox.size(), retryInMs: this.backoffMs, reason },
+        { pending: this.outbox.size(), retryInMs: wait, reason, collectors: this.opts.urls.length },
         "event delivery failed",
       );
       this.running = false;
-      if (!this.stopped) this.timer = setTimeout(() => void this.retry(), this.backoffMs);
+      if (!this.stopped) this.timer = setTimeout(() => void this.retry(), wait);
       return;
     }
     this.running = false;
@@ -162,17 +202,44 @@ export class Sender {
     this.opts.logger.error({ event: eventId, reason }, `${why}; set aside in the outbox's rejected table`);
   }
 
+  /** The collector batches go to now. */
+  get url(): string {
+    return this.opts.urls[this.current]!;
+  }
+
+  /**
+   * After a collector did not take a batch: moves to the next one. True when that one has not failed
+   * yet in this round (send to it at once), false when every collector failed in a row (back off).
+   */
+  private moveOn(err: Error): boolean {
+    const hint = err instanceof CollectorUnavailable ? err.retryAfterMs : undefined;
+    if (hint !== undefined) this.roundHintMs = Math.min(this.roundHintMs ?? hint, hint);
+    this.failedInRound += 1;
+    if (this.opts.urls.length < 2) return false;
+    const from = this.url;
+    this.current = (this.current + 1) % this.opts.urls.length;
+    const reason = err.cause ? `${err.message}: ${err.cause}` : err.message;
+    this.opts.onFailover?.(from, this.url, reason);
+    this.opts.logger.warn({ from, to: this.url, reason }, "collector did not take the batch; trying the next collector");
+    if (this.failedInRound < this.opts.urls.length) return true;
+    this.failedInRound = 0;
+    return false;
+  }
+
   private async post(batch: unknown[]): Promise<EventBatchReply> {
+    const url = this.url;
     const res = await postJson(
-      new URL("/api/v1/events", this.opts.url),
+      new URL("/api/v1/events", url),
       JSON.stringify({ agent: this.opts.agentId, events: batch }),
       { authorization: `Bearer ${this.opts.token.reveal()}` },
       10_000,
-    );
+    ).catch((err: Error) => {
+      throw new CollectorUnavailable(`${url}: ${err.message}`);
+    });
     if (res.status >= 200 && res.status < 300) return JSON.parse(res.text) as EventBatchReply;
     if (res.status === 400) throw new BatchRejected(`collector answered 400: ${res.text.slice(0, 500)}`);
     if (res.status === 413) throw new BatchTooLarge(`collector answered 413: ${res.text.slice(0, 500)}`);
-    throw new Error(`collector answered ${res.status}: ${res.text.slice(0, 300)}`);
+    throw new CollectorUnavailable(`${url} answered ${res.status}: ${res.text.slice(0, 300)}`, retryAfterMs(res.retryAfter));
   }
 
   private async retry(): Promise<void> {

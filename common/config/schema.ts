@@ -77,10 +77,28 @@ export const agentSchema = z.strictObject({
   /** Profiles folder, relative to the config file. */
   profilesDir: z.string().default("profiles"),
   heartbeat: durationSeconds.default(15),
-  collector: z.strictObject({
-    url: z.url(),
-    token: secret,
-  }),
+  /**
+   * Where events go: `url`, or `urls` for collectors in active/standby (tried in order; the agent stays
+   * with the one that answers and moves to the next on a refused connection, a timeout or a 5xx).
+   */
+  collector: z
+    .strictObject({
+      url: z.url().optional(),
+      urls: z.array(z.url()).min(1).optional(),
+      token: secret,
+    })
+    .superRefine((c, ctx) => {
+      if (c.url !== undefined && c.urls !== undefined)
+        ctx.addIssue({ code: "custom", path: ["urls"], message: "give url or urls, not both" });
+      else if (c.url === undefined && c.urls === undefined)
+        ctx.addIssue({ code: "custom", path: ["url"], message: "expected url (one collector) or urls (a list, for active/standby collectors)" });
+      const seen = new Set<string>();
+      (c.urls ?? []).forEach((u, i) => {
+        if (seen.has(u)) ctx.addIssue({ code: "custom", path: ["urls", i], message: `duplicate collector URL ${u}` });
+        seen.add(u);
+      });
+    })
+    .transform((c) => ({ urls: c.urls ?? [c.url!], token: c.token })),
   /** No longer used (polls are spread by a hash of the device id); still accepted so older configs load. */
   jitter: z.number().min(0).max(1).optional(),
   /** SNMP trap receiver (v1/v2c/v3); traps are matched to devices by source address and community or user. */

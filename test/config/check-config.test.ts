@@ -177,3 +177,33 @@ describe("watchfloor check-config: every error in one pass", () => {
     expect(output).toContain("7 error(s)");
   });
 });
+
+describe("watchfloor check-config: agent.collector url / urls", () => {
+  const dir = tempDir();
+  const site = (collector: string) => `site: { name: pair }
+agent:
+  id: a1
+  profilesDir: ${join(ROOT, "config/profiles")}
+  collector: ${collector}
+`;
+  const cases: Array<[string, string, string | undefined]> = [
+    ["one url", `{ url: "http://127.0.0.1:8480", token: t }`, undefined],
+    ["a list of urls", `{ urls: ["http://10.0.0.1:8480", "http://10.0.0.2:8480"], token: t }`, undefined],
+    ["both", `{ url: "http://10.0.0.1:8480", urls: ["http://10.0.0.2:8480"], token: t }`, "5:51: agent.collector.urls: give url or urls, not both"],
+    ["neither", `{ token: t }`, "5:14: agent.collector.url: expected url (one collector) or urls (a list, for active/standby collectors)"],
+    ["a url twice", `{ urls: ["http://10.0.0.1:8480", "http://10.0.0.1:8480"], token: t }`, "agent.collector.urls[1]: duplicate collector URL http://10.0.0.1:8480"],
+    ["an empty list", `{ urls: [], token: t }`, "agent.collector.urls: "],
+  ];
+  for (const [name, collector, error] of cases)
+    it(`${name}: ${error ? "refused" : "accepted"}`, async () => {
+      const f = join(dir, `${name.replace(/\W+/g, "-")}.yaml`);
+      writeFileSync(f, site(collector));
+      const { code, output } = await run("watchfloor.mjs", ["check-config", f]);
+      if (!error) {
+        expect(code, output).toBe(0);
+        return;
+      }
+      expect(code).toBe(1);
+      expect(output).toContain(error.includes(":") && /^\d/.test(error) ? `${f}:${error}` : error);
+    });
+});

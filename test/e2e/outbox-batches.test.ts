@@ -53,7 +53,7 @@ async function start(events: AgentEvent[], opts: { batchSize?: number; maxBatchB
   const rejected: string[] = [];
   sender = new Sender(outbox, {
     agentId: "agent-1",
-    url,
+    urls: [url],
     token: h.secret,
     logger,
     minBackoffMs: 50,

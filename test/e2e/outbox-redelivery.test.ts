@@ -2,17 +2,9 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Outbox } from "../../agent/outbox/outbox.ts";
-import { Floor } from "../harness/floor.ts";
+import { Floor, producedEventIds } from "../harness/floor.ts";
 import { PymodbusUps } from "../harness/modbus-ups.ts";
 import { until } from "../harness/process.ts";
-
-/** Event ids the agent logged as produced ("condition changed" lines carry the id). */
-function producedEventIds(agentOutput: string): string[] {
-  return agentOutput
-    .split("\n")
-    .filter((l) => l.includes('"condition changed"'))
-    .map((l) => (JSON.parse(l) as { event: string }).event);
-}
 
 describe("durable outbox: a collector outage loses nothing and doubles nothing", () => {
   const ups = new PymodbusUps();

@@ -27,6 +27,8 @@ export class Floor {
   collectorUrl = "";
   agentUrl = "";
   adminToken = "";
+  /** More collectors the agent may fail over to (agent.collector.urls after this floor's own collector). */
+  extraCollectorUrls: string[] = [];
   private collectorPort = 0;
 
   constructor(private opts: FloorOptions) {
@@ -44,7 +46,7 @@ agent:
   profilesDir: ${join(ROOT, "config/profiles")}
   heartbeat: ${this.opts.heartbeat ?? "1s"}
   jitter: 0
-  collector: { url: "${this.collectorUrl || "http://127.0.0.1:9"}", token: "\${env:WATCHFLOOR_AGENT_TOKEN}" }
+  collector: { urls: ${JSON.stringify([this.collectorUrl || "http://127.0.0.1:9", ...this.extraCollectorUrls])}, token: "\${env:WATCHFLOOR_AGENT_TOKEN}" }
 ${this.opts.agentExtra ?? ""}
 collector:
   dataDir: ${join(this.dir, "collector")}
@@ -103,4 +105,12 @@ ${this.opts.devices}
   async stop(): Promise<void> {
     await Promise.all([this.agent?.stop(), this.collector?.stop()]);
   }
+}
+
+/** Event ids the agent logged as produced ("condition changed" lines carry the id). */
+export function producedEventIds(agentOutput: string): string[] {
+  return agentOutput
+    .split("\n")
+    .filter((l) => l.includes('"condition changed"'))
+    .map((l) => (JSON.parse(l) as { event: string }).event);
 }
