@@ -124,6 +124,10 @@ export const CASES: RecordingCase[] = [
     raw: [
       { reading: "cpu_utilization_ratio", labels: {}, value: 0 },
       { reading: "memory_utilization_ratio", labels: {}, value: 0.33 },
+      // LibreNMS count "Session count" (fgSysSesCount) 174; fgHaStatsSyncStatus 1 synchronized on both members.
+      { reading: "firewall_sessions_active", labels: {}, value: 174 },
+      { reading: "ha_sync_ok", labels: { member: "rogforti1" }, value: 1 },
+      { reading: "ha_sync_ok", labels: { member: "rogforti2" }, value: 1 },
     ],
   },
   {
@@ -138,6 +142,9 @@ export const CASES: RecordingCase[] = [
     raw: [
       { reading: "cpu_utilization_ratio", labels: {}, value: 0.55 },
       { reading: "memory_utilization_ratio", labels: {}, value: 1444687 / 8388608 },
+      // LibreNMS state hillstonePowerState PS0 / PS1 = 0 (fine).
+      { reading: "psu_ok", labels: { psu: "PS0" }, value: 1 },
+      { reading: "psu_ok", labels: { psu: "PS1" }, value: 1 },
     ],
   },
   {
@@ -152,6 +159,10 @@ export const CASES: RecordingCase[] = [
     raw: [
       { reading: "cpu_utilization_ratio", labels: { entity: "Board" }, value: 0.08 },
       { reading: "memory_utilization_ratio", labels: { entity: "Board" }, value: 0.47 },
+      // LibreNMS state hh3cDevMFanStatus "Fan 1" = 1 active; hh3cDevMPowerStatus 1 = 1 active, 2 = 3 not-install.
+      { reading: "fan_ok", labels: { fan: "1" }, value: 1 },
+      { reading: "psu_ok", labels: { psu: "1" }, value: 1 },
+      { reading: "psu_ok", labels: { psu: "2" }, value: "absent" },
     ],
   },
   {
@@ -165,11 +176,13 @@ export const CASES: RecordingCase[] = [
       { reading: "cpu_utilization_ratio", labels: { entity: "MPU Board 0" }, value: 0.19 },
       { reading: "memory_utilization_ratio", labels: { entity: "MPU Board 0" }, value: 0.54 },
       { reading: "cpu_utilization_ratio", labels: { entity: "FAN Card 0/3" }, value: "absent" },
+      // hwFanStatusTable row 0.3: hwEntityFanPresent 1 present, hwEntityFanState 1 normal.
+      { reading: "fan_ok", labels: { fan: "0.3" }, value: 1 },
     ],
   },
   {
     recording: "vrp_ac6605-26",
-    profile: "huawei-vrp",
+    profile: "huawei-wlan-ac",
     class: "wireless",
     rules: [
       [
@@ -187,6 +200,8 @@ export const CASES: RecordingCase[] = [
     raw: [
       { reading: "cpu_utilization_ratio", labels: { entity: "SRU Board 0" }, value: 0.07 },
       { reading: "memory_utilization_ratio", labels: { entity: "SRU Board 0" }, value: 0.36 },
+      // LibreNMS wireless "AP Count" (hwWlanCurJointApNum) = 1.
+      { reading: "wlan_aps_online", labels: {}, value: 1 },
     ],
   },
   {
