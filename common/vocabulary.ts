@@ -71,7 +71,10 @@ export const CANONICAL_READINGS: Readonly<Record<string, CanonicalReading>> = {
   transceiver_tx_power_dbm: { help: "Optical transmit power of a transceiver (dBm)", labels: ["port"] },
   firewall_sessions_active: { help: "Concurrent sessions (connections) the firewall tracks" },
   firewall_session_utilization_ratio: { help: "Session table use, 0–1 of its capacity" },
-  ha_state: { help: "1 for the HA member's current role (active, standby, …)", labels: ["state"] },
+  ha_state: {
+    help: "1 for the HA member's current role (active, passive, …); member: local or peer",
+    labels: ["member", "state"],
+  },
   ha_sync_ok: { help: "1 when the HA member's configuration is in sync", labels: ["member"] },
   wlan_aps_online: { help: "Access points online on the wireless controller" },
   wlan_clients_online: { help: "Wireless clients (stations) associated through the controller" },
