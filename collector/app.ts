@@ -47,7 +47,7 @@ export interface CollectorDeps {
   templates?: Template[];
   /** False while this collector is the standby: it creates no inspection rounds (default: active). */
   isActive?: () => boolean;
-  /** Latest device readings for pre-filled inspection items (default: read collector.agentMetrics). */
+  /** Latest device readings for pre-filled inspection items and the web UI (default: read collector.agentMetrics). */
   liveReadings?: LiveReadings;
 }
 
@@ -113,6 +113,10 @@ export async function buildCollector(
     now: () => deps.clock.now(),
     templates: () => templates.map((t) => t.id),
   });
+  // One reader of the agents' /metrics (one cache) for inspection items and the web UI's readings.
+  const liveReadings =
+    deps.liveReadings ??
+    (deps.config.agentMetrics.length > 0 ? new AgentMetricsReadings(deps.config.agentMetrics, deps.clock) : undefined);
   inspections = new InspectionService({
     store: deps.store,
     faults,
@@ -124,9 +128,7 @@ export async function buildCollector(
     paging,
     isActive: deps.isActive,
     metrics: inspectionMetrics,
-    liveReadings:
-      deps.liveReadings ??
-      (deps.config.agentMetrics.length > 0 ? new AgentMetricsReadings(deps.config.agentMetrics, deps.clock) : undefined),
+    liveReadings,
   });
   const ctx: CollectorContext = {
     clock: deps.clock,
@@ -161,7 +163,7 @@ export async function buildCollector(
   await app.register(inspectionRoutes, ctx);
   await app.register(pagingRoutes, { ...ctx, paging });
   await app.register(systemRoutes, { ...ctx, registry: deps.registry, storeHealth });
-  await app.register(uiRoutes, { ...ctx, paging, runbookDir: deps.runbookDir });
+  await app.register(uiRoutes, { ...ctx, paging, runbookDir: deps.runbookDir, liveReadings });
   const pruner = new StorePruner({
     store: deps.store,
     clock: deps.clock,

@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { CANONICAL_READINGS } from "./vocabulary.ts";
 import { READING_LABELS, type UnitDisplay } from "./vocabulary-zh.ts";
 
@@ -44,5 +47,34 @@ describe("the Chinese reading labels (common/vocabulary-zh.ts)", () => {
   it("state words belong to 0/1 flags only", () => {
     const stray = Object.entries(READING_LABELS).filter(([, l]) => l.states && l.unit !== "flag");
     expect(stray.map(([n]) => n)).toEqual([]);
+  });
+
+  it("a one_hot names its state label, and has words for every state a shipped profile can give", () => {
+    const dir = join(import.meta.dirname, "../config/profiles");
+    const missing: string[] = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
+      const profile = parse(readFileSync(join(dir, file), "utf8")) as {
+        readings?: Array<{
+          name: string;
+          states?: { label: string; map: Record<string, string>; default?: string };
+        }>;
+      };
+      for (const r of profile.readings ?? []) {
+        if (!r.states) continue;
+        const label = READING_LABELS[r.name];
+        if (label?.unit !== "one_hot" || label.valueLabel !== r.states.label) {
+          missing.push(
+            `${file}: ${r.name} has states under "${r.states.label}": give it unit one_hot, valueLabel "${r.states.label}"`,
+          );
+          continue;
+        }
+        for (const v of [...Object.values(r.states.map), ...(r.states.default ? [r.states.default] : [])])
+          if (!label.values?.[v])
+            missing.push(`${file}: ${r.name} ${r.states.label}="${v}" has no words in values`);
+      }
+    }
+    expect([...new Set(missing)]).toEqual([]);
+    for (const [name, l] of Object.entries(READING_LABELS))
+      if (l.unit === "one_hot") expect(CANONICAL_READINGS[name]!.labels, name).toContain(l.valueLabel);
   });
 });

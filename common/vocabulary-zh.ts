@@ -12,8 +12,9 @@
  *   `pixels` 像素, `bytes` KiB…TiB, `bits_per_second` kbit/s…Gbit/s
  * - `number`: a count, as is; `code`: a protocol status code (HTTP, SIP), as is
  * - `flag`: 0/1, shown as `states` ([0, 1] words; default 否 / 是)
- * - `one_hot`: one sample per label value, 1 for the current one (ups_output_source{source}); shown
- *   as that label value
+ * - `one_hot`: one sample per value of `valueLabel`, 1 for the current one (ups_output_source{source});
+ *   shown as that value in words (`values`; every value a shipped profile's `states` map can give
+ *   must be there, a test checks)
  * - `info`: value always 1, the labels carry the information
  */
 
@@ -44,6 +45,9 @@ export interface ReadingLabel {
   unit: UnitDisplay;
   /** For a `flag`: the words for 0 and for 1. */
   states?: { zh: readonly [string, string]; en: readonly [string, string] };
+  /** For a `one_hot`: the label whose value is the state, and each value in words. */
+  valueLabel?: string;
+  values?: Readonly<Record<string, { zh: string; en: string }>>;
 }
 
 const UP = { zh: ["离线", "在线"], en: ["down", "up"] } as const;
@@ -57,6 +61,28 @@ const RUNNING = { zh: ["停机", "运行"], en: ["stopped", "running"] } as cons
 const SUCCEEDED = { zh: ["失败", "成功"], en: ["failed", "succeeded"] } as const;
 const PASSED = { zh: ["不符", "通过"], en: ["failed", "passed"] } as const;
 
+const OTHER = { zh: "其他", en: "other" };
+const SOURCES = {
+  normal: { zh: "市电（逆变）", en: "mains (inverter)" },
+  battery: { zh: "电池", en: "battery" },
+  bypass: { zh: "旁路", en: "bypass" },
+  none: { zh: "无输出", en: "none" },
+  other: OTHER,
+};
+const BATTERY = {
+  normal: { zh: "正常", en: "normal" },
+  low: { zh: "电量低", en: "low" },
+  depleted: { zh: "耗尽", en: "depleted" },
+  unknown: { zh: "未知", en: "unknown" },
+};
+const LOAD = {
+  low: { zh: "轻载", en: "low" },
+  normal: { zh: "正常", en: "normal" },
+  near_overload: { zh: "接近过载", en: "near overload" },
+  overload: { zh: "过载", en: "overload" },
+  other: OTHER,
+};
+
 export const READING_LABELS: Readonly<Record<string, ReadingLabel>> = {
   // every device
   device_up: { zh: "设备在线", en: "device up", unit: "flag", states: UP },
@@ -66,15 +92,27 @@ export const READING_LABELS: Readonly<Record<string, ReadingLabel>> = {
   ups_on_battery: { zh: "电池供电", en: "on battery", unit: "flag" },
   ups_on_bypass: { zh: "旁路运行", en: "on bypass", unit: "flag" },
   ups_output_off: { zh: "输出关闭", en: "output off", unit: "flag" },
-  ups_output_source: { zh: "输出电源", en: "output source", unit: "one_hot" },
-  ups_battery_status: { zh: "电池状态", en: "battery status", unit: "one_hot" },
+  ups_output_source: {
+    zh: "输出电源",
+    en: "output source",
+    unit: "one_hot",
+    valueLabel: "source",
+    values: SOURCES,
+  },
+  ups_battery_status: {
+    zh: "电池状态",
+    en: "battery status",
+    unit: "one_hot",
+    valueLabel: "status",
+    values: BATTERY,
+  },
   ups_battery_charge_ratio: { zh: "电池电量", en: "battery charge", unit: "percent" },
   ups_battery_runtime_seconds: { zh: "电池剩余时间", en: "battery runtime", unit: "duration" },
   ups_battery_voltage_volts: { zh: "电池电压", en: "battery voltage", unit: "volts" },
   ups_battery_current_amperes: { zh: "电池电流", en: "battery current", unit: "amperes" },
   ups_battery_temperature_celsius: { zh: "电池温度", en: "battery temperature", unit: "celsius" },
   ups_battery_replace_needed: { zh: "电池需更换", en: "battery replacement needed", unit: "flag" },
-  ups_time_on_battery_seconds: { zh: "已电池供电", en: "time on battery", unit: "duration" },
+  ups_time_on_battery_seconds: { zh: "电池供电时长", en: "time on battery", unit: "duration" },
   ups_input_voltage_volts: { zh: "输入电压", en: "input voltage", unit: "volts" },
   ups_input_frequency_hertz: { zh: "输入频率", en: "input frequency", unit: "hertz" },
   ups_input_current_amperes: { zh: "输入电流", en: "input current", unit: "amperes" },
@@ -140,7 +178,13 @@ export const READING_LABELS: Readonly<Record<string, ReadingLabel>> = {
   pdu_power_watts: { zh: "PDU 有功功率", en: "PDU power", unit: "watts" },
   pdu_total_power_watts: { zh: "PDU 总功率", en: "PDU total power", unit: "watts" },
   pdu_frequency_hertz: { zh: "PDU 频率", en: "PDU frequency", unit: "hertz" },
-  pdu_load_state: { zh: "PDU 负载状态", en: "PDU load state", unit: "one_hot" },
+  pdu_load_state: {
+    zh: "PDU 负载状态",
+    en: "PDU load state",
+    unit: "one_hot",
+    valueLabel: "state",
+    values: LOAD,
+  },
   // display wall
   display_up: { zh: "屏通信", en: "tile reachable", unit: "flag", states: UP },
   display_power_on: { zh: "屏电源", en: "tile power", unit: "flag", states: ON },

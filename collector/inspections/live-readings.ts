@@ -1,9 +1,9 @@
 /**
- * The latest live reading of a device, for pre-filling an inspection item (the inspector confirms it).
- * The collector holds no readings itself; the agents export them on /metrics as
- * `watchfloor_<reading>{device="…",…}`, so it reads the agents' /metrics (collector.agentMetrics),
- * at most once per `cacheMs`, each fetch bounded by a timeout. An agent that does not answer leaves
- * the item empty; nothing waits on it for long.
+ * The latest live readings of a device: for pre-filling an inspection item (the inspector confirms it)
+ * and for the web UI's fault page and board cards. The collector holds no readings itself; the agents
+ * export them on /metrics as `watchfloor_<reading>{device="…",…}`, so it reads the agents' /metrics
+ * (collector.agentMetrics), at most once per `cacheMs`, each fetch bounded by a timeout. An agent that
+ * does not answer leaves the item empty and the page says why; nothing waits on it for long.
  */
 import type { Clock } from "../../common/clock.ts";
 
@@ -15,8 +15,28 @@ export interface LiveReading {
   source: string;
 }
 
+/** Why an agent's /metrics gave nothing: refused (nobody listens), timeout, an HTTP status, another error. */
+export interface ScrapeFailure {
+  source: string;
+  kind: "refused" | "timeout" | "http" | "error";
+  /** The error code, the HTTP status, how long it waited ("2 s") or the message. */
+  detail: string;
+}
+
+/** Every sample one device has on the agents' /metrics, and which agents could not be read. */
+export interface DeviceReadings {
+  /** When the agents were read, ms. */
+  at: number;
+  /** The device's samples, names without the `watchfloor_` prefix, labels without `device`. */
+  samples: Sample[];
+  failures: ScrapeFailure[];
+  /** How many /metrics URLs were asked. */
+  asked: number;
+}
+
 export interface LiveReadings {
   latest(device: string, reading: string, labels: Record<string, string>): Promise<LiveReading | undefined>;
+  device(device: string): Promise<DeviceReadings>;
 }
 
 export interface Sample {
@@ -66,16 +86,39 @@ export function parseExposition(text: string): Sample[] {
       if (i < 0) continue;
     }
     const rest = line.slice(i).trim().split(/\s+/);
-    const value = rest[0] === "+Inf" ? Number.POSITIVE_INFINITY : rest[0] === "-Inf" ? Number.NEGATIVE_INFINITY : Number(rest[0]);
+    const value =
+      rest[0] === "+Inf"
+        ? Number.POSITIVE_INFINITY
+        : rest[0] === "-Inf"
+          ? Number.NEGATIVE_INFINITY
+          : Number(rest[0]);
     if (rest[0] === undefined || rest[0] === "" || Number.isNaN(value)) continue;
     out.push({ name: m[1]!, labels, value });
   }
   return out;
 }
 
+const PREFIX = "watchfloor_";
+
+interface Scrape {
+  at: number;
+  samples: Array<Sample & { source: string }>;
+  failures: ScrapeFailure[];
+}
+
+/** The failure of one fetch, in words a page can show. */
+function failureOf(source: string, err: unknown, timeoutMs: number): ScrapeFailure {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === "TimeoutError" || e.name === "AbortError")
+    return { source, kind: "timeout", detail: `${timeoutMs / 1000} s` };
+  const code = e.cause?.code;
+  if (code === "ECONNREFUSED") return { source, kind: "refused", detail: code };
+  return { source, kind: "error", detail: code ?? e.cause?.message ?? e.message ?? String(err) };
+}
+
 export class AgentMetricsReadings implements LiveReadings {
-  private cache: { at: number; samples: Array<Sample & { source: string }> } | undefined;
-  private inflight: Promise<Array<Sample & { source: string }>> | undefined;
+  private cache: Scrape | undefined;
+  private inflight: Promise<Scrape> | undefined;
 
   constructor(
     private urls: readonly string[],
@@ -83,34 +126,69 @@ export class AgentMetricsReadings implements LiveReadings {
     private opts: { timeoutMs?: number; cacheMs?: number } = {},
   ) {}
 
-  private async scrape(): Promise<Array<Sample & { source: string }>> {
+  private get timeoutMs(): number {
+    return this.opts.timeoutMs ?? 2000;
+  }
+
+  private async fetchOne(
+    url: string,
+  ): Promise<{ samples: Array<Sample & { source: string }>; failure?: ScrapeFailure }> {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+      if (!res.ok) {
+        await res.body?.cancel();
+        return { samples: [], failure: { source: url, kind: "http", detail: String(res.status) } };
+      }
+      return { samples: parseExposition(await res.text()).map((s) => ({ ...s, source: url })) };
+    } catch (err) {
+      return { samples: [], failure: failureOf(url, err, this.timeoutMs) };
+    }
+  }
+
+  private async scrape(): Promise<Scrape> {
     const now = this.clock.now();
-    if (this.cache && now - this.cache.at < (this.opts.cacheMs ?? 10_000)) return this.cache.samples;
-    this.inflight ??= Promise.all(
-      this.urls.map(async (url) => {
-        try {
-          const res = await fetch(url, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 2000) });
-          if (!res.ok) return [];
-          return parseExposition(await res.text()).map((s) => ({ ...s, source: url }));
-        } catch {
-          return [];
-        }
-      }),
-    )
-      .then((lists) => lists.flat())
+    if (this.cache && now - this.cache.at < (this.opts.cacheMs ?? 10_000)) return this.cache;
+    this.inflight ??= Promise.all(this.urls.map((url) => this.fetchOne(url)))
+      .then((results) => {
+        this.cache = {
+          at: now,
+          samples: results.flatMap((r) => r.samples),
+          failures: results.flatMap((r) => (r.failure ? [r.failure] : [])),
+        };
+        return this.cache;
+      })
       .finally(() => {
         this.inflight = undefined;
       });
-    const samples = await this.inflight;
-    this.cache = { at: now, samples };
-    return samples;
+    return this.inflight;
   }
 
-  async latest(device: string, reading: string, labels: Record<string, string>): Promise<LiveReading | undefined> {
-    const name = `watchfloor_${reading}`;
-    const hit = (await this.scrape()).find(
-      (s) => s.name === name && s.labels.device === device && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  async latest(
+    device: string,
+    reading: string,
+    labels: Record<string, string>,
+  ): Promise<LiveReading | undefined> {
+    const name = PREFIX + reading;
+    const scrape = await this.scrape();
+    const hit = scrape.samples.find(
+      (s) =>
+        s.name === name &&
+        s.labels.device === device &&
+        Object.entries(labels).every(([k, v]) => s.labels[k] === v),
     );
-    return hit && Number.isFinite(hit.value) ? { value: hit.value, at: this.cache!.at, source: hit.source } : undefined;
+    return hit && Number.isFinite(hit.value)
+      ? { value: hit.value, at: scrape.at, source: hit.source }
+      : undefined;
+  }
+
+  async device(device: string): Promise<DeviceReadings> {
+    const scrape = await this.scrape();
+    const samples: Sample[] = [];
+    for (const s of scrape.samples) {
+      if (s.labels.device !== device || !s.name.startsWith(PREFIX)) continue;
+      const { device: _, ...labels } = s.labels;
+      samples.push({ name: s.name.slice(PREFIX.length), labels, value: s.value });
+    }
+    return { at: scrape.at, samples, failures: scrape.failures, asked: this.urls.length };
   }
 }

@@ -1,4 +1,5 @@
 import pino from "pino";
+import type { LiveReadings } from "../../collector/inspections/live-readings.ts";
 import { Registry } from "prom-client";
 import { buildCollector } from "../../collector/app.ts";
 import { defaultPolicy, type Inventory, type Policy } from "../../collector/domain/index.ts";
@@ -42,6 +43,7 @@ export async function pagingCollector(opts: {
   publicUrl?: string;
   registry?: Registry;
   templates?: Template[];
+  liveReadings?: LiveReadings;
 }) {
   const clock = opts.clock ?? new ManualClock(START);
   const store = new CollectorStore(openDatabase(opts.dbFile ?? ":memory:"));
@@ -63,6 +65,7 @@ export async function pagingCollector(opts: {
     logger: pino({ level: "silent" }),
     notifications: notificationsSchema.parse(opts.notifications),
     templates: opts.templates,
+    liveReadings: opts.liveReadings,
   });
   await app.ready();
   let seq = 0;

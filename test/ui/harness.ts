@@ -3,7 +3,8 @@ import type { FastifyInstance } from "fastify";
 import { DEFAULT_RULES, type Inventory, type Policy, policySchema } from "../../collector/domain/index.ts";
 import type { Template } from "../../collector/domain/inspections/index.ts";
 import type { Role } from "../../collector/store/store.ts";
-import type { ManualClock } from "../../common/clock.ts";
+import type { LiveReadings } from "../../collector/inspections/live-readings.ts";
+import type { Clock, ManualClock } from "../../common/clock.ts";
 import { AGENT_TOKEN } from "../collector/harness.ts";
 import { AGENT_TOKEN as PAGING_AGENT_TOKEN } from "../paging/harness.ts";
 import { testCollector } from "../collector/harness.ts";
@@ -48,13 +49,21 @@ export const SITE_POLICY: Policy = policySchema.parse({
 
 /** With `roster`, paging is configured (张伟 on call); without, the board says there is no roster. */
 export async function uiCollector(
-  opts: { roster?: boolean; site?: boolean; dbFile?: string; templates?: Template[]; clock?: ManualClock } = {},
+  opts: {
+    roster?: boolean;
+    site?: boolean;
+    dbFile?: string;
+    templates?: Template[];
+    clock?: ManualClock | Clock;
+    liveReadings?: LiveReadings;
+  } = {},
 ) {
   const site = opts.site ? { inventory: SITE, policy: SITE_POLICY } : {};
   const file = {
     ...(opts.dbFile ? { dbFile: opts.dbFile } : {}),
     ...(opts.templates ? { templates: opts.templates } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.liveReadings ? { liveReadings: opts.liveReadings } : {}),
   };
   const h = opts.roster
     ? await pagingCollector({ notifications: notifications({ hook: "http://127.0.0.1:9/hook" }, {}), ...site, ...file })

@@ -1,6 +1,7 @@
 /**
  * The floor board, phone first: one card per open fault (majors first), what failed in words, device
- * name and zone, deadlines ticking in the browser, folded children under their parent; then who is on
+ * name and zone, the reading that decides what to do next (a UPS's remaining runtime, readings.tsx),
+ * deadlines ticking in the browser, folded children under their parent; then who is on
  * call and the quarter's KPI. The cards refresh over htmx when the live stream (/ui/events) says the
  * record changed, when it reconnects, and every five minutes as a safety net.
  */
@@ -10,6 +11,7 @@ import { deviceOf, faultTitle, whatFailed } from "./conditions.ts";
 import { ClassBadge, Deadlines, StatusBadge, Time } from "./format.tsx";
 import { type Lang, named, ROLE_NAMES, type Words } from "./i18n.ts";
 import { Layout } from "./layout.tsx";
+import { CardReadings } from "./readings.tsx";
 import { onSession, sendFragment, sendHtml, type UiDeps, type UiScope, viewerOf } from "./page.ts";
 
 const CLASS_RANK = { major: 0, severe: 1, general: 2 } as const;
@@ -49,6 +51,7 @@ function FaultCard(p: { f: Fault; data: BoardData; lang: Lang; w: Words }) {
         <span class="device">{dev.name}</span>
         {dev.zone ? <span class="zone">{dev.zone}</span> : null}
       </p>
+      <CardReadings f={f} />
       <Deadlines fault={f} now={data.now} policy={data.policy} lang={lang} w={w} />
       {children.length > 0 ? (
         <details class="children">

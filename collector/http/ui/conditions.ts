@@ -111,6 +111,11 @@ const LABELS: Record<Lang, Record<string, string>> = {
   },
 };
 
+/** A label's name as people say it ("端口" for ifname); an unknown one as recorded. */
+export function labelName(key: string, lang: Lang): string {
+  return LABELS[lang][key] ?? key;
+}
+
 export function conditionName(condition: string, lang: Lang): string {
   return CONDITIONS[lang][condition] ?? condition;
 }
@@ -119,7 +124,7 @@ export function conditionName(condition: string, lang: Lang): string {
 export function whatFailed(f: Pick<Fault, "condition" | "labels">, lang: Lang): string {
   const labels = Object.entries(f.labels ?? {})
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${LABELS[lang][k] ?? k} ${v}`);
+    .map(([k, v]) => `${labelName(k, lang)} ${v}`);
   return [...labels, conditionName(f.condition, lang)].join(" · ");
 }
 

@@ -1,5 +1,6 @@
 /**
- * One fault: what failed and where, its deadlines, the runbook for its condition, the actions the
+ * One fault: what failed and where, its deadlines, the device's live readings (readings.tsx), the
+ * runbook for its condition, the actions the
  * viewer's role allows (acknowledge with a large button, resolve, comment, reclassify, ask for an
  * exemption), and the translated timeline. Actions go through the same FaultService commands as the API.
  */
@@ -12,6 +13,7 @@ import { CLASS_NAMES, named } from "./i18n.ts";
 import { raw } from "./jsx/jsx-runtime.ts";
 import { Layout } from "./layout.tsx";
 import { FAULT_ACTORS, field, MANAGERS, mayUse, onSession, sendHtml, type UiDeps, type UiScope, type Viewer, viewerOf } from "./page.ts";
+import { ReadingsSection } from "./readings.tsx";
 import { DEFAULT_RUNBOOK_DIR, runbookFor } from "./runbook.ts";
 import { Timeline } from "./timeline.tsx";
 
@@ -174,6 +176,7 @@ export function renderFaultPage(req: FastifyRequest, reply: FastifyReply, deps: 
     <Layout title={faultTitle(f, deps.inventory, v.lang)} path={path} lang={v.lang} viewer={v} now={now}>
       {error ? <Message kind="error" text={error} /> : null}
       <Facts f={f} v={v} deps={deps} now={now} />
+      <ReadingsSection f={f} v={v} />
       <Actions f={f} v={v} />
       <Runbook f={f} v={v} deps={deps} />
       {evidenceList(f, v, deps)}

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CollectorContext } from "../../context.ts";
+import type { LiveReadings } from "../../inspections/live-readings.ts";
 import type { PagingService } from "../../paging/service.ts";
 import type { Accounts } from "../../store/accounts.ts";
 import { PUBLIC } from "../auth.ts";
@@ -12,7 +13,13 @@ import type { Role } from "../../store/store.ts";
 import type { Lang, Words } from "./i18n.ts";
 import { documentHtml, type SafeHtml } from "./jsx/jsx-runtime.ts";
 
-export type UiDeps = CollectorContext & { paging?: PagingService; accounts: Accounts; runbookDir?: string };
+export type UiDeps = CollectorContext & {
+  paging?: PagingService;
+  accounts: Accounts;
+  runbookDir?: string;
+  /** The agents' live readings (collector.agentMetrics); absent: the pages say none are configured. */
+  liveReadings?: LiveReadings;
+};
 
 /** Who is looking, in which language; present on every route inside the session scope. */
 export interface Viewer {

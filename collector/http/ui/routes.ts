@@ -22,6 +22,7 @@ import { hazardPages } from "./hazards.tsx";
 import { inspectionPages } from "./inspections.tsx";
 import { languageOf, WORDS } from "./i18n.ts";
 import { errorPage, loginPage } from "./login.tsx";
+import { readingPages } from "./readings.tsx";
 import { reportPages } from "./report.tsx";
 import { userPages } from "./users.tsx";
 import { windowPages } from "./windows.tsx";
@@ -33,6 +34,7 @@ export type { UiDeps } from "./page.ts";
 const PAGE_MODULES: UiPageModule[] = [
   boardPages,
   faultPages,
+  readingPages,
   evidencePages,
   windowPages,
   inspectionPages,
