@@ -83,6 +83,17 @@ const LOAD = {
   other: OTHER,
 };
 
+const HA = {
+  active: { zh: "主用", en: "active" },
+  passive: { zh: "备用", en: "passive" },
+  suspended: { zh: "已挂起", en: "suspended" },
+  initial: { zh: "初始化", en: "initial" },
+  "non-functional": { zh: "不可用", en: "non-functional" },
+  tentative: { zh: "待定", en: "tentative" },
+  disabled: { zh: "未启用", en: "disabled" },
+  other: OTHER,
+};
+
 export const READING_LABELS: Readonly<Record<string, ReadingLabel>> = {
   // every device
   device_up: { zh: "设备在线", en: "device up", unit: "flag", states: UP },
@@ -149,7 +160,7 @@ export const READING_LABELS: Readonly<Record<string, ReadingLabel>> = {
   transceiver_tx_power_dbm: { zh: "光模块发送光功率 (dBm)", en: "optical tx power (dBm)", unit: "number" },
   firewall_sessions_active: { zh: "并发会话数", en: "concurrent sessions", unit: "number" },
   firewall_session_utilization_ratio: { zh: "会话表使用率", en: "session table use", unit: "percent" },
-  ha_state: { zh: "双机热备角色", en: "HA role", unit: "one_hot" },
+  ha_state: { zh: "双机热备角色", en: "HA role", unit: "one_hot", valueLabel: "state", values: HA },
   ha_sync_ok: { zh: "双机配置同步", en: "HA sync", unit: "flag", states: OK },
   wlan_aps_online: { zh: "在线AP数", en: "APs online", unit: "number" },
   wlan_clients_online: { zh: "在线终端数", en: "wireless clients", unit: "number" },

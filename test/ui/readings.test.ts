@@ -3,16 +3,22 @@
  * metrics code and HTTP server (agent/metrics.ts, agent/server.ts) serving readings as a poll sets them.
  * The end-to-end walk with snmpsim, a real agent process and chromium is readings-browser.test.ts.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { join } from "node:path";
 import { Gauge, Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { AgentMetrics } from "../../agent/metrics.ts";
 import { buildAgentServer } from "../../agent/server.ts";
 import { AgentMetricsReadings } from "../../collector/inspections/live-readings.ts";
+import { labelTranslated } from "../../collector/http/ui/conditions.ts";
 import { formatReading, readingDuration } from "../../collector/http/ui/reading-format.ts";
 import { KEY_READINGS } from "../../collector/http/ui/readings.tsx";
 import { ManualClock } from "../../common/clock.ts";
+import { CANONICAL_READINGS } from "../../common/vocabulary.ts";
 import { READING_LABELS } from "../../common/vocabulary-zh.ts";
+import { ROOT } from "../harness/process.ts";
 import { getPage, login, sendCondition, uiCollector, visibleText } from "./harness.ts";
 
 type Reading = { name: string; labels: Record<string, string>; value: number };
@@ -110,6 +116,25 @@ describe("reading values as people read them", () => {
     expect(f("water_leak", 1)).toBe("漏水");
     expect(f("display_lamp_seconds", 1234 * 3600)).toBe("1,234 小时");
     expect(f("sip_options_status_code", 503)).toBe("503");
+  });
+
+  it("every label that tells instances apart (in the vocabulary or a shipped profile) has its words", () => {
+    const keys = new Set<string>();
+    // A one_hot's state label and an info's descriptive labels are values, not instance names.
+    for (const [name, r] of Object.entries(CANONICAL_READINGS)) {
+      const label = READING_LABELS[name];
+      for (const k of r.labels ?? [])
+        if (k !== label?.valueLabel && (label?.unit !== "info" || k === "tile")) keys.add(k);
+    }
+    const dir = join(ROOT, "config/profiles");
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
+      const profile = parse(readFileSync(join(dir, file), "utf8")) as {
+        readings?: Array<{ labels?: Record<string, string>; source?: { labels?: Record<string, string> } }>;
+      };
+      for (const r of profile.readings ?? [])
+        for (const k of [...Object.keys(r.labels ?? {}), ...Object.keys(r.source?.labels ?? {})]) keys.add(k);
+    }
+    expect([...keys].filter((k) => !labelTranslated(k))).toEqual([]);
   });
 
   it("every key reading of a condition is a labelled canonical reading", () => {

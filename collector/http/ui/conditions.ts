@@ -88,6 +88,16 @@ const LABELS: Record<Lang, Record<string, string>> = {
     source: "电源",
     state: "状态",
     status: "状态",
+    fan: "风扇",
+    psu: "电源",
+    pool: "内存池",
+    port: "端口",
+    member: "成员",
+    ap: "AP",
+    channel: "通道",
+    ifalias: "端口描述",
+    ifindex: "端口索引",
+    ups: "UPS",
   },
   en: {
     ifname: "port",
@@ -108,12 +118,27 @@ const LABELS: Record<Lang, Record<string, string>> = {
     source: "source",
     state: "state",
     status: "status",
+    fan: "fan",
+    psu: "power supply",
+    pool: "pool",
+    port: "port",
+    member: "member",
+    ap: "AP",
+    channel: "channel",
+    ifalias: "port description",
+    ifindex: "ifIndex",
+    ups: "UPS",
   },
 };
 
 /** A label's name as people say it ("端口" for ifname); an unknown one as recorded. */
 export function labelName(key: string, lang: Lang): string {
   return LABELS[lang][key] ?? key;
+}
+
+/** Whether a label has its words in both languages. */
+export function labelTranslated(key: string): boolean {
+  return Object.hasOwn(LABELS.zh, key) && Object.hasOwn(LABELS.en, key);
 }
 
 export function conditionName(condition: string, lang: Lang): string {
@@ -135,11 +160,21 @@ export function deviceOf(inventory: Inventory, id: string): { name: string; zone
 }
 
 /** The fault's title as people read it: the engine's placeholder ("if.down on sw-1") becomes words. */
-export function faultTitle(f: Pick<Fault, "title" | "condition" | "device">, inventory: Inventory, lang: Lang): string {
+export function faultTitle(
+  f: Pick<Fault, "title" | "condition" | "device">,
+  inventory: Inventory,
+  lang: Lang,
+): string {
   return readableTitle(f, deviceOf(inventory, f.device).name, lang);
 }
 
-export function readableTitle(f: Pick<Fault, "title" | "condition" | "device">, deviceName: string, lang: Lang): string {
+export function readableTitle(
+  f: Pick<Fault, "title" | "condition" | "device">,
+  deviceName: string,
+  lang: Lang,
+): string {
   if (f.title !== `${f.condition} on ${f.device}`) return f.title;
-  return lang === "zh" ? `${deviceName} ${conditionName(f.condition, lang)}` : `${deviceName}: ${conditionName(f.condition, lang)}`;
+  return lang === "zh"
+    ? `${deviceName} ${conditionName(f.condition, lang)}`
+    : `${deviceName}: ${conditionName(f.condition, lang)}`;
 }
