@@ -77,7 +77,10 @@ export const CANONICAL_READINGS: Readonly<Record<string, CanonicalReading>> = {
   },
   ha_sync_ok: { help: "1 when the HA member's configuration is in sync", labels: ["member"] },
   wlan_aps_online: { help: "Access points online on the wireless controller" },
-  wlan_clients_online: { help: "Wireless clients (stations) associated through the controller" },
+  wlan_clients_online: {
+    help: "Wireless clients (stations) associated through the controller, per AP where it counts them per AP",
+    labels: ["ap"],
+  },
   wlan_ap_up: { help: "1 when the access point is online on its controller", labels: ["ap"] },
   nvr_channel_up: { help: "1 when the NVR's video channel (camera) is online", labels: ["channel"] },
   // hosts, NVRs
