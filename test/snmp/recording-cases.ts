@@ -22,7 +22,16 @@ export interface RecordingCase {
   raw?: { reading: string; labels: Record<string, string>; value: number | "absent" }[];
 }
 
-export const COMPARED_CLASSES = ["charge", "runtime", "voltage", "load", "temperature", "humidity"];
+export const COMPARED_CLASSES = [
+  "charge",
+  "runtime",
+  "voltage",
+  "load",
+  "temperature",
+  "humidity",
+  "current",
+  "frequency",
+];
 
 const esc = (oid: string) => oid.replace(/\./g, "\\.");
 const at = (oid: string, tail = "") => new RegExp(`^\\.?${esc(oid)}${tail}$`);
@@ -37,6 +46,13 @@ const UPS_MIB: SensorRule[] = [
   [at("1.3.6.1.2.1.33.1.4.4.1.2", "\\.(\\d+)"), "ups_output_voltage_volts", { line: "$1" }],
   [at("1.3.6.1.2.1.33.1.4.4.1.5", "\\.(\\d+)"), "ups_output_load_ratio", { line: "$1" }],
   [at("1.3.6.1.2.1.33.1.5.3.1.2", "\\.(\\d+)"), "ups_bypass_voltage_volts", { line: "$1" }],
+  [at("1.3.6.1.2.1.33.1.2.6.0"), "ups_battery_current_amperes"],
+  [at("1.3.6.1.2.1.33.1.3.3.1.4", "\\.(\\d+)"), "ups_input_current_amperes", { line: "$1" }],
+  [at("1.3.6.1.2.1.33.1.4.4.1.3", "\\.(\\d+)"), "ups_output_current_amperes", { line: "$1" }],
+  [at("1.3.6.1.2.1.33.1.5.3.1.3", "\\.(\\d+)"), "ups_bypass_current_amperes", { line: "$1" }],
+  [at("1.3.6.1.2.1.33.1.3.3.1.2", "\\.(\\d+)"), "ups_input_frequency_hertz", { line: "$1" }],
+  [at("1.3.6.1.2.1.33.1.4.2.0"), "ups_output_frequency_hertz"],
+  [at("1.3.6.1.2.1.33.1.5.1.0"), "ups_bypass_frequency_hertz"],
 ];
 
 export const CASES: RecordingCase[] = [
@@ -50,8 +66,19 @@ export const CASES: RecordingCase[] = [
     deviations: {
       ".1.3.6.1.2.1.33.1.2.3.0":
         "upsEstimatedMinutesRemaining answers 4294967295 (no estimate; outside the MIB's range): no reading, not 8171 years",
+      ...Object.fromEntries(
+        [".1.3.6.1.2.1.33.1.3.3.1.2.1", ".1.3.6.1.2.1.33.1.4.2.0", ".1.3.6.1.2.1.33.1.5.1.0"].map((oid) => [
+          oid,
+          "LibreNMS's huaweiups shows 5 Hz for the raw 500; RFC 1628's unit is 0.1 Hertz: 50 Hz (checked in raw)",
+        ]),
+      ),
     },
-    raw: [{ reading: "ups_battery_runtime_seconds", labels: {}, value: "absent" }],
+    raw: [
+      { reading: "ups_battery_runtime_seconds", labels: {}, value: "absent" },
+      { reading: "ups_input_frequency_hertz", labels: { line: "1" }, value: 50 },
+      { reading: "ups_output_frequency_hertz", labels: {}, value: 50 },
+      { reading: "ups_bypass_frequency_hertz", labels: {}, value: 50 },
+    ],
   },
   {
     recording: "eaton-mgeups_9pxle",
@@ -72,6 +99,9 @@ export const CASES: RecordingCase[] = [
       [at("1.3.6.1.4.1.318.1.1.1.2.3.4.0"), "ups_battery_voltage_volts"],
       [at("1.3.6.1.4.1.318.1.1.1.3.3.1.0"), "ups_input_voltage_volts", { line: "1" }],
       [at("1.3.6.1.4.1.318.1.1.1.4.3.1.0"), "ups_output_voltage_volts", { line: "1" }],
+      [at("1.3.6.1.4.1.318.1.1.1.4.3.4.0"), "ups_output_current_amperes", { line: "1" }],
+      [at("1.3.6.1.4.1.318.1.1.1.3.3.4.0"), "ups_input_frequency_hertz"],
+      [at("1.3.6.1.4.1.318.1.1.1.4.3.2.0"), "ups_output_frequency_hertz"],
     ],
   },
   {
