@@ -24,8 +24,17 @@ const MAX_SLEEP_MS = 60 * 60 * 1000;
 /** After the store refused the timer's write, try again this much later. */
 const RETRY_AFTER_FAILURE_MS = 60 * 1000;
 
+let lastIdMs = 0;
+
+/**
+ * A new fault id: `F-`, the minting time in ms as 11 hex digits (strictly increasing in this process),
+ * then 5 random hex digits (another collector's ids never meet these). Ids minted later sort later, so
+ * the faults' and the audit trail's indexes grow at their end instead of taking a random page per
+ * fault: a year-old store writes no more pages per event than a new one.
+ */
 export function newFaultId(): string {
-  return `F-${randomBytes(6).toString("hex")}`;
+  lastIdMs = Math.max(Date.now(), lastIdMs + 1);
+  return `F-${lastIdMs.toString(16).padStart(11, "0")}${randomBytes(3).toString("hex").slice(0, 5)}`;
 }
 
 export interface FaultServiceDeps {

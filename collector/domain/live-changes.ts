@@ -70,35 +70,89 @@ export function noChanges(now: number): EngineChanges {
   };
 }
 
+/** Positions in a changes record's keyed lists (last record wins, first position kept), built on first merge. */
+interface Positions {
+  faults: Map<string, number>;
+  anchors: Map<string, number>;
+  aliases: Map<string, number>;
+  cuts: Map<string, number>;
+}
+const positions = new WeakMap<EngineChanges, Positions>();
+
+function positionsOf(c: EngineChanges): Positions {
+  let p = positions.get(c);
+  if (!p) {
+    p = {
+      faults: indexBy(c.faults, (f) => f.id),
+      anchors: indexBy(c.anchors, (a) => a[0]),
+      aliases: indexBy(c.aliases, (a) => a[0]),
+      cuts: indexBy(c.cuts, (k) => k.key),
+    };
+    positions.set(c, p);
+  }
+  return p;
+}
+
+function indexBy<T>(list: T[], key: (t: T) => string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < list.length; i++) {
+    const k = key(list[i]!);
+    const at = out.get(k);
+    // A repeated key (a record built by hand): keep the first position, the last value.
+    if (at === undefined) out.set(k, i);
+    else list[at] = list[i]!;
+  }
+  if (out.size !== list.length) list.length = out.size;
+  return out;
+}
+
+/** Puts each record at its key's first position (replacing the value there), or at the end. */
+function upsert<T>(list: T[], at: Map<string, number>, records: T[], key: (t: T) => string): void {
+  for (const r of records) {
+    const i = at.get(key(r));
+    if (i === undefined) {
+      at.set(key(r), list.length);
+      list.push(r);
+    } else list[i] = r;
+  }
+}
+
 /**
  * Folds `next` into `into` as if both calls' changes were one (a store writes a batch once): the
- * last record of a fault wins, appended rows keep their order.
+ * last record of a fault wins, appended rows keep their order. Updates `into` in place and returns
+ * it (callers accumulate: `changes = mergeChanges(changes, next)`), so folding a batch of n calls
+ * costs O(n), not O(n²) copies.
  */
 export function mergeChanges(into: EngineChanges, next: EngineChanges): EngineChanges {
-  const faults = new Map(into.faults.map((f) => [f.id, f]));
-  for (const id of next.dropped) faults.delete(id);
-  for (const f of next.faults) faults.set(f.id, f);
-  const anchors = new Map([...into.anchors, ...next.anchors]);
-  const aliases = new Map([...into.aliases, ...next.aliases]);
-  const cuts = new Map([...into.cuts, ...next.cuts].map((c) => [c.key, c]));
-  return {
-    now: next.now,
-    faults: [...faults.values()],
-    dropped: [...into.dropped, ...next.dropped],
-    archived: [...into.archived, ...next.archived],
-    events: [...into.events, ...next.events],
-    actions: [...into.actions, ...next.actions],
-    manual: [...into.manual, ...next.manual],
-    windows: [...into.windows, ...next.windows],
-    anchors: [...anchors],
-    aliases: [...aliases],
-    cuts: [...cuts.values()],
-    archivedEvents: [...into.archivedEvents, ...next.archivedEvents],
-    foldHorizon: next.foldHorizon ?? into.foldHorizon,
-    removedActions: [...into.removedActions, ...next.removedActions],
-    removedManual: [...into.removedManual, ...next.removedManual],
-    ...(into.full || next.full ? { full: true } : {}),
-  };
+  const p = positionsOf(into);
+  if (next.dropped.length > 0) {
+    const dropped = new Set(next.dropped);
+    if (into.faults.some((f) => dropped.has(f.id))) {
+      into.faults = into.faults.filter((f) => !dropped.has(f.id));
+      p.faults = indexBy(into.faults, (f) => f.id);
+    }
+  }
+  upsert(into.faults, p.faults, next.faults, (f) => f.id);
+  upsert(into.anchors, p.anchors, next.anchors, (a) => a[0]);
+  upsert(into.aliases, p.aliases, next.aliases, (a) => a[0]);
+  upsert(into.cuts, p.cuts, next.cuts, (k) => k.key);
+  into.now = next.now;
+  append(into.dropped, next.dropped);
+  append(into.archived, next.archived);
+  append(into.events, next.events);
+  append(into.actions, next.actions);
+  append(into.manual, next.manual);
+  append(into.windows, next.windows);
+  append(into.archivedEvents, next.archivedEvents);
+  append(into.removedActions, next.removedActions);
+  append(into.removedManual, next.removedManual);
+  if (next.foldHorizon !== undefined) into.foldHorizon = next.foldHorizon;
+  if (next.full) into.full = true;
+  return into;
+}
+
+function append<T>(list: T[], more: readonly T[]): void {
+  for (const x of more) list.push(x);
 }
 
 /** Deep equality of JSON values (what a fault's row would hold), without serialising them. */
