@@ -112,6 +112,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   const server = buildAgentServer({
     registry,
+    readings: metrics.readings,
     health: () => ({ agent: agentConfig.id, devices: site.devices.length, outboxPending: outbox.size() }),
   });
   metrics.pendingEvents = () => outbox.size();

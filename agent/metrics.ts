@@ -1,63 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { CANONICAL_READINGS } from "../common/vocabulary.ts";
+import { LatestReadings } from "./latest-readings.ts";
 import type { Reading } from "./profiles/map.ts";
-
-type Labels = Record<string, string>;
-
-/** The HELP line of a reading: its meaning from the canonical vocabulary. */
-const helpOf = (name: string) =>
-  `${CANONICAL_READINGS[name]?.help ?? "Canonical reading"} (canonical reading ${name}, see README).`;
-
-/**
- * Readings have per-profile label sets (a UPS has {line}, a switch {ifname}), which prom-client's
- * fixed-label metrics cannot hold; this collector serves the latest readings of every device as is.
- */
-class ReadingsCollector {
-  /** Latest readings per device, grouped by name: a poll replaces only its own device's entry. */
-  private byDevice = new Map<string, Map<string, Reading[]>>();
-  constructor(private prefix: string) {}
-
-  /** Stores a device's readings; returns the names seen for the first time (to register). */
-  set(device: string, readings: Reading[], known: Set<string>): string[] {
-    const byName = new Map<string, Reading[]>();
-    const fresh: string[] = [];
-    for (const r of readings) {
-      let list = byName.get(r.name);
-      if (!list) {
-        list = [];
-        byName.set(r.name, list);
-        if (!known.has(this.prefix + r.name)) fresh.push(r.name);
-      }
-      list.push(r);
-    }
-    this.byDevice.set(device, byName);
-    return fresh;
-  }
-  drop(device: string): void {
-    this.byDevice.delete(device);
-  }
-
-  register(registry: Registry, known: Set<string>, names: string[]): void {
-    for (const name of names) {
-      const full = this.prefix + name;
-      if (known.has(full)) continue;
-      known.add(full);
-      const type = name.endsWith("_total") ? "counter" : "gauge";
-      registry.registerMetric({
-        name: full,
-        help: helpOf(name),
-        get: async () => {
-          const values: { labels: Labels; value: number }[] = [];
-          for (const [device, byName] of this.byDevice)
-            for (const r of byName.get(name) ?? [])
-              values.push({ labels: { device, ...r.labels }, value: r.value });
-          return { name: full, help: helpOf(name), type, values, aggregator: "sum" };
-        },
-        reset: () => {},
-      } as never);
-    }
-  }
-}
 
 /** Everything the agent exports on /metrics; the registry is passed in, never the global one. */
 export class AgentMetrics {
@@ -77,10 +20,11 @@ export class AgentMetrics {
   readonly collectorCurrent: Gauge<"url">;
   /** Read at scrape time: how many events wait in the outbox. */
   pendingEvents: (() => number) | undefined;
-  private readings = new ReadingsCollector("watchfloor_");
-  private known = new Set<string>();
+  /** The devices' latest readings, written after the registry's metrics on /metrics (see server.ts). */
+  readonly readings: LatestReadings;
 
   constructor(private registry: Registry) {
+    this.readings = new LatestReadings("watchfloor_", (name) => registry.getSingleMetric(name) !== undefined);
     this.deviceUp = new Gauge({
       name: "watchfloor_device_up",
       help: "1 when the device answered its last poll, 0 when it did not.",
@@ -183,7 +127,6 @@ export class AgentMetrics {
   }
 
   setReadings(device: string, readings: Reading[]): void {
-    const fresh = this.readings.set(device, readings, this.known);
-    if (fresh.length) this.readings.register(this.registry, this.known, fresh);
+    this.readings.set(device, readings);
   }
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import type { LatestReadings } from "./latest-readings.ts";
 
 export interface AgentServer {
   /** Listens; resolves to the URL it serves (http://HOST:PORT), with the real port when given 0. */
@@ -12,7 +13,12 @@ export interface AgentServer {
  * The agent's own HTTP face: /metrics for Prometheus and /healthz for systemd and the demo. Two GET
  * routes need no web framework: node:http keeps the agent's module graph (and memory) small.
  */
-export function buildAgentServer(opts: { registry: Registry; health: () => Record<string, unknown> }): AgentServer {
+export function buildAgentServer(opts: {
+  registry: Registry;
+  /** The devices' readings, written after the registry's metrics (AgentMetrics.readings). */
+  readings?: LatestReadings;
+  health: () => Record<string, unknown>;
+}): AgentServer {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const send = (status: number, type: string, body: string) => {
@@ -25,7 +31,30 @@ export function buildAgentServer(opts: { registry: Registry; health: () => Recor
     }
     if (path === "/metrics") {
       opts.registry.metrics().then(
-        (text) => send(200, opts.registry.contentType, text),
+        (text) => {
+          if (!opts.readings) return send(200, opts.registry.contentType, text);
+          // Thousands of devices' readings make megabytes of text: streamed in chunks, each written once
+          // the socket has taken the last, so a scrape never holds the whole page in memory.
+          res.writeHead(200, { "content-type": opts.registry.contentType });
+          if (req.method === "HEAD") return res.end();
+          res.write(text);
+          opts.readings
+            .write((chunk) => {
+              if (res.destroyed) throw new Error("scraper went away");
+              if (res.write(chunk)) return;
+              return new Promise<void>((done) => {
+                const go = () => {
+                  res.off("drain", go).off("close", go);
+                  done();
+                };
+                res.on("drain", go).on("close", go);
+              });
+            })
+            .then(
+              () => res.end(),
+              () => res.destroy(),
+            );
+        },
         (err: Error) => send(500, "text/plain; charset=utf-8", `metrics failed: ${err.message}\n`),
       );
       return;

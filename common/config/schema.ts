@@ -204,17 +204,7 @@ export const siteConfigSchema = z
             });
         });
       });
-      const timezone = (cfg.site as { timezone?: unknown } | undefined)?.timezone;
-      if (typeof timezone !== "string") return;
-      try {
-        Intl.DateTimeFormat("en", { timeZone: timezone });
-      } catch {
-        ctx.addIssue({
-          code: "custom",
-          path: ["site", "timezone"],
-          message: "expected an IANA time zone such as Asia/Shanghai",
-        });
-      }
+      // site.timezone is checked by the collector's loader (collector/site.ts), the only reader of it.
     },
     { when: () => true },
   );

@@ -17,7 +17,7 @@ async function agentMetricsEndpoint() {
     { name: "ups_battery_voltage_volts", labels: {}, value: 54.2 },
   ]);
   metrics.setReadings("sw-floor-1", [{ name: "if_oper_up", labels: { ifname: 'Gi1/0/1, "uplink"\\core' }, value: 1 }]);
-  const server = buildAgentServer({ registry, health: () => ({}) });
+  const server = buildAgentServer({ registry, readings: metrics.readings, health: () => ({}) });
   const url = `${await server.listen({ host: "127.0.0.1", port: 0 })}/metrics`;
   return { url, server, registry };
 }

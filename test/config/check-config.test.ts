@@ -82,6 +82,15 @@ describe("watchfloor check-config", () => {
     expect(output).toContain(`${join(dir, "policy.yaml")}:3:14: deadlines.major.respond: expected a duration`);
   });
 
+  it("a time zone ICU does not know is an error with its line (checked by the collector's loader, which uses it)", async () => {
+    const f = join(dir, "zone.yaml");
+    writeFileSync(f, THREE_MISTAKES.replace("site: { name: bad floor }", "site: { name: bad floor, timezone: Asia/Shangai }"));
+    const { code, output } = await run("watchfloor.mjs", ["check-config", f]);
+    expect(code).toBe(1);
+    expect(output).toMatch(new RegExp(`${f}:1:\\d+: site\\.timezone: expected an IANA time zone such as Asia/Shanghai`));
+    expect(output).toContain("4 error(s)");
+  });
+
   it("accepts the shipped example config", async () => {
     const { code, output } = await run("watchfloor.mjs", ["check-config", join(ROOT, "config/site.example.yaml")], {
       WATCHFLOOR_AGENT_TOKEN: "example",
