@@ -45,7 +45,7 @@ async function agent(devices: Record<string, Reading[]>, opts: { broken?: boolea
         throw new Error("sensor table broke");
       },
     });
-  const server = buildAgentServer({ registry, health: () => ({}) });
+  const server = buildAgentServer({ registry, readings: metrics.readings, health: () => ({}) });
   const url = `${await server.listen({ host: "127.0.0.1", port: 0 })}/metrics`;
   closers.push(() => server.close());
   return { url, metrics, close: () => server.close() };
