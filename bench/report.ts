@@ -1,6 +1,7 @@
 /**
  * npm run bench:report — time to build the client's quarter report for 250 faults: the HTML page
- * (figures, tables, three ECharts SVG charts, QR code) and the PDF (pdfkit, Noto Sans CJK subset).
+ * (figures, tables, three ECharts SVG charts, QR code) and the PDF (pdfkit, Noto Sans CJK subset, the
+ * same charts drawn by svg-to-pdfkit).
  * Goal: under 1 s each. Median of 5 runs after one warm-up (first use loads fonts and ECharts).
  */
 import { apply, type Command, defaultPolicy, emptyState, parsePeriod } from "../collector/domain/index.ts";

@@ -10,7 +10,8 @@ import { periodName } from "./sections.ts";
 import { REPORT_WORDS } from "./words.ts";
 
 const COLORS = { major: "#c62828", severe: "#e65100", general: "#1565c0", ok: "#2e7d32", limit: "#9ca3af" };
-const FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+// Unquoted: ECharts writes the family into a double-quoted style attribute without escaping quotes.
+const FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif";
 
 function render(option: echarts.EChartsOption, width = 560, height = 260): string {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
@@ -54,7 +55,14 @@ export function reportCharts(r: ReportData, lang: Lang): Array<{ id: string; tit
           itemStyle: { color: m.kpi.metTarget ? COLORS.ok : COLORS.major },
         })),
         label: { show: true, position: "top", formatter: "{c} %" },
-        markLine: { silent: true, symbol: "none", data: [{ yAxis: r.kpi.target * 100 }], lineStyle: { color: COLORS.limit } },
+        // The target line needs no label of its own (the axis says 100 %); at the right edge it is cut off.
+        markLine: {
+          silent: true,
+          symbol: "none",
+          data: [{ yAxis: r.kpi.target * 100 }],
+          lineStyle: { color: COLORS.limit },
+          label: { show: false },
+        },
       },
     ],
   });

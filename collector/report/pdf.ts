@@ -1,15 +1,17 @@
 /**
  * The report as PDF, made in-process with pdfkit (no browser): Debian's Noto Sans CJK, subset on
- * embedding, the same tables as the HTML and CSV, bars for the monthly timeliness, and the audit chain
- * head with its QR code. The stamp line goes into the document's Keywords and its last line, so
+ * embedding, the same tables as the HTML and CSV, the HTML's three charts, and the audit chain head
+ * with its QR code. The stamp line goes into the document's Keywords and its last line, so
  * `watchfloor report verify` and pdftotext both find it.
  */
 import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
+import SVGtoPDF from "svg-to-pdfkit";
 import { formatInstant } from "../domain/index.ts";
 import type { Lang } from "../http/ui/i18n.ts";
+import { reportCharts } from "./charts.ts";
 import type { ReportData } from "./data.ts";
-import { percentText, periodName, type ReportSection, reportSections } from "./sections.ts";
+import { periodName, type ReportSection, reportSections } from "./sections.ts";
 import { qrText, stampLine, stampOf } from "./stamp.ts";
 import { REPORT_WORDS } from "./words.ts";
 
@@ -61,23 +63,38 @@ function table(doc: PDFKit.PDFDocument, s: ReportSection): void {
   for (const row of s.rows) line(row, false);
 }
 
-function monthBars(doc: PDFKit.PDFDocument, r: ReportData, lang: Lang): void {
-  const w = REPORT_WORDS[lang];
-  if (doc.y > doc.page.height - MARGIN - 150) doc.addPage();
-  doc.moveDown(0.6).font("cjk").fontSize(12).text(w.months, MARGIN);
-  const top = doc.y + 6;
-  const chartH = 100;
-  const barW = 60;
-  r.months.forEach((m, i) => {
-    const x = MARGIN + 20 + i * (barW + 40);
-    const h = chartH * m.kpi.timeliness;
-    doc.rect(x, top + chartH - h, barW, h).fill(m.kpi.metTarget ? "#2e7d32" : "#c62828");
-    doc.fillColor("#111827").font("cjk").fontSize(8);
-    doc.text(percentText(m.kpi.timeliness), x, top + chartH - h - 11, { width: barW, align: "center" });
-    doc.text(periodName(m.label, lang), x, top + chartH + 3, { width: barW, align: "center" });
-  });
-  doc.x = MARGIN;
-  doc.y = top + chartH + 18;
+/**
+ * ECharts outlines a label in white under its fill (a halo, by `paint-order="stroke"`); svg-to-pdfkit
+ * knows no paint-order and would stroke over the figure, so in the PDF the label loses its outline.
+ */
+function withoutHalo(svg: string): string {
+  return svg.replace(/<text\b[^>]*\bpaint-order="stroke"[^>]*>/g, (tag) =>
+    tag.replace(/ (stroke|stroke-width|stroke-miterlimit|paint-order)="[^"]*"/g, ""),
+  );
+}
+
+/**
+ * The HTML report's three charts (timeliness per month, faults per class, time to respond / resolve
+ * against the limit), the same ECharts SVG drawn as vectors by svg-to-pdfkit: one drawing for both
+ * formats, its words real text in the CJK face (pdftotext reads them).
+ */
+function charts(doc: PDFKit.PDFDocument, r: ReportData, lang: Lang): void {
+  const width = doc.page.width - 2 * MARGIN;
+  for (const chart of reportCharts(r, lang)) {
+    const size = /<svg[^>]*\bwidth="(\d+)"[^>]*\bheight="(\d+)"/.exec(chart.svg);
+    const height = size ? (width * Number(size[2])) / Number(size[1]) : width / 2;
+    if (doc.y + height + 30 > doc.page.height - MARGIN) doc.addPage();
+    doc.moveDown(0.6).font("cjk").fontSize(12).fillColor("#111827").text(chart.title, MARGIN);
+    const top = doc.y + 4;
+    SVGtoPDF(doc as unknown as Parameters<typeof SVGtoPDF>[0], withoutHalo(chart.svg), MARGIN, top, {
+      width,
+      height,
+      preserveAspectRatio: "xMinYMin meet",
+      fontCallback: () => "cjk",
+    });
+    doc.x = MARGIN;
+    doc.y = top + height;
+  }
 }
 
 export async function reportPdf(r: ReportData, lang: Lang): Promise<Buffer> {
@@ -108,10 +125,8 @@ export async function reportPdf(r: ReportData, lang: Lang): Promise<Buffer> {
     .text(`${w.generatedAt}: ${formatInstant(r.generatedAt, r.timeZone)}`)
     .fillColor("#111827");
   const sections = reportSections(r, lang);
-  for (const s of sections) {
-    table(doc, s);
-    if (s.id === "windows") monthBars(doc, r, lang);
-  }
+  for (const s of sections) table(doc, s);
+  charts(doc, r, lang);
   if (doc.y > doc.page.height - MARGIN - 150) doc.addPage();
   doc.moveDown(0.8).font("cjk").fontSize(12).text(w.auditHead, MARGIN);
   const y = doc.y + 4;

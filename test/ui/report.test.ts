@@ -1,7 +1,7 @@
 /**
  * The client's KPI report: its figures equal `watchfloor replay` (the CLI, in its own process) and
  * /api/v1/kpi; the CSV parses back, with Python's csv module, to the same rows; the PDF's text, read by
- * poppler's pdftotext, carries the figures.
+ * poppler's pdftotext, carries the figures and its three charts (their words and bar labels, by position).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -35,6 +35,63 @@ const missing = [
   existsSync("/usr/bin/pdftotext") ? undefined : "pdftotext (apt-get install poppler-utils)",
   existsSync(CJK_FONT.file) ? undefined : "Noto Sans CJK (apt-get install fonts-noto-cjk)",
 ].filter(Boolean);
+
+interface PdfWord {
+  page: number;
+  x: number;
+  y: number;
+  text: string;
+}
+
+/** Every word of a PDF with its page and centre, as poppler's `pdftotext -bbox` reads them. */
+function pdfWords(file: string): PdfWord[] {
+  const xml = execFileSync("pdftotext", ["-bbox", file, "-"], { encoding: "utf8" });
+  const words: PdfWord[] = [];
+  let page = 0;
+  for (const m of xml.matchAll(
+    /<page\b|<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g,
+  )) {
+    if (m[0] === "<page") page++;
+    else
+      words.push({
+        page,
+        x: (Number(m[1]) + Number(m[3])) / 2,
+        y: (Number(m[2]) + Number(m[4])) / 2,
+        text: m[5]!,
+      });
+  }
+  return words;
+}
+
+/**
+ * The words of the chart titled `title` by position: below its last occurrence (the tables come first)
+ * on that page, above the next heading `next` when it is on the same page.
+ */
+function chartWords(words: PdfWord[], title: string, next: string): PdfWord[] {
+  const byPosition = [...words].sort((a, b) => a.page - b.page || a.y - b.y || a.x - b.x);
+  const head = byPosition.filter((w) => w.text === title).at(-1);
+  expect(head, `chart ${title}`).toBeDefined();
+  const end =
+    byPosition.find((w) => w.text === next && w.page === head!.page && w.y > head!.y)?.y ??
+    Number.POSITIVE_INFINITY;
+  return byPosition.filter((w) => w.page === head!.page && w.y > head!.y && w.y < end);
+}
+
+/** The figure drawn right over a category label (a bar's value label): the nearest number above it. */
+function labelOver(chart: PdfWord[], category: string): string | undefined {
+  const at = chart.find((w) => w.text === category);
+  expect(at, `category ${category}`).toBeDefined();
+  return chart
+    .filter((w) => /^\d+(\.\d+)?$/.test(w.text) && Math.abs(w.x - at!.x) < 15 && w.y < at!.y)
+    .sort((a, b) => b.y - a.y)
+    .map((w) => w.text)[0];
+}
+
+/** "2026Q1" → ["2026-01", "2026-02", "2026-03"]. */
+function monthsOf(quarter: string): string[] {
+  const first = (Number(quarter.slice(5)) - 1) * 3 + 1;
+  return [0, 1, 2].map((i) => `${quarter.slice(0, 4)}-${String(first + i).padStart(2, "0")}`);
+}
 
 const SCENARIOS = [
   { file: "windows-exemptions.jsonl", quarter: "2026Q1" },
@@ -92,6 +149,37 @@ describe.skipIf(skipWithout(missing.length ? missing.join(", ") : undefined, "re
       expect(text).toMatch(new RegExp(`故障总数\\s+${replayed.total}\\b`));
       for (const b of report.breaches) expect(text).toContain(b.faultId);
       expect(findStamp(readFileSync(pdfFile, "latin1"))?.head).toBe("a".repeat(64));
+
+      // The three charts, read back by poppler with each word's position: every bar's value label
+      // stands over its category, and the values are replay's (per month: replay --period of that month).
+      const words = pdfWords(pdfFile);
+      const months = monthsOf(quarter).map((m) => {
+        const out = spawnSync(process.execPath, [join(ROOT, "bin/watchfloor.mjs"), "replay", path, "--period", m], {
+          encoding: "utf8",
+          env: { ...process.env, WATCHFLOOR_RUNTIME: "" },
+        });
+        expect(out.status, out.stderr).toBe(0);
+        const t = JSON.parse(out.stdout).kpi.timeliness as number;
+        return { label: `${Number(m.slice(0, 4))}年${Number(m.slice(5))}月`, value: String(Math.floor(t * 10000) / 100) };
+      });
+      const monthChart = chartWords(words, "月度及时率", "各级别故障数");
+      for (const m of months) expect(labelOver(monthChart, m.label), m.label).toBe(m.value);
+      // The y axis in percent.
+      for (const tick of ["0", "20", "40", "60", "80", "100"]) expect(monthChart.map((w) => w.text)).toContain(tick);
+
+      const perClass = { 重大: 0, 严重: 0, 一般: 0 } as Record<string, number>;
+      const names: Record<string, string> = { major: "重大", severe: "严重", general: "一般" };
+      for (const f of JSON.parse(cli.stdout).faults as Array<{ class: string; opened_at: string }>)
+        if (Date.parse(f.opened_at) >= period.start && Date.parse(f.opened_at) < period.end) perClass[names[f.class]!]! += 1;
+      const classChart = chartWords(words, "各级别故障数", "处理用时与时限");
+      for (const [cls, count] of Object.entries(perClass)) expect(labelOver(classChart, cls), cls).toBe(String(count));
+
+      // Time to respond / resolve against the limit: the contract's deadlines as categories, the legend,
+      // hours on the axis, which reaches the 24 h limit drawn on it.
+      const timesText = chartWords(words, "处理用时与时限", "审计链头").map((w) => w.text);
+      for (const word of ["平均用时", "最长用时", "时限要求", "小时", "重大·响应", "重大·处理", "严重·处理", "一般·处理"])
+        expect(timesText).toContain(word);
+      expect(Math.max(...timesText.filter((t) => /^\d+$/.test(t)).map(Number))).toBeGreaterThanOrEqual(24);
     });
   },
 );
@@ -124,6 +212,8 @@ describe("the report in the web UI", () => {
     expect(html.body).not.toContain("<img src=x");
     expect(html.body).toMatch(/<svg[^>]*>/);
     expect(html.body).not.toMatch(/<style|style="/);
+    // The charts' font survives: ECharts writes it into a double-quoted attribute, so it must not hold quotes.
+    expect(html.body).toContain('font-family="Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"');
     const stamp = findStamp(html.body)!;
     expect(stamp.figures).toEqual({
       total: api.total,
