@@ -148,6 +148,11 @@ devices:
     expect(sensor(".1.3.6.1.2.1.33.1.4.1.0")).toBe(4);
     expect(await row("ups_output_source")).toBe("旁路");
     expect(await readings.textContent()).not.toMatch(/ups_|_ratio|_seconds|watchfloor_/);
+    // On the phone, top to bottom: what the device reads, the acknowledge button, the runbook, then
+    // the rarer forms (comment, exemption).
+    const top = async (selector: string) => (await page.locator(selector).boundingBox())!.y;
+    const order = [await top("#readings"), await top("#ack"), await top("#runbook"), await top("#comment")];
+    expect(order).toEqual([...order].sort((a, b) => a - b));
 
     // The read time is the server's, in Asia/Shanghai: within a minute of now as Intl writes it there.
     const readAt = await readings.locator(".read-at time").textContent();

@@ -68,37 +68,64 @@ function Facts(p: { f: Fault; v: Viewer; deps: UiDeps; now: number }) {
   );
 }
 
-function Actions(p: { f: Fault; v: Viewer }) {
+function NoteField(p: { w: Viewer["w"] }) {
+  return (
+    <label>
+      {p.w.note}
+      <input type="text" name="note" maxlength={TEXT_MAX} />
+    </label>
+  );
+}
+
+/**
+ * What the engineer does next, right under the facts: acknowledge an open fault (a large button), or
+ * resolve an acknowledged one. The runbook follows it; the rarer forms come after the runbook.
+ */
+function NextStep(p: { f: Fault; v: Viewer }) {
   const { f, v } = p;
   const base = `/ui/faults/${encodeURIComponent(f.id)}`;
-  const active = f.status === "open" || f.status === "acknowledged";
-  if (!mayUse(v.role, FAULT_ACTORS)) return <p class="muted">{v.w.readOnly}</p>;
-  return (
-    <section class="actions">
-      {f.status === "open" ? (
+  if (!mayUse(v.role, FAULT_ACTORS)) return raw("");
+  if (f.status === "open")
+    return (
+      <section class="actions next-step">
         <form method="post" action={`${base}/ack`} class="ack-form">
           <CsrfField token={v.csrf} />
-          <label>
-            {v.w.note}
-            <input type="text" name="note" maxlength={TEXT_MAX} />
-          </label>
+          <NoteField w={v.w} />
           <button type="submit" id="ack" class="primary big-button">
             {v.w.ack}
           </button>
         </form>
-      ) : null}
-      {active ? (
-        <form method="post" action={`${base}/resolve`}>
-          <CsrfField token={v.csrf} />
-          <label>
-            {v.w.note}
-            <input type="text" name="note" maxlength={TEXT_MAX} />
-          </label>
-          <button type="submit" id="resolve">
-            {v.w.resolve}
-          </button>
-        </form>
-      ) : null}
+      </section>
+    );
+  if (f.status === "acknowledged")
+    return (
+      <section class="actions next-step">
+        <ResolveForm f={f} v={v} />
+      </section>
+    );
+  return raw("");
+}
+
+function ResolveForm(p: { f: Fault; v: Viewer }) {
+  return (
+    <form method="post" action={`/ui/faults/${encodeURIComponent(p.f.id)}/resolve`}>
+      <CsrfField token={p.v.csrf} />
+      <NoteField w={p.v.w} />
+      <button type="submit" id="resolve">
+        {p.v.w.resolve}
+      </button>
+    </form>
+  );
+}
+
+function Actions(p: { f: Fault; v: Viewer }) {
+  const { f, v } = p;
+  const base = `/ui/faults/${encodeURIComponent(f.id)}`;
+  if (!mayUse(v.role, FAULT_ACTORS)) return <p class="muted">{v.w.readOnly}</p>;
+  return (
+    <section class="actions">
+      {/* An open fault may be resolved without an acknowledgement; an acknowledged one has it above. */}
+      {f.status === "open" ? <ResolveForm f={f} v={v} /> : null}
       <form method="post" action={`${base}/comment`}>
         <CsrfField token={v.csrf} />
         <label>
@@ -177,8 +204,9 @@ export function renderFaultPage(req: FastifyRequest, reply: FastifyReply, deps: 
       {error ? <Message kind="error" text={error} /> : null}
       <Facts f={f} v={v} deps={deps} now={now} />
       <ReadingsSection f={f} v={v} />
-      <Actions f={f} v={v} />
+      <NextStep f={f} v={v} />
       <Runbook f={f} v={v} deps={deps} />
+      <Actions f={f} v={v} />
       {evidenceList(f, v, deps)}
       <Timeline
         entries={deps.store.audit({ faultId: f.id })}
