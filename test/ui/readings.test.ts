@@ -173,6 +173,17 @@ describe("the fault page's live readings", () => {
     expect(en).toContain("output source battery");
   });
 
+  it("reads only the device's own lines: ups-1 is not ups-10", async () => {
+    const a = await agent({
+      "ups-10": [{ name: "ups_battery_runtime_seconds", labels: {}, value: 60 }],
+      "ups-1": [{ name: "ups_battery_runtime_seconds", labels: {}, value: 1800 }],
+    });
+    const { h, cookie } = await collectorReading([a.url]);
+    const id = await openFault(h, "ups-1", "ups.on_battery");
+    const key = visibleText((await getPage(h.app, `/ui/faults/${id}/readings/key`, cookie)).body);
+    expect(key.trim()).toBe("电池剩余时间 30 分钟");
+  });
+
   it("a switch port fault shows that port's readings, not the other 47 ports'", async () => {
     const ports = Array.from({ length: 48 }, (_, i) => `Gi1/0/${i + 1}`);
     const a = await agent({
