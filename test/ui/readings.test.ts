@@ -171,6 +171,7 @@ describe("the fault page's live readings", () => {
     const en = visibleText((await getPage(h.app, `/ui/faults/${id}/readings?lang=en`, cookie)).body);
     expect(en).toContain("battery runtime 30 min");
     expect(en).toContain("output source battery");
+    expect(en).not.toMatch(/ups_|_ratio|_seconds|watchfloor_|[\u4e00-\u9fff]/);
   });
 
   it("reads only the device's own lines: ups-1 is not ups-10", async () => {
