@@ -18,14 +18,21 @@ const compare: Record<Op, (a: number, b: number) => boolean> = {
 };
 
 /** Evaluates each condition against every series of its reading whose labels match. */
-export function observeConditions(conditions: readonly ProfileCondition[], readings: readonly Reading[]): Observation[] {
+export function observeConditions(
+  conditions: readonly ProfileCondition[],
+  readings: readonly Reading[],
+): Observation[] {
   const out: Observation[] = [];
   for (const condition of conditions) {
     const { reading, labels: wanted, op, value } = condition.when;
+    const selects = Object.keys(wanted).length > 0;
     for (const r of readings) {
       if (r.name !== reading) continue;
-      if (!Object.entries(wanted).every(([k, v]) => r.labels[k] === v)) continue;
-      const labels = Object.fromEntries(Object.entries(r.labels).filter(([k]) => !(k in wanted)));
+      if (selects && !Object.entries(wanted).every(([k, v]) => r.labels[k] === v)) continue;
+      // Without a label selection the instance is labelled as its reading (shared: neither changes).
+      const labels = selects
+        ? Object.fromEntries(Object.entries(r.labels).filter(([k]) => !(k in wanted)))
+        : r.labels;
       out.push({ condition, labels, observed: compare[op](r.value, value) });
     }
   }

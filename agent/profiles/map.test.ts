@@ -88,4 +88,13 @@ describe("profile mapping (raw → canonical readings)", () => {
         .errors[0]!.error,
     ).toContain('"n/a"');
   });
+
+  it("passes an unscaled counter past 10^12 through exactly (a 64-bit octet count is not rounded)", () => {
+    // 1 234 567 890 123 456 octets: 16 significant digits, exact as a double (< 2^53).
+    const { readings } = mapReadings(
+      [spec({ name: "if_in_octets_total" })],
+      [{ ok: true, samples: [{ value: 1234567890123456n }] }],
+    );
+    expect(readings[0]!.value).toBe(1234567890123456);
+  });
 });

@@ -25,9 +25,36 @@ function rawKey(value: number | bigint | string): string {
   return typeof value === "string" ? value.trim() : String(value);
 }
 
+/** What a reading spec needs every poll, worked out once per spec (specs live as long as their profile). */
+interface Prepared {
+  ignored?: ReadonlySet<string>;
+  /** Every state a state set can report, each series' labels built per sample. */
+  states?: readonly string[];
+  hasLabels: boolean;
+}
+const prepared = new WeakMap<ProfileReading, Prepared>();
+
+function prepare(spec: ProfileReading): Prepared {
+  let p = prepared.get(spec);
+  if (!p) {
+    p = {
+      ignored: spec.ignore ? new Set(spec.ignore.map(String)) : undefined,
+      states: spec.states
+        ? [...new Set([...Object.values(spec.states.map), spec.states.default])]
+        : undefined,
+      hasLabels: Object.keys(spec.labels).length > 0,
+    };
+    prepared.set(spec, p);
+  }
+  return p;
+}
+
+const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /**
  * Applies a profile's mapping to what the driver read: bit → map/states → scale/offset.
- * Pure: the same raw reads always give the same readings.
+ * Pure: the same raw reads always give the same readings. Readings may share one labels object (a
+ * table row's labels serve each of its columns): readings are never changed once made.
  */
 export function mapReadings(
   specs: readonly ProfileReading[],
@@ -35,26 +62,28 @@ export function mapReadings(
 ): { readings: Reading[]; errors: ReadingError[] } {
   const readings: Reading[] = [];
   const errors: ReadingError[] = [];
-  specs.forEach((spec, i) => {
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
     const read = reads[i];
-    if (!read) return;
+    if (!read) continue;
     if (!read.ok) {
       errors.push({ reading: spec.name, error: read.error });
-      return;
+      continue;
     }
-    const ignored = spec.ignore ? new Set(spec.ignore.map(String)) : undefined;
+    const { ignored, states, hasLabels } = prepare(spec);
+    // Unscaled values pass as read: rounding them would cut a counter past 10^12 (a 64-bit octet count).
+    const scaled = spec.scale !== 1 || spec.offset !== 0;
     for (const sample of read.samples) {
       if (ignored?.has(rawKey(sample.value))) continue;
-      const labels = { ...spec.labels, ...sample.labels };
+      const labels = hasLabels ? { ...spec.labels, ...sample.labels } : (sample.labels ?? NO_LABELS);
       let raw: number | bigint | string = sample.value;
       if (spec.bit !== undefined) {
         const n = typeof raw === "bigint" ? raw : BigInt(Math.trunc(toNumber(raw) ?? Number.NaN) || 0);
         raw = Number((n >> BigInt(spec.bit)) & 1n);
       }
-      if (spec.states) {
+      if (spec.states && states) {
         const current = spec.states.map[rawKey(raw)] ?? spec.states.default;
-        const all = new Set([...Object.values(spec.states.map), spec.states.default]);
-        for (const state of all)
+        for (const state of states)
           readings.push({
             name: spec.name,
             labels: { ...labels, [spec.states.label]: state },
@@ -83,9 +112,9 @@ export function mapReadings(
       readings.push({
         name: spec.name,
         labels,
-        value: Number((value * spec.scale + spec.offset).toPrecision(12)),
+        value: scaled ? Number((value * spec.scale + spec.offset).toPrecision(12)) : value,
       });
     }
-  });
+  }
   return { readings, errors };
 }

@@ -3,10 +3,10 @@ import { createSocket, type Socket } from "node:dgram";
 /**
  * A stand-in for broken SNMP devices, with no real counterpart to run instead: a tiny v2c responder
  * written with raw BER, one misbehaviour per community. Real devices do each of these (a walk that
- * never ends, OIDs going backwards, garbage, silence, tooBig at high max-repetitions); snmpsim and snmpd
- * are too well-behaved to show them.
+ * never ends, OIDs going backwards, garbage, silence, tooBig at high max-repetitions, GetBulk that
+ * ignores non-repeaters); snmpsim and snmpd are too well-behaved to show them.
  */
-export type Behaviour = "good" | "endless" | "backwards" | "garbage" | "silent" | "toobig";
+export type Behaviour = "good" | "endless" | "backwards" | "garbage" | "silent" | "toobig" | "flatbulk";
 
 const ROWS = 30;
 /** For "toobig": the most varbinds a reply may carry before the device answers tooBig. */
@@ -115,6 +115,12 @@ export const SCALAR = "1.3.6.1.4.1.99999.2.0";
 
 /** Successors of `from` as this device sees them. */
 function successors(behaviour: Behaviour, from: string, count: number): [string, Buffer][] {
+  // The scalar's own object (…2): its successor is the scalar instance (…2.0), then the end of the MIB.
+  if (`${SCALAR}`.startsWith(`${from}.`))
+    return [
+      [SCALAR, int(0x43, 123456)],
+      ...Array.from({ length: count - 1 }, (): [string, Buffer] => [SCALAR, Buffer.from([0x82, 0x00])]),
+    ];
   const rest = from.startsWith(`${TABLE}.`)
     ? from
         .slice(TABLE.length + 1)
@@ -149,14 +155,18 @@ function answer(behaviour: Behaviour, req: Request): Buffer | undefined {
       req.oids.map((o) => [o, int(0x43, 123456)]),
     ); // GET: TimeTicks
   const reps = req.type === 0xa5 ? req.maxRepetitions : 1;
-  if (behaviour === "toobig" && reps * req.oids.length > TOOBIG_LIMIT)
+  // RFC 3416 4.2.3: the first N OIDs get one successor each, the rest max-repetitions. "flatbulk" is
+  // firmware that ignores N and repeats every OID.
+  const n = req.type === 0xa5 && behaviour !== "flatbulk" ? Math.min(req.nonRepeaters, req.oids.length) : 0;
+  const repeaters = req.oids.slice(n);
+  if (behaviour === "toobig" && n + reps * repeaters.length > TOOBIG_LIMIT)
     return respond(
       req,
       req.oids.map((o) => [o, Buffer.from([0x05, 0x00])]),
       1,
     );
-  const perOid = req.oids.map((o) => successors(behaviour, o, reps));
-  const varbinds: [string, Buffer][] = [];
+  const varbinds: [string, Buffer][] = req.oids.slice(0, n).map((o) => successors(behaviour, o, 1)[0]!);
+  const perOid = repeaters.map((o) => successors(behaviour, o, reps));
   for (let r = 0; r < reps; r++) for (const list of perOid) varbinds.push(list[r]!);
   return respond(req, varbinds);
 }

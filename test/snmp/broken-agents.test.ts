@@ -29,7 +29,15 @@ describe("misbehaving SNMP agents: each device is marked, the agent carries on",
     mkdirSync(profiles);
     writeFileSync(join(profiles, "broken-test.yaml"), PROFILE);
     const at = `127.0.0.1:${agent.port}`;
-    const behaviours: Behaviour[] = ["good", "endless", "backwards", "garbage", "silent", "toobig"];
+    const behaviours: Behaviour[] = [
+      "good",
+      "endless",
+      "backwards",
+      "garbage",
+      "silent",
+      "toobig",
+      "flatbulk",
+    ];
     const res = await runOnce(
       behaviours.map((b) =>
         snmpDevice(b, at, "broken-test", {
@@ -55,7 +63,7 @@ describe("misbehaving SNMP agents: each device is marked, the agent carries on",
 
   it("reads a well-behaved device in full, and the run ends normally with every device reported", () => {
     expect(code).toBe(0);
-    expect(lines.size).toBe(6);
+    expect(lines.size).toBe(7);
     const good = lines.get("good")!;
     expect(good.up).toBe(true);
     expect(rows(good, "if_in_octets_total")).toBe(ROWS);
@@ -99,6 +107,15 @@ describe("misbehaving SNMP agents: each device is marked, the agent carries on",
     const line = lines.get("toobig")!;
     expect(line.up, line.error).toBe(true);
     expect(line.readingErrors ?? []).toEqual([]);
+    expect(rows(line, "if_in_octets_total")).toBe(ROWS);
+    expect(rows(line, "if_out_octets_total")).toBe(ROWS);
+  });
+
+  it("reads every row of a device whose GetBulk ignores non-repeaters (the scalar then goes by GET)", () => {
+    const line = lines.get("flatbulk")!;
+    expect(line.up, line.error).toBe(true);
+    expect(line.readingErrors ?? []).toEqual([]);
+    expect(readingsOf(line, "system_uptime_seconds").map((r) => r.value)).toEqual([123456]);
     expect(rows(line, "if_in_octets_total")).toBe(ROWS);
     expect(rows(line, "if_out_octets_total")).toBe(ROWS);
   });

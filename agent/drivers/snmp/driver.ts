@@ -14,12 +14,23 @@ import {
   snmpSourceSchema,
   type TableSource,
 } from "./options.ts";
+import { compareOids } from "./oid.ts";
 import { NO_SUCH_NAME, openNetSnmp, Requester } from "./session.ts";
 import { type Columns, chosenColumn, helperColumns, isScalar, scalarRead, tableRead } from "./table.ts";
 import { varbindValue } from "./values.ts";
 import { BulkError, type ColumnResult, walkColumns } from "./walk.ts";
 
 type ScalarValues = Map<string, string | number | bigint | { missing: string }>;
+type WalkedVarbind = Varbind & { end?: boolean };
+
+interface Plan {
+  scalars: string[];
+  tables: TableSource[];
+  /** The columns of the first round of the walk. */
+  columns: string[];
+  /** Scalars asked as non-repeaters of the walk's first GetBulk. */
+  riders: string[];
+}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -30,6 +41,11 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 class SnmpDriverSession implements DriverSession<SnmpSource> {
   private net?: SnmpSession;
   private req?: Requester;
+  /** Rows each walked column had last poll: the next walk asks for just enough repetitions. */
+  private rowsLastPoll = new Map<string, number>();
+  /** The device refused a GetBulk with scalars aboard: they go by GET. */
+  private noRiders = false;
+  private plans = new WeakMap<readonly SnmpSource[], Plan>();
 
   constructor(
     private device: DeviceConfig,
@@ -50,15 +66,13 @@ class SnmpDriverSession implements DriverSession<SnmpSource> {
     req.beginPoll();
     try {
       const values: ScalarValues = new Map();
-      const scalars = [
-        ...new Set(sources.filter(isScalar).flatMap((s) => (s.per ? [...s.get, s.per] : s.get))),
-      ];
-      for (const chunk of chunks(scalars, this.o.maxVarbinds)) {
+      const { scalars, tables, columns: first, riders } = this.planFor(sources);
+      const columns = await this.walkTables(req, tables, first, signal, this.noRiders ? [] : riders, values);
+      const rest = scalars.filter((oid) => !values.has(oid));
+      for (const chunk of chunks(rest, this.o.maxVarbinds)) {
         if (signal.aborted) throw new DeviceUnreachableError("poll cancelled (timeout)");
         await this.getScalars(req, chunk, values);
       }
-      const tables = sources.filter((s): s is TableSource => !isScalar(s));
-      const columns = await this.walkTables(req, tables, signal);
       this.ctx.logger.trace(
         { device: this.device.id, scalars: scalars.length, columns: columns.size },
         "snmp poll done",
@@ -69,6 +83,33 @@ class SnmpDriverSession implements DriverSession<SnmpSource> {
         throw new DeviceUnreachableError(`${this.device.address}: ${err.message}`);
       throw err;
     }
+  }
+
+  /** What a poll of these sources asks for, worked out once per sources list (a profile's lasts). */
+  private planFor(sources: readonly SnmpSource[]): Plan {
+    let plan = this.plans.get(sources);
+    if (!plan) {
+      const scalars = [
+        ...new Set(sources.filter(isScalar).flatMap((s) => (s.per ? [...s.get, s.per] : s.get))),
+      ];
+      const tables = sources.filter((s): s is TableSource => !isScalar(s));
+      const columns = [...new Set(tables.flatMap((t) => [t.walk[0]!, ...helperColumns(t)]))];
+      plan = { scalars, tables, columns, riders: this.riders(scalars, columns) };
+      this.plans.set(sources, plan);
+    }
+    return plan;
+  }
+
+  /**
+   * Scalars that can ride along the first GetBulk of the walk as non-repeaters instead of costing a GET
+   * of their own: X.0 is the successor of X, so a GetNext of X answers it. Only on v2c/v3, only for
+   * instances ending in .0, and only while the request stays within maxVarbinds. A device that lacks one
+   * of them, refuses the mixed request or answers it out of line gets its scalars by GET from then on.
+   */
+  private riders(scalars: readonly string[], columns: readonly string[]): string[] {
+    if (this.o.version === "1" || columns.length === 0) return [];
+    const riders = scalars.filter((oid) => oid.endsWith(".0"));
+    return riders.length + Math.min(columns.length, this.o.maxVarbinds) <= this.o.maxVarbinds ? riders : [];
   }
 
   /** GET as many OIDs per request as the device takes: split on tooBig, drop v1's noSuchName OID. */
@@ -106,23 +147,71 @@ class SnmpDriverSession implements DriverSession<SnmpSource> {
     });
   }
 
-  /** Walks every column the tables need; a 64-bit column that gave no rows is followed by its 32-bit one. */
-  private async walkTables(req: Requester, tables: TableSource[], signal: AbortSignal): Promise<Columns> {
+  /**
+   * Walks every column the tables need; a 64-bit column that gave no rows is followed by its 32-bit one.
+   * `riders` (scalar X.0 instances) go as non-repeaters in the first request; their values land in
+   * `values` (a scalar the device lacks is left out, for the GET that follows to report as usual).
+   */
+  private async walkTables(
+    req: Requester,
+    tables: readonly TableSource[],
+    first: readonly string[],
+    signal: AbortSignal,
+    riders: readonly string[],
+    values: ScalarValues,
+  ): Promise<Columns> {
     const columns = new Map<string, ColumnResult<{ value: string | number | bigint }>>();
-    let round = [...new Set(tables.flatMap((t) => [t.walk[0]!, ...helperColumns(t)]))];
-    const fetch = async (oids: string[], reps: number) =>
-      (await req.bulk(oids, reps)).map((list) =>
-        list.map((vb) => ({ oid: vb.oid, end: snmp.isVarbindError(vb), vb })),
-      );
-    while (round.length > 0) {
-      const walked = await walkColumns(round, fetch, { ...this.o, answered: () => req.answered }, signal);
-      for (const [column, res] of walked) {
-        if (!res.ok) columns.set(column, res);
-        else {
-          const rows = new Map<string, { value: string | number | bigint }>();
-          for (const [index, w] of res.rows) rows.set(index, { value: varbindValue(w.vb) });
-          columns.set(column, { ok: true, rows });
+    let round = first;
+    let aboard = riders;
+    // The varbinds themselves are the walk's rows (no wrapper per varbind): `end` is set on the rare
+    // error varbind, and the value is converted in place once the walk is done.
+    const fetch = async (oids: string[], reps: number) => {
+      let lists: WalkedVarbind[][];
+      if (aboard.length === 0) lists = await req.bulk(oids, reps);
+      else {
+        try {
+          lists = await req.bulk([...aboard.map((o) => o.slice(0, -2)), ...oids], reps, aboard.length);
+        } catch (err) {
+          if (err instanceof BulkError) throw err;
+          // A device that refuses the mixed request (genErr …): scalars by GET from now on.
+          this.noRiders = true;
+          aboard = [];
+          return fetch(oids, reps);
         }
+        // Firmware that ignores non-repeaters repeats the riders too, which shifts every list: a column
+        // longer than the repetitions asked, a column answered by an OID before the one asked, or a rider
+        // not answered by its own instance, and the reply is not trusted.
+        const trusted =
+          aboard.every((oid, i) => lists[i]?.[0]?.oid === oid) &&
+          oids.every((oid, j) => {
+            const list = lists[aboard.length + j] ?? [];
+            const vb = list[0];
+            return list.length <= reps && (!vb || snmp.isVarbindError(vb) || compareOids(vb.oid, oid) > 0);
+          });
+        if (!trusted) {
+          this.noRiders = true;
+          aboard = [];
+          return fetch(oids, reps);
+        }
+        aboard.forEach((oid, i) => {
+          const vb = lists[i]![0]!;
+          if (!snmp.isVarbindError(vb)) values.set(oid, varbindValue(vb));
+        });
+        lists = lists.slice(aboard.length);
+        aboard = [];
+      }
+      for (const list of lists) for (const vb of list) if (snmp.isVarbindError(vb)) vb.end = true;
+      return lists;
+    };
+    const limits = { ...this.o, answered: () => req.answered, expectedRows: this.rowsLastPoll };
+    while (round.length > 0) {
+      const walked = await walkColumns(round, fetch, limits, signal);
+      for (const [column, res] of walked) {
+        if (res.ok) {
+          for (const vb of res.rows.values()) vb.value = varbindValue(vb);
+          this.rowsLastPoll.set(column, res.rows.size);
+        }
+        columns.set(column, res as ColumnResult<{ value: string | number | bigint }>);
       }
       const next = new Set<string>();
       for (const t of tables) {

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { installFastOidCodec } from "./ber-oid.ts";
 
 /** The part of net-snmp (CommonJS, no typings) the driver and trap receiver use, typed here once. */
 export interface Varbind {
@@ -67,6 +68,7 @@ interface NetSnmp {
 }
 
 export const snmp = createRequire(import.meta.url)("net-snmp") as NetSnmp;
+installFastOidCodec();
 
 /** Errors net-snmp hands to callbacks carry their class in `name`. */
 export function isTimeout(err: unknown): boolean {

@@ -121,15 +121,18 @@ export class Requester {
     });
   }
 
-  /** GetBulk (GetNext one OID at a time on v1): successors of each OID, one list per OID. */
-  async bulk(oids: string[], reps: number): Promise<Varbind[][]> {
+  /**
+   * GetBulk (GetNext one OID at a time on v1): successors of each OID, one list per OID. The first
+   * `nonRepeaters` OIDs get one successor each (v2c/v3 only).
+   */
+  async bulk(oids: string[], reps: number, nonRepeaters = 0): Promise<Varbind[][]> {
     if (this.o.version === "1") {
       const out: Varbind[][] = [];
       for (const oid of oids) out.push(await this.next(oid));
       return out;
     }
     return new Promise((resolve, reject) => {
-      this.session.getBulk(oids, 0, reps, (err, vbs) => {
+      this.session.getBulk(oids, nonRepeaters, reps, (err, vbs) => {
         if (err) return reject(this.fail(err, `GetBulk of ${oids.length} column(s) × ${reps}`));
         this.answered = true;
         resolve((vbs ?? []).map((v) => (Array.isArray(v) ? v : [v])));

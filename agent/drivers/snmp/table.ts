@@ -41,9 +41,39 @@ function cell(columns: Columns, column: string, index: string): number | undefin
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** The labels of every row under one labels spec, per poll (the columns): the readings of a table share them. */
+const rowLabels = new WeakMap<Columns, Map<string, Map<string, Record<string, string>>>>();
+const specKeys = new WeakMap<TableSource["labels"], string>();
+
+function labelsOf(src: TableSource, index: string, columns: Columns): Record<string, string> {
+  let key = specKeys.get(src.labels);
+  if (key === undefined) {
+    key = JSON.stringify(src.labels);
+    specKeys.set(src.labels, key);
+  }
+  let bySpec = rowLabels.get(columns);
+  if (!bySpec) {
+    bySpec = new Map();
+    rowLabels.set(columns, bySpec);
+  }
+  let rows = bySpec.get(key);
+  if (!rows) {
+    rows = new Map();
+    bySpec.set(key, rows);
+  }
+  let labels = rows.get(index);
+  if (!labels) {
+    labels = {};
+    for (const name in src.labels) labels[name] = labelValue(src.labels[name]!, index, columns) ?? "";
+    rows.set(index, labels);
+  }
+  return labels;
+}
+
 /**
  * Turns walked columns into one sample per row, labelled from other columns of the same row (a label
- * with no value is empty; end a list with "index" to fall back to the row index).
+ * with no value is empty; end a list with "index" to fall back to the row index). Samples of the same
+ * row and labels spec share one labels object: never change it.
  */
 export function tableRead(src: TableSource, columns: Columns): RawRead {
   const column = chosenColumn(src.walk, columns);
@@ -62,9 +92,7 @@ export function tableRead(src: TableSource, columns: Columns): RawRead {
       if (allowed && !allowed.has(String(v))) continue;
       if (pattern && !pattern.test(String(v))) continue;
     }
-    const labels: Record<string, string> = {};
-    for (const [name, spec] of Object.entries(src.labels))
-      labels[name] = labelValue(spec, index, columns) ?? "";
+    const labels = labelsOf(src, index, columns);
     let value = vb.value;
     if (src.times || src.per) {
       const factor = src.times ? cell(columns, src.times, index) : 1;

@@ -12,6 +12,13 @@ function printable(buf: Buffer): string | undefined {
     : undefined;
 }
 
+/** A Counter64's big-endian octets (net-snmp hands them over raw, up to 9 with a sign octet) as a bigint. */
+function counter64(v: Buffer): bigint {
+  // Up to 6 octets fit a double exactly: the common case (an octet counter below 2^48) needs no hex string.
+  if (v.length <= 6) return v.length === 0 ? 0n : BigInt(v.readUIntBE(0, v.length));
+  return BigInt(`0x${v.toString("hex")}`);
+}
+
 /**
  * A varbind's value as a raw sample value: integers, gauges, counters and timeticks as numbers,
  * Counter64 as bigint (exact beyond 2^53), text as string, binary octets as aa:bb:cc hex, OIDs as text.
@@ -20,7 +27,7 @@ export function varbindValue(vb: Varbind): RawSample["value"] {
   const v = vb.value;
   switch (vb.type) {
     case T.Counter64: {
-      if (Buffer.isBuffer(v)) return v.length === 0 ? 0n : BigInt(`0x${v.toString("hex")}`);
+      if (Buffer.isBuffer(v)) return counter64(v);
       return typeof v === "number" || typeof v === "bigint" ? BigInt(v) : 0n;
     }
     case T.OctetString:

@@ -96,4 +96,23 @@ describe("walkColumns", () => {
     const r = (await walkColumns(["1.3.6.1.4.1.9.1"], fetch, limits)).get("1.3.6.1.4.1.9.1")!;
     expect(!r.ok && r.error).toMatch(/not increasing/);
   });
+
+  it("asks for one repetition past last poll's row count, so the reply ends just past the column", async () => {
+    const column = "1.3.6.1.2.1.2.2.1.8";
+    const d = device([...col(column, 3), ...col("1.3.6.1.2.1.2.2.1.9", 30)]);
+    const expectedRows = new Map([[column, 3]]);
+    const r = (await walkColumns([column], d.fetch, { ...limits, expectedRows })).get(column)!;
+    expect(r.ok && r.rows.size).toBe(3);
+    expect(d.asked.map((a) => a.reps)).toEqual([4]);
+  });
+
+  it("still reads every row of a table that grew since last poll", async () => {
+    const column = "1.3.6.1.2.1.2.2.1.8";
+    const d = device([...col(column, 25), "1.3.6.1.2.1.2.2.1.9.1"]);
+    const expectedRows = new Map([[column, 5]]);
+    const r = (await walkColumns([column], d.fetch, { ...limits, expectedRows })).get(column)!;
+    expect(r.ok && r.rows.size).toBe(25);
+    // 6 (5 expected + its end), then the table is longer than known: back to maxRepetitions (10).
+    expect(d.asked.map((a) => a.reps)).toEqual([6, 10, 10]);
+  });
 });
