@@ -271,6 +271,10 @@ describe("the fault page's live readings", () => {
     const text = visibleText((await getPage(h.app, `/ui/faults/${id}/readings`, cookie)).body);
     expect(text).toContain("设备最近一次轮询无应答：以下是它最后一次应答时的读数");
     expect(text).toContain("设备在线 离线");
+    // The board card of a UPS on battery whose card stopped answering: its runtime is not shown as if read now.
+    const battery = await openFault(h, "ups-1", "ups.on_battery");
+    const card = unspaced((await getPage(h.app, `/ui/faults/${battery}/readings/key`, cookie)).body);
+    expect(card.trim()).toBe("设备无应答，最后读数： 电池剩余时间 30 分钟 电池电量 87 %");
   });
 });
 

@@ -111,6 +111,11 @@ export function unavailableReason(r: DeviceReadings | undefined, lang: Lang): st
     .join(zh ? "；" : "; ");
 }
 
+/** The agent's last poll of the device got no answer: the readings it still serves are the last answered ones. */
+function deviceDown(r: DeviceReadings): boolean {
+  return r.samples.some((s) => s.name === "device_up" && s.value === 0);
+}
+
 async function readDevice(deps: UiDeps, device: string): Promise<DeviceReadings | undefined> {
   if (!deps.liveReadings) return undefined;
   try {
@@ -173,7 +178,7 @@ function FaultReadings(p: { f: Fault; r: DeviceReadings | undefined; v: Viewer; 
     rest.filter((s) => !key.has(s.name)),
     v.lang,
   );
-  const down = r.samples.some((s) => s.name === "device_up" && s.value === 0);
+  const down = deviceDown(r);
   // Nothing singled out and a short list: show it all; otherwise the rest folds under "全部读数".
   const open = first.length === 0 && others.length <= 8;
   return (
@@ -243,8 +248,14 @@ function KeyReadings(p: { f: Fault; r: DeviceReadings | undefined; lang: Lang; w
     p.lang,
     keyNames,
   );
+  // A UPS card whose network card stopped answering must not show its last runtime as if read now.
   return (
     <>
+      {deviceDown(p.r) ? (
+        <span class="readings-unavailable" title={p.w.staleReadings}>
+          {p.w.staleShort}
+        </span>
+      ) : null}
       {rows.map((row) => (
         <span class="key-reading" data-reading={row.name}>
           {`${row.label} ${row.values.map((x) => x.text).join(" / ")}`}
