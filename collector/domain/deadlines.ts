@@ -33,22 +33,40 @@ export function breachInstant(d: Deadline, policy: Policy): number {
 /** When the deadline's obligation was fulfilled: response = first ack (or the resolution, which implies it). */
 export function doneAt(fault: Fault, kind: Deadline["kind"]): number | undefined {
   if (kind === "resolve") return fault.resolvedAt;
-  const times = [fault.acknowledgedAt, fault.resolvedAt].filter((t): t is number => t !== undefined);
-  return times.length > 0 ? Math.min(...times) : undefined;
+  const { acknowledgedAt: ack, resolvedAt: resolved } = fault;
+  if (ack === undefined) return resolved;
+  return resolved === undefined ? ack : Math.min(ack, resolved);
+}
+
+/** Breached now: done too late, or not done at its breach instant. */
+function isBreached(fault: Fault, d: Deadline, now: number, policy: Policy, done: number | undefined): boolean {
+  if (done !== undefined) return !withinLimit(Math.max(0, done - fault.openedAt), d.limitSeconds, policy);
+  return now >= breachInstant(d, policy);
 }
 
 export function evaluateDeadline(fault: Fault, d: Deadline, now: number, policy: Policy): DeadlineEvaluation {
   const done = doneAt(fault, d.kind);
+  const breached = isBreached(fault, d, now, policy, done);
   if (done !== undefined) {
-    const elapsed = Math.max(0, done - fault.openedAt);
-    if (withinLimit(elapsed, d.limitSeconds, policy))
-      return { ...d, status: "met", metAt: done, doneAt: done };
+    if (!breached) return { ...d, status: "met", metAt: done, doneAt: done };
     return { ...d, status: "breached", doneAt: done, missedBySeconds: Math.max(0, (done - d.due) / 1000) };
   }
-  if (now >= breachInstant(d, policy)) {
+  if (breached) {
     return { ...d, status: "breached", missedBySeconds: Math.max(0, (now - d.due) / 1000) };
   }
   return { ...d, status: "pending", secondsLeft: (d.due - now) / 1000 };
+}
+
+/**
+ * The breaches a derivation records on a fault that is not folded: the deadlines evaluate() calls
+ * breached, each with its due instant. Runs for every fault a command touches, so it builds no
+ * evaluations.
+ */
+export function breachesOf(fault: Fault, now: number, policy: Policy): Fault["breaches"] {
+  const out: Fault["breaches"] = [];
+  for (const d of deadlinesFor(fault, policy))
+    if (isBreached(fault, d, now, policy, doneAt(fault, d.kind))) out.push({ deadline: d.kind, at: d.due });
+  return out;
 }
 
 /**

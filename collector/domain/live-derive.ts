@@ -6,7 +6,7 @@
  */
 import { applyAction, deriveStatus } from "./actions.ts";
 import { classify, deviceInfo } from "./classify.ts";
-import { evaluate } from "./deadlines.ts";
+import { breachesOf } from "./deadlines.ts";
 import { deriveEpisodes, type Mark } from "./episodes.ts";
 import type { FoldTopology } from "./fold-topology.ts";
 import { foldUnder } from "./folding.ts";
@@ -165,9 +165,7 @@ function derivePass(keys: Set<string>, env: DeriveEnv): Derivation {
     applyWindows(f, env.windows, inventory, policy);
     f.status = deriveStatus(f);
     if (f.status === "folded") continue;
-    f.breaches = evaluate(f, now, policy)
-      .deadlines.filter((d) => d.status === "breached")
-      .map((d) => ({ deadline: d.kind, at: d.due }));
+    f.breaches = breachesOf(f, now, policy);
   }
   const anchors = new Map<string, Anchor | undefined>();
   for (const id of originalAnchors) if (ids.anchors[id] === undefined) anchors.set(id, undefined);

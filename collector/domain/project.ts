@@ -6,7 +6,7 @@
  */
 import { applyAction, deriveStatus } from "./actions.ts";
 import { classify, deviceInfo } from "./classify.ts";
-import { evaluate } from "./deadlines.ts";
+import { breachesOf } from "./deadlines.ts";
 import { deriveEpisodes, type Episode, type Mark } from "./episodes.ts";
 import { manualKey } from "./fault-key.ts";
 import { applyFolding } from "./folding.ts";
@@ -161,10 +161,7 @@ export function project(
     applyWindows(f, windows, inventory, policy);
     f.status = deriveStatus(f);
     if (f.status === "folded") continue;
-    const ev = evaluate(f, now, policy);
-    f.breaches = ev.deadlines
-      .filter((d) => d.status === "breached")
-      .map((d) => ({ deadline: d.kind, at: d.due }));
+    f.breaches = breachesOf(f, now, policy);
   }
   return { faults, anchors: ids.anchors, aliases: ids.aliases };
 }
