@@ -34,33 +34,35 @@ export interface EpisodeOptions {
   autoResolve: boolean;
 }
 
-type Item = { kind: "event"; t: number; event: ConditionRecord } | { kind: "mark"; t: number; mark: Mark };
-
-function compareItems(a: Item, b: Item): number {
-  if (a.t !== b.t) return a.t - b.t;
-  if (a.kind !== b.kind) return a.kind === "event" ? -1 : 1;
-  if (a.kind === "event" && b.kind === "event") return a.event.eventId < b.event.eventId ? -1 : 1;
-  if (a.kind === "mark" && b.kind === "mark") return a.mark.seq - b.mark.seq;
-  return 0;
-}
-
 export function compareEvents(a: ConditionRecord, b: ConditionRecord): number {
   if (a.at !== b.at) return a.at - b.at;
   return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }
 
-export function deriveEpisodes(events: ConditionRecord[], marks: Mark[], opts: EpisodeOptions): Episode[] {
-  const items: Item[] = [
-    ...events.map((event): Item => ({ kind: "event", t: event.at, event })),
-    ...marks.map((mark): Item => ({ kind: "mark", t: mark.position, mark })),
-  ].sort(compareItems);
+const compareMarks = (a: Mark, b: Mark) => a.position - b.position || a.seq - b.seq;
+
+/** The list itself when already in order (the engine keeps its events sorted), else a sorted copy. */
+function inOrder<T>(list: T[], compare: (a: T, b: T) => number): T[] {
+  for (let i = 1; i < list.length; i++) if (compare(list[i - 1]!, list[i]!) > 0) return [...list].sort(compare);
+  return list;
+}
+
+export function deriveEpisodes(unsortedEvents: ConditionRecord[], unsortedMarks: Mark[], opts: EpisodeOptions): Episode[] {
+  // One timeline: events by (time, id), marks at their position by seq, an event before a mark at
+  // the same instant.
+  const events = inOrder(unsortedEvents, compareEvents);
+  const marks = inOrder(unsortedMarks, compareMarks);
   const episodes: Episode[] = [];
   let firing = false;
   let cur: Episode | undefined;
   let last: Episode | undefined;
-  for (const item of items) {
-    if (item.kind === "mark") {
-      const m = item.mark;
+  let i = 0;
+  let j = 0;
+  while (i < events.length || j < marks.length) {
+    const next = events[i];
+    const m = marks[j];
+    if (m !== undefined && (next === undefined || m.position < next.at)) {
+      j += 1;
       if (m.kind === "resolve" && cur?.firingIds.includes(m.anchorEventId)) {
         cur.resolvedAt = Math.max(m.at, cur.openedAt, ...cur.reopenedAt);
         cur.resolvedBy = m.by;
@@ -76,7 +78,7 @@ export function deriveEpisodes(events: ConditionRecord[], marks: Mark[], opts: E
       }
       continue;
     }
-    const e = item.event;
+    const e = events[i++]!;
     if (e.state === "clear") {
       if (!firing) continue;
       firing = false;

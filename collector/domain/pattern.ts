@@ -15,8 +15,9 @@ export function matchesPattern(name: string, pattern: string): boolean {
 /** True when the name matches one of the patterns (a single pattern or a list). */
 export function matchesAny(name: string | undefined, patterns: string | readonly string[]): boolean {
   if (name === undefined) return false;
-  const list = typeof patterns === "string" ? [patterns] : patterns;
-  return list.some((p) => matchesPattern(name, p));
+  if (typeof patterns === "string") return matchesPattern(name, patterns);
+  for (const p of patterns) if (matchesPattern(name, p)) return true;
+  return false;
 }
 
 function escapeRegExp(text: string): string {
