@@ -65,3 +65,39 @@ describe("profile include", () => {
     expect(errors.map((e) => `${e.file}: ${e.path}: ${e.message}`).join("\n")).toMatch(pattern);
   });
 });
+
+describe("label names", () => {
+  // Each would reach /metrics as is, and one such line makes Prometheus (and promtool check metrics)
+  // refuse the agent's whole page: every device's readings with it.
+  const snmp = (reading: string) => ({ "p.yaml": `id: p\norigin: t\ndriver: snmp\nreadings:\n  - ${reading}\n` });
+  it.each([
+    [
+      "a fixed label with a space",
+      snmp(`{ name: ups_battery_voltage_volts, labels: { "battery string": "1" }, source: { get: 1.3.6.1.2.1.33.1.2.5.0 } }`),
+      /p\.yaml.*readings\[0\]\.labels.*battery string.*expected a Prometheus label name/,
+    ],
+    [
+      "a walk's derived label with a dash",
+      snmp(`{ name: ups_input_voltage_volts, source: { walk: 1.3.6.1.2.1.33.1.3.3.1.3, labels: { line-no: index } } }`),
+      /p\.yaml:\d+:\d+: readings\[0\]\.source\.labels\.line-no: expected a Prometheus label name.*\(got "line-no"\)/,
+    ],
+    [
+      "a state label starting with a digit",
+      snmp(`{ name: ups_output_source, source: { get: 1.3.6.1.2.1.33.1.4.1.0 }, states: { label: 1source, map: { "3": normal } } }`),
+      /readings\[0\]\.states\.label: expected a Prometheus label name/,
+    ],
+    [
+      "device, which the agent adds itself",
+      snmp(`{ name: sensor_temperature_celsius, source: { walk: 1.3.6.1.2.1.99.1.1.1.4, labels: { device: index } } }`),
+      /readings\[0\]\.source\.labels\.device: .*not device/,
+    ],
+  ])("refuses %s, naming file, YAML path and the rule", (_what, files, pattern) => {
+    const { errors } = loadProfiles(folder(files));
+    expect(errors.map((e) => `${e.file}${e.line ? `:${e.line}:${e.column}` : ""}: ${e.path}: ${e.message}`).join("\n")).toMatch(pattern);
+  });
+
+  it("accepts every shipped profile's labels", () => {
+    const { errors } = loadProfiles(join(import.meta.dirname, "../../config/profiles"));
+    expect(errors).toEqual([]);
+  });
+});

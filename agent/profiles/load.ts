@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { type ConfigError, formatPath, issuesToErrors, loadConfigFile } from "../../common/config/load.ts";
 import { drivers } from "../drivers/registry.ts";
-import { type Profile, profileSchema } from "./schema.ts";
+import { isLabelName, LABEL_NAME_RULE, type Profile, profileSchema } from "./schema.ts";
 
 /** A profile whose sources were checked by its driver. */
 export interface LoadedProfile {
@@ -49,7 +49,16 @@ export function loadProfileFile(file: string): { profile?: LoadedProfile; errors
   const errors: ConfigError[] = [];
   const sources = profile.readings.map((reading, i) => {
     const parsed = driver.sourceSchema.safeParse(reading.source);
-    if (parsed.success) return parsed.data;
+    if (parsed.success) {
+      // Labels a source derives (an SNMP walk's {ifname: …}) reach /metrics like the reading's own.
+      const derived = (parsed.data as { labels?: unknown }).labels;
+      const bad = derived && typeof derived === "object" ? Object.keys(derived).filter((k) => !isLabelName(k)) : [];
+      for (const name of bad) {
+        const path = ["readings", i, "source", "labels", name];
+        errors.push({ file, path: formatPath(path), ...loaded.locate(path), message: `${LABEL_NAME_RULE} (got "${name}")` });
+      }
+      return parsed.data;
+    }
     errors.push(...issuesToErrors(file, parsed.error.issues, driver.sourceSchema, reading.source, loaded.locate, ["readings", i, "source"]));
     return undefined;
   });

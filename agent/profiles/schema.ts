@@ -7,6 +7,22 @@ const metricName = z.string().superRefine((name, ctx) => {
   if (!isCanonicalReading(name)) ctx.addIssue({ code: "custom", message: notCanonical(name) });
 });
 
+/**
+ * A label name the agent may put on /metrics: Prometheus's [a-zA-Z_][a-zA-Z0-9_]*, not one of the
+ * reserved __ names, and not `device` (the agent adds it to every reading). One bad name would make
+ * Prometheus refuse the agent's whole page, every device's readings with it.
+ */
+export const LABEL_NAME_RULE = "expected a Prometheus label name (letters, digits and _, not starting with a digit), not device and not starting with __";
+export function isLabelName(name: string): boolean {
+  return /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) && !name.startsWith("__") && name !== "device";
+}
+const labelName = z.string().refine(isLabelName, LABEL_NAME_RULE);
+/** Fixed labels: name → value, each name a label name. */
+const labelSet = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+  for (const name of Object.keys(labels))
+    if (!isLabelName(name)) ctx.addIssue({ code: "custom", path: [name], message: `${LABEL_NAME_RULE} (got "${name}")` });
+});
+
 const debounce = z.union([
   z.strictObject({ polls: z.number().int().min(1) }),
   z.strictObject({ duration: durationSeconds }),
@@ -17,7 +33,7 @@ export const profileReadingSchema = z.strictObject({
   name: metricName,
   help: z.string().optional(),
   /** Fixed labels, e.g. {line: "1"}. */
-  labels: z.record(z.string(), z.string()).default({}),
+  labels: labelSet.default({}),
   /** Where the raw value comes from; its shape belongs to the profile's driver. */
   source: z.unknown(),
   /**
@@ -40,7 +56,7 @@ export const profileReadingSchema = z.strictObject({
    */
   states: z
     .strictObject({
-      label: z.string(),
+      label: labelName,
       map: z.record(z.string(), z.string()),
       default: z.string().default("other"),
     })
