@@ -173,6 +173,11 @@ export class Agent {
     const run = this.runs.get(result.device)!;
     const device = run.device;
     if (result.up && result.ports.size > 0) run.ports = result.ports;
+    if (result.reprobe) {
+      const { reason, from, to, detail } = result.reprobe;
+      logger.info({ device: result.device, reason, profiles: `${from.join("+")} → ${to.join("+")}`, ...detail }, "device probed again (profile: auto)");
+      metrics?.reprobed(result.device, reason, to);
+    }
     if (metrics) {
       metrics.deviceUp.set({ device: result.device }, result.up ? 1 : 0);
       metrics.pollDuration.observe({ device: result.device }, result.durationSeconds);

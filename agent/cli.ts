@@ -55,7 +55,11 @@ export async function main(argv: string[]): Promise<number> {
     const { resolveAutoProfiles } = await import("./drivers/snmp/auto.ts");
     for (const problem of await resolveAutoProfiles(site.devices, site.profiles)) logger.error(problem);
   }
-  const applied = new Map(site.devices.map((d) => [d.config.id, appliedIds(d.profile, site.profiles)]));
+  // What each device is read with: a `profile: auto` device may be composed again by a poll.
+  const applied = (id: string) => {
+    const d = site.devices.find((x) => x.config.id === id);
+    return d ? appliedIds(d.profile, site.profiles) : [];
+  };
   if (args.values.once) return runOnce(site.devices, applied, logger);
 
   const agentConfig = site.config.agent;
@@ -77,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   metrics.setProfiles(
-    site.devices.map((d) => ({ id: d.config.id, profiles: applied.get(d.config.id) ?? [] })),
+    site.devices.map((d) => ({ id: d.config.id, profiles: applied(d.config.id) })),
   );
   const outbox = new Outbox(resolve(agentConfig.dataDir, "outbox.db"));
   const agent = await Agent.create({
@@ -196,7 +200,7 @@ function parse(argv: string[]) {
 
 async function runOnce(
   devices: PreparedDevice[],
-  applied: ReadonlyMap<string, string[]>,
+  applied: (device: string) => string[],
   logger: Logger,
 ): Promise<number> {
   const agent = await Agent.create({
@@ -219,7 +223,7 @@ async function runOnce(
       device: r.device,
       up: r.up,
       ...(r.error ? { error: r.error } : {}),
-      profiles: applied.get(r.device) ?? [],
+      profiles: applied(r.device),
       readings: r.readings,
       ...(r.readingErrors.length ? { readingErrors: r.readingErrors } : {}),
       conditions,

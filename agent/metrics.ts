@@ -18,6 +18,9 @@ export class AgentMetrics {
   readonly eventsRejected: Counter;
   readonly collectorFailovers: Counter;
   readonly collectorCurrent: Gauge<"url">;
+  readonly profileInfo: Gauge<"device" | "profile">;
+  readonly deviceReprobes: Counter<"device" | "reason">;
+  private applied = new Map<string, readonly string[]>();
   /** Read at scrape time: how many events wait in the outbox. */
   pendingEvents: (() => number) | undefined;
   /** The devices' latest readings, written after the registry's metrics on /metrics (see server.ts). */
@@ -25,6 +28,18 @@ export class AgentMetrics {
 
   constructor(private registry: Registry) {
     this.readings = new LatestReadings("watchfloor_", (name) => registry.getSingleMetric(name) !== undefined);
+    this.profileInfo = new Gauge({
+      name: "watchfloor_device_profile_info",
+      help: "1 for each profile applied to a device (with profile: auto, the vendor profile and every standard MIB that answered, as last probed).",
+      labelNames: ["device", "profile"],
+      registers: [registry],
+    });
+    this.deviceReprobes = new Counter({
+      name: "watchfloor_device_reprobes_total",
+      help: "profile: auto devices probed and composed again; reason is sysobjectid (device replaced or other firmware), restart (sysUpTime went back) or unprobed (not recognised at start).",
+      labelNames: ["device", "reason"],
+      registers: [registry],
+    });
     this.deviceUp = new Gauge({
       name: "watchfloor_device_up",
       help: "1 when the device answered its last poll, 0 when it did not.",
@@ -117,13 +132,19 @@ export class AgentMetrics {
 
   /** `watchfloor_device_profile_info{device,profile}` = 1 for each profile applied to each device. */
   setProfiles(devices: readonly { id: string; profiles: readonly string[] }[]): void {
-    const info = new Gauge({
-      name: "watchfloor_device_profile_info",
-      help: "1 for each profile applied to a device (with profile: auto, the vendor profile and every standard MIB that answered).",
-      labelNames: ["device", "profile"],
-      registers: [this.registry],
-    });
-    for (const d of devices) for (const p of d.profiles) info.set({ device: d.id, profile: p }, 1);
+    for (const d of devices) this.setDeviceProfiles(d.id, d.profiles);
+  }
+
+  private setDeviceProfiles(device: string, profiles: readonly string[]): void {
+    for (const p of this.applied.get(device) ?? []) this.profileInfo.remove({ device, profile: p });
+    for (const p of profiles) this.profileInfo.set({ device, profile: p }, 1);
+    this.applied.set(device, profiles);
+  }
+
+  /** A `profile: auto` device was probed again: counted by reason, its profile_info replaced. */
+  reprobed(device: string, reason: string, profiles: readonly string[]): void {
+    this.deviceReprobes.inc({ device, reason });
+    this.setDeviceProfiles(device, profiles);
   }
 
   setReadings(device: string, readings: Reading[]): void {

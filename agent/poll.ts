@@ -3,6 +3,8 @@ import { portFactsOf, scopeToPorts } from "./conditions/port-scope.ts";
 import type { PortFacts } from "../common/ports.ts";
 import { DeviceUnreachableError, type DriverSession } from "./drivers/types.ts";
 import { mapReadings, type Reading, type ReadingError } from "./profiles/map.ts";
+import type { LoadedProfile } from "./profiles/load.ts";
+import type { ProfileWatch, Reprobe } from "./profiles/watch.ts";
 import type { PreparedDevice } from "./site.ts";
 
 export interface PollResult {
@@ -19,6 +21,19 @@ export interface PollResult {
   ports: Map<string, PortFacts>;
   startedAt: number;
   durationSeconds: number;
+  /** The device's profile was composed again this poll (`profile: auto`); the readings are the new profile's. */
+  reprobe?: Reprobe;
+}
+
+/** A watched device's sources: its profile's, then the watch's (one array per profile, kept). */
+const withIdentity = new WeakMap<LoadedProfile, unknown[]>();
+function sourcesOf(profile: LoadedProfile, watch: ProfileWatch): unknown[] {
+  let sources = withIdentity.get(profile);
+  if (!sources) {
+    sources = [...profile.sources, ...watch.sources];
+    withIdentity.set(profile, sources);
+  }
+  return sources;
 }
 
 /**
@@ -45,11 +60,31 @@ export async function pollDevice(
     }, timeoutSeconds * 1000);
   });
   try {
-    const reads = await Promise.race([session.read(device.profile.sources, controller.signal), timeout]);
-    const { readings, errors } = mapReadings(device.profile.profile.readings, reads);
+    let profile = device.profile;
+    const watch = device.watch;
+    let reads = await Promise.race([
+      session.read(watch ? sourcesOf(profile, watch) : profile.sources, controller.signal),
+      timeout,
+    ]);
+    let reprobe: Reprobe | undefined;
+    if (watch) {
+      const own = profile.sources.length;
+      const change = await Promise.race([watch.check(reads.slice(own)), timeout]);
+      reads = reads.slice(0, own);
+      if (change) {
+        const { profile: next, ...what } = change;
+        reprobe = what;
+        // The device changed: this poll's readings come from the profile that fits it now.
+        if (next) {
+          device.profile = profile = next;
+          reads = await Promise.race([session.read(profile.sources, controller.signal), timeout]);
+        }
+      }
+    }
+    const { readings, errors } = mapReadings(profile.profile.readings, reads);
     const ports = portFactsOf(readings);
     const observations = scopeToPorts(
-      observeConditions(device.profile.profile.conditions, readings),
+      observeConditions(profile.profile.conditions, readings),
       ports,
       device.config.ports,
     );
@@ -61,6 +96,7 @@ export async function pollDevice(
       readingErrors: errors,
       observations,
       durationSeconds: (performance.now() - started) / 1000,
+      ...(reprobe ? { reprobe } : {}),
     };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -4,12 +4,15 @@ import { didYouMean } from "../common/config/nearest.ts";
 import { type DeviceConfig, type SiteConfig, siteConfigSchema } from "../common/config/schema.ts";
 import { drivers } from "./drivers/registry.ts";
 import { type LoadedProfile, loadProfiles } from "./profiles/load.ts";
+import type { ProfileWatch } from "./profiles/watch.ts";
 
 /** A device ready to poll: its config, validated driver options and profile. */
 export interface PreparedDevice {
   config: DeviceConfig;
   options: unknown;
   profile: LoadedProfile;
+  /** `profile: auto`: re-checks the device's identity every poll and composes its profile again. */
+  watch?: ProfileWatch;
 }
 
 export interface LoadedSite {
@@ -24,7 +27,7 @@ export interface LoadedSite {
  * Stands in for `profile: auto` until the SNMP driver has fingerprinted the device at start-up; it
  * reads only sysUpTime, so a device that could not be recognised still shows whether it answers.
  */
-function autoPlaceholder(): LoadedProfile {
+export function autoPlaceholder(): LoadedProfile {
   const source = { get: "1.3.6.1.2.1.1.3.0" };
   return {
     file: "(profile: auto)",

@@ -22,8 +22,15 @@ export interface Snmpd {
   stop(): Promise<void>;
 }
 
-/** Debian's snmpd on a free loopback port with its own state dir: v2c community `public` and a v3 authPriv user. */
-export async function startSnmpd(extraUsers: string[] = []): Promise<Snmpd> {
+/**
+ * Debian's snmpd on a free loopback port (or `opts.port`: a restart on the same address) with its own
+ * state dir: v2c community `public` and a v3 authPriv user. `opts.view` limits what `public` sees to
+ * those subtrees (a firmware with fewer MIBs).
+ */
+export async function startSnmpd(
+  extraUsers: string[] = [],
+  opts: { port?: number; view?: string[] } = {},
+): Promise<Snmpd> {
   const dir = mkdtempSync(join(tmpdir(), "wf-snmpd-"));
   const conf = join(dir, "snmpd.conf");
   writeFileSync(
@@ -32,11 +39,16 @@ export async function startSnmpd(extraUsers: string[] = []): Promise<Snmpd> {
       `createUser ${V3_USER.user} SHA "${V3_USER.authKey}" AES "${V3_USER.privKey}"`,
       `rouser ${V3_USER.user} authpriv`,
       ...extraUsers,
-      "rocommunity public 127.0.0.1",
+      ...(opts.view
+        ? [
+            ...opts.view.map((oid) => `view limited included ${oid}`),
+            "rocommunity public 127.0.0.1 -V limited",
+          ]
+        : ["rocommunity public 127.0.0.1"]),
       "",
     ].join("\n"),
   );
-  const port = await freeUdpPort();
+  const port = opts.port ?? (await freeUdpPort());
   const proc: ChildProcess = spawn(
     "snmpd",
     ["-f", "-Lo", "-C", "-c", conf, "-p", join(dir, "pid"), `udp:127.0.0.1:${port}`],

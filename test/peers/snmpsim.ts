@@ -63,7 +63,7 @@ async function waitUntilAnswering(
  * The files are copied to a temp folder that the unprivileged process user (nobody) can read.
  */
 export async function startSnmpsim(
-  opts: { source?: string; only?: string[]; extraArgs?: string[] } = {},
+  opts: { source?: string; only?: string[]; extraArgs?: string[]; port?: number } = {},
 ): Promise<Snmpsim> {
   const source = opts.source ?? recordingsDir();
   const root = mkdtempSync(join(tmpdir(), "wf-snmpsim-"));
@@ -78,7 +78,8 @@ export async function startSnmpsim(
   for (const p of [root, data, cache]) chmodSync(p, 0o777);
   for (const f of files) chmodSync(join(data, f), 0o644);
   const communities = files.map((f) => f.slice(0, -8));
-  const port = await freeUdpPort();
+  // A given port: another simulator takes over an address (a device replaced behind it).
+  const port = opts.port ?? (await freeUdpPort());
   const proc = spawn(
     "snmpsimd",
     [

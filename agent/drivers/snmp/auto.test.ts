@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { type Profile, profileSchema } from "../../profiles/schema.ts";
-import { chooseProfile, composeFor, composeLoaded } from "./auto.ts";
+import { chooseProfile, composeFor, composeLoaded, reprobeReason } from "./auto.ts";
 
 const profile = (id: string, detect: unknown): Profile =>
-  profileSchema.parse({ id, origin: "test", driver: "snmp", detect, readings: [{ name: "device_up", source: {} }] });
+  profileSchema.parse({
+    id,
+    origin: "test",
+    driver: "snmp",
+    detect,
+    readings: [{ name: "device_up", source: {} }],
+  });
 
 const PROFILES = [
   profile("if-mib", { probe: ["1.3.6.1.2.1.2.2.1.1"] }),
@@ -106,5 +112,33 @@ describe("profile: auto composes a vendor profile with every standard MIB that a
 
   it("nothing recognised and nothing answering: no profile", () => {
     expect(compose("1.3.6.1.4.1.5", [])).toBeUndefined();
+  });
+});
+
+describe("reprobeReason (when profile: auto composes again)", () => {
+  const SW = "1.3.6.1.4.1.2011.2.23.95";
+  const at = (sysObjectID: string | undefined, sysUpTime: number | undefined, atMs: number) => ({
+    sysObjectID,
+    sysUpTime,
+    at: atMs,
+  });
+  // TimeTicks are hundredths of a second and wrap at 2^32 (RFC 2578 §7.1.8): 497 days.
+  it.each([
+    ["the same device, up a second longer", at(SW, 100_000, 0), at(SW, 100_100, 1000), undefined],
+    ["a simulator whose sysUpTime stands still", at(SW, 123_456, 0), at(SW, 123_456, 60_000), undefined],
+    [
+      "another device behind the address",
+      at(SW, 100_000, 0),
+      at("1.3.6.1.2.1.33", 200_000, 1000),
+      "sysobjectid",
+    ],
+    ["the same OID written with a leading dot", at(SW, 100_000, 0), at(`.${SW}`, 100_100, 1000), undefined],
+    ["a restart (sysUpTime back to seconds)", at(SW, 100_000, 0), at(SW, 300, 5000), "restart"],
+    ["TimeTicks wrapping after 497 days", at(SW, 4294967000, 0), at(SW, 200, 5000), undefined],
+    ["a restart just before the wrap would have come", at(SW, 4294960000, 0), at(SW, 200, 5000), "restart"],
+    ["a device never fingerprinted, answering now", undefined, at(SW, 300, 5000), "unprobed"],
+    ["no sysObjectID this poll: no evidence", at(SW, 100_000, 0), at(undefined, 5, 1000), undefined],
+  ])("%s", (_, prev, now, expected) => {
+    expect(reprobeReason(prev, now)).toBe(expected);
   });
 });

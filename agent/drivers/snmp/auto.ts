@@ -1,18 +1,23 @@
 import type { DeviceConfig } from "../../../common/config/schema.ts";
 import { appliedIds, type LoadedProfile } from "../../profiles/load.ts";
 import type { Profile } from "../../profiles/schema.ts";
-import type { PreparedDevice } from "../../site.ts";
+import type { RawRead } from "../types.ts";
+import type { ProfileChange, ProfileWatch, ReprobeReason } from "../../profiles/watch.ts";
+import { autoPlaceholder, type PreparedDevice } from "../../site.ts";
 import { snmp } from "./netsnmp.ts";
-import type { SnmpOptions } from "./options.ts";
+import { type SnmpOptions, snmpSourceSchema } from "./options.ts";
 import { openNetSnmp, Requester } from "./session.ts";
 
 const SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0";
+const SYS_UP_TIME = "1.3.6.1.2.1.1.3.0";
 const strip = (oid: string) => oid.replace(/^\./, "");
 const under = (oid: string, prefix: string) => oid === prefix || oid.startsWith(`${prefix}.`);
 
 /** What a device showed of itself: its sysObjectID and which probe subtrees answered. */
 export interface Fingerprint {
   sysObjectID?: string;
+  /** sysUpTime in hundredths of a second, when the device gave it. */
+  sysUpTime?: number;
   answered: ReadonlySet<string>;
 }
 
@@ -120,8 +125,9 @@ export async function fingerprint(
   const net = openNetSnmp(device, options);
   const req = new Requester(net, device, options);
   try {
-    const [vb] = await req.get([SYS_OBJECT_ID]);
+    const [vb, up] = await req.get([SYS_OBJECT_ID, SYS_UP_TIME]);
     const sysObjectID = vb && !snmp.isVarbindError(vb) ? String(vb.value) : undefined;
+    const sysUpTime = up && !snmp.isVarbindError(up) && typeof up.value === "number" ? up.value : undefined;
     const answered = new Set<string>();
     for (let i = 0; i < probes.length; i += options.maxVarbinds) {
       const chunk = probes.slice(i, i + options.maxVarbinds);
@@ -131,7 +137,7 @@ export async function fingerprint(
         if (next && !snmp.isVarbindError(next) && under(strip(next.oid), probe)) answered.add(probe);
       });
     }
-    return { sysObjectID, answered };
+    return { sysObjectID, sysUpTime, answered };
   } finally {
     net.close();
   }
@@ -146,14 +152,110 @@ export async function detectProfile(
   return composeFor(await fingerprint(device, options, probesOf(profiles)), profiles);
 }
 
+/** What a device says of itself with every poll: which device it is, and how long it has been up. */
+export interface Identity {
+  sysObjectID?: string;
+  /** sysUpTime, hundredths of a second (TimeTicks: wraps at 2^32, after 497 days). */
+  sysUpTime?: number;
+  /** When it was read (ms, the agent's clock). */
+  at: number;
+}
+
+const TICKS_WRAP = 2 ** 32;
+
+/**
+ * Whether a device must be probed again, and why: it was never fingerprinted (the start-up probe got no
+ * answer), its sysObjectID changed (replaced, or a firmware that reports another model), or its
+ * sysUpTime went backwards (a restart: a firmware upgrade may bring or drop MIBs). A sysUpTime that went
+ * backwards only because TimeTicks wrapped at 2^32 is not a restart. Pure.
+ */
+export function reprobeReason(prev: Identity | undefined, now: Identity): ReprobeReason | undefined {
+  if (now.sysObjectID === undefined) return undefined;
+  if (!prev?.sysObjectID) return "unprobed";
+  if (strip(prev.sysObjectID) !== strip(now.sysObjectID)) return "sysobjectid";
+  if (prev.sysUpTime === undefined || now.sysUpTime === undefined || now.sysUpTime >= prev.sysUpTime)
+    return undefined;
+  const expected = prev.sysUpTime + Math.max(0, now.at - prev.at) / 10;
+  const wrapped = expected >= TICKS_WRAP && now.sysUpTime <= expected - TICKS_WRAP + 6000;
+  return wrapped ? undefined : "restart";
+}
+
+/** sysObjectID and sysUpTime, read with every poll of a `profile: auto` device (they ride its first request). */
+const IDENTITY_SOURCES: unknown[] = [
+  snmpSourceSchema.parse({ get: SYS_OBJECT_ID }),
+  snmpSourceSchema.parse({ get: SYS_UP_TIME }),
+];
+
+function identityOf(reads: readonly RawRead[], at: number): Identity {
+  const value = (r: RawRead | undefined) => (r?.ok ? r.samples[0]?.value : undefined);
+  const id = value(reads[0]);
+  const up = value(reads[1]);
+  return {
+    sysObjectID: typeof id === "string" && id !== "" ? id : undefined,
+    sysUpTime: typeof up === "number" ? up : undefined,
+    at,
+  };
+}
+
+/** Watches one `profile: auto` device and composes its profile again when the device changed. */
+class AutoProfileWatch implements ProfileWatch {
+  readonly sources = IDENTITY_SOURCES;
+  private last?: Identity;
+
+  constructor(
+    private device: PreparedDevice,
+    private profiles: ReadonlyMap<string, LoadedProfile>,
+    private now: () => number,
+    initial?: Fingerprint,
+  ) {
+    if (initial?.sysObjectID)
+      this.last = { sysObjectID: initial.sysObjectID, sysUpTime: initial.sysUpTime, at: now() };
+  }
+
+  async check(reads: readonly RawRead[]): Promise<ProfileChange | undefined> {
+    const now = identityOf(reads, this.now());
+    const reason = reprobeReason(this.last, now);
+    if (!reason) {
+      if (now.sysObjectID !== undefined) this.last = now;
+      return undefined;
+    }
+    // Probed before `last` moves on: a probe that fails is tried again at the next poll.
+    const all = [...this.profiles.values()].map((p) => p.profile);
+    const fp = await fingerprint(this.device.config, this.device.options as SnmpOptions, probesOf(all));
+    const from = appliedIds(this.device.profile, this.profiles);
+    const profile = composeLoaded(composeFor(fp, all), this.profiles) ?? autoPlaceholder();
+    const to = appliedIds(profile, this.profiles);
+    const before = this.last;
+    this.last = {
+      sysObjectID: fp.sysObjectID ?? now.sysObjectID,
+      sysUpTime: fp.sysUpTime ?? now.sysUpTime,
+      at: now.at,
+    };
+    return {
+      reason,
+      from,
+      to,
+      detail: {
+        sysObjectID: `${before?.sysObjectID ?? "?"} → ${this.last.sysObjectID}`,
+        sysUpTime: `${before?.sysUpTime ?? "?"} → ${this.last.sysUpTime ?? "?"}`,
+      },
+      // Same profiles (a restart that changed nothing): the poll keeps what it read.
+      profile: from.join("+") === to.join("+") ? undefined : profile,
+    };
+  }
+}
+
 /**
  * Resolves `profile: auto` for every SNMP device whose config says so, in place, before the agent starts
- * (the site loader must let `auto` through with a placeholder). Returns one message per device that
- * could not be recognised (it keeps its placeholder).
+ * (the site loader must let `auto` through with a placeholder), and gives each a watch: every poll reads
+ * sysObjectID and sysUpTime, and a device that was replaced, restarted or never recognised is probed and
+ * composed again. Returns one message per device that could not be recognised (it keeps its placeholder
+ * until a later poll recognises it).
  */
 export async function resolveAutoProfiles(
   devices: readonly PreparedDevice[],
   profiles: ReadonlyMap<string, LoadedProfile>,
+  now: () => number = Date.now,
 ): Promise<string[]> {
   const all = [...profiles.values()].map((p) => p.profile);
   const problems: string[] = [];
@@ -161,9 +263,10 @@ export async function resolveAutoProfiles(
     devices
       .filter((d) => d.config.driver === "snmp" && d.config.profile === "auto")
       .map(async (d) => {
+        let fp: Fingerprint | undefined;
         try {
-          const composition = await detectProfile(d.config, d.options as SnmpOptions, all);
-          const loaded = composeLoaded(composition, profiles);
+          fp = await fingerprint(d.config, d.options as SnmpOptions, probesOf(all));
+          const loaded = composeLoaded(composeFor(fp, all), profiles);
           if (loaded) d.profile = loaded;
           else
             problems.push(
@@ -172,6 +275,7 @@ export async function resolveAutoProfiles(
         } catch (err) {
           problems.push(`${d.config.id}: profile auto: ${(err as Error).message}`);
         }
+        d.watch = new AutoProfileWatch(d, profiles, now, fp);
       }),
   );
   return problems;
