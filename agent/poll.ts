@@ -25,6 +25,12 @@ export interface PollResult {
   reprobe?: Reprobe;
 }
 
+/** A re-probe not yet reported (it may have finished after an earlier poll was cut off). */
+function reprobeOf(device: PreparedDevice): { reprobe?: Reprobe } {
+  const reprobe = device.watch?.takeChange();
+  return reprobe ? { reprobe } : {};
+}
+
 /** A watched device's sources: its profile's, then the watch's (one array per profile, kept). */
 const withIdentity = new WeakMap<LoadedProfile, unknown[]>();
 function sourcesOf(profile: LoadedProfile, watch: ProfileWatch): unknown[] {
@@ -66,19 +72,14 @@ export async function pollDevice(
       session.read(watch ? sourcesOf(profile, watch) : profile.sources, controller.signal),
       timeout,
     ]);
-    let reprobe: Reprobe | undefined;
     if (watch) {
       const own = profile.sources.length;
-      const change = await Promise.race([watch.check(reads.slice(own)), timeout]);
+      await Promise.race([watch.check(reads.slice(own)), timeout]);
       reads = reads.slice(0, own);
-      if (change) {
-        const { profile: next, ...what } = change;
-        reprobe = what;
-        // The device changed: this poll's readings come from the profile that fits it now.
-        if (next) {
-          device.profile = profile = next;
-          reads = await Promise.race([session.read(profile.sources, controller.signal), timeout]);
-        }
+      // The device changed: this poll's readings come from the profile that fits it now.
+      if (device.profile !== profile) {
+        profile = device.profile;
+        reads = await Promise.race([session.read(profile.sources, controller.signal), timeout]);
       }
     }
     const { readings, errors } = mapReadings(profile.profile.readings, reads);
@@ -96,14 +97,14 @@ export async function pollDevice(
       readingErrors: errors,
       observations,
       durationSeconds: (performance.now() - started) / 1000,
-      ...(reprobe ? { reprobe } : {}),
+      ...reprobeOf(device),
     };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // Anything other than "the device did not answer" is a malformed reply or a driver bug: the device
     // is marked, with the reason, and the agent carries on with the others.
     const error = err instanceof DeviceUnreachableError ? message : `driver error: ${message}`;
-    return { ...base, up: false, error, timedOut, durationSeconds: (performance.now() - started) / 1000 };
+    return { ...base, up: false, error, timedOut, durationSeconds: (performance.now() - started) / 1000, ...reprobeOf(device) };
   } finally {
     clearTimeout(timer);
   }

@@ -1,5 +1,4 @@
 import type { RawRead } from "../drivers/types.ts";
-import type { LoadedProfile } from "./load.ts";
 
 /** Why a device's profile was composed again (bounded: a metric label). */
 export type ReprobeReason = "sysobjectid" | "restart" | "unprobed";
@@ -12,11 +11,6 @@ export interface Reprobe {
   detail: Record<string, string>;
 }
 
-export interface ProfileChange extends Reprobe {
-  /** The profile to read the device with from now on; undefined when the probe found the same profiles. */
-  profile?: LoadedProfile;
-}
-
 /**
  * A device whose profile was composed from what it answered (`profile: auto`): its identity is read
  * with every poll, and the profile is composed again when the device changed.
@@ -24,6 +18,11 @@ export interface ProfileChange extends Reprobe {
 export interface ProfileWatch {
   /** Sources read with every poll after the profile's own (sysObjectID, sysUpTime). */
   readonly sources: readonly unknown[];
-  /** Given this poll's reads of `sources`: the change when the device must be (and was) probed again. */
-  check(reads: readonly RawRead[]): Promise<ProfileChange | undefined>;
+  /**
+   * Given this poll's reads of `sources`: probes the device again when it changed and sets its new
+   * profile on the device (while a probe runs, waits for that one).
+   */
+  check(reads: readonly RawRead[]): Promise<void>;
+  /** The re-probe not yet reported by a poll, if any (then forgotten). */
+  takeChange(): Reprobe | undefined;
 }

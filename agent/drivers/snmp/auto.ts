@@ -2,7 +2,7 @@ import type { DeviceConfig } from "../../../common/config/schema.ts";
 import { appliedIds, type LoadedProfile } from "../../profiles/load.ts";
 import type { Profile } from "../../profiles/schema.ts";
 import type { RawRead } from "../types.ts";
-import type { ProfileChange, ProfileWatch, ReprobeReason } from "../../profiles/watch.ts";
+import type { ProfileWatch, Reprobe, ReprobeReason } from "../../profiles/watch.ts";
 import { autoPlaceholder, type PreparedDevice } from "../../site.ts";
 import { snmp } from "./netsnmp.ts";
 import { type SnmpOptions, snmpSourceSchema } from "./options.ts";
@@ -197,10 +197,16 @@ function identityOf(reads: readonly RawRead[], at: number): Identity {
   };
 }
 
-/** Watches one `profile: auto` device and composes its profile again when the device changed. */
+/**
+ * Watches one `profile: auto` device and composes its profile again when the device changed. The new
+ * profile is set on the device by the probe itself, and the change waits in `takeChange` until a poll
+ * reports it: a poll cut off by its timeout while the probe runs loses neither.
+ */
 class AutoProfileWatch implements ProfileWatch {
   readonly sources = IDENTITY_SOURCES;
   private last?: Identity;
+  private probing?: Promise<void>;
+  private unreported?: Reprobe;
 
   constructor(
     private device: PreparedDevice,
@@ -212,14 +218,32 @@ class AutoProfileWatch implements ProfileWatch {
       this.last = { sysObjectID: initial.sysObjectID, sysUpTime: initial.sysUpTime, at: now() };
   }
 
-  async check(reads: readonly RawRead[]): Promise<ProfileChange | undefined> {
+  check(reads: readonly RawRead[]): Promise<void> {
+    if (this.probing) return this.probing;
     const now = identityOf(reads, this.now());
     const reason = reprobeReason(this.last, now);
     if (!reason) {
       if (now.sysObjectID !== undefined) this.last = now;
-      return undefined;
+      return Promise.resolve();
     }
-    // Probed before `last` moves on: a probe that fails is tried again at the next poll.
+    // A probe that fails (the device stopped answering meanwhile) does not fail the poll, which read
+    // the device already: `last` stays, so the next poll probes again.
+    this.probing = this.probe(reason, now)
+      .catch(() => undefined)
+      .finally(() => {
+        this.probing = undefined;
+      });
+    return this.probing;
+  }
+
+  takeChange(): Reprobe | undefined {
+    const change = this.unreported;
+    this.unreported = undefined;
+    return change;
+  }
+
+  /** `last` moves on only once the probe answered: a probe that fails is tried again at the next poll. */
+  private async probe(reason: ReprobeReason, now: Identity): Promise<void> {
     const all = [...this.profiles.values()].map((p) => p.profile);
     const fp = await fingerprint(this.device.config, this.device.options as SnmpOptions, probesOf(all));
     const from = appliedIds(this.device.profile, this.profiles);
@@ -231,7 +255,9 @@ class AutoProfileWatch implements ProfileWatch {
       sysUpTime: fp.sysUpTime ?? now.sysUpTime,
       at: now.at,
     };
-    return {
+    // Same profiles (a restart that changed nothing): the device keeps the profile it is read with.
+    if (from.join("+") !== to.join("+")) this.device.profile = profile;
+    this.unreported = {
       reason,
       from,
       to,
@@ -239,8 +265,6 @@ class AutoProfileWatch implements ProfileWatch {
         sysObjectID: `${before?.sysObjectID ?? "?"} → ${this.last.sysObjectID}`,
         sysUpTime: `${before?.sysUpTime ?? "?"} → ${this.last.sysUpTime ?? "?"}`,
       },
-      // Same profiles (a restart that changed nothing): the poll keeps what it read.
-      profile: from.join("+") === to.join("+") ? undefined : profile,
     };
   }
 }
