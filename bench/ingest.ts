@@ -22,6 +22,7 @@ import {
   noChanges,
 } from "../collector/domain/index.ts";
 import { openDatabase } from "../collector/store/db.ts";
+import { StoreDb } from "../collector/store/store-db.ts";
 import { CollectorStore } from "../collector/store/store.ts";
 import {
   floorInventory,
@@ -72,10 +73,11 @@ function workload(tag: string, now: number): unknown[][] {
  * receipts), with the engine's clock moving through the year and archiving daily, then 2,000 faults
  * left open. Much faster than sending it over HTTP, and the same rows.
  */
-function seedYear(file: string, end: number): void {
-  const store = new CollectorStore(openDatabase(file));
-  const engine = store.loadEngine();
-  const receipt = store.db.prepare(
+async function seedYear(file: string, end: number): Promise<void> {
+  const store = new CollectorStore(StoreDb.sqlite(file));
+  const engine = await store.loadEngine();
+  // Inside the store's transactions below (the same SQLite connection).
+  const receipt = store.sqlite!.prepare(
     "INSERT INTO events (id, agent, type, received_at, body) VALUES (?, 'agent-1', 'condition', ?, ?)",
   );
   const start = end - 365 * DAY;
@@ -83,51 +85,70 @@ function seedYear(file: string, end: number): void {
   const newId = () => `F-h${++ids}`;
   let pending: EngineChanges = noChanges(start);
   let audit: ReturnType<LiveEngine["advanceTo"]>["audit"] = [];
-  const flush = () => {
-    store.saveEngine(pending, audit, engine);
+  const flush = async (tx: CollectorStore) => {
+    await tx.saveEngine(pending, audit, engine);
     pending = noChanges(pending.now);
     audit = [];
   };
   let nextDay = start + DAY;
   const faults = HISTORY / 2;
-  store.db.exec("BEGIN");
-  for (let i = 0; i < faults; i++) {
-    const at = start + Math.floor((i * 364 * DAY) / faults);
-    if (at >= nextDay) {
-      const r = engine.advanceTo({ now: at, policy: defaultPolicy, inventory, newId });
-      pending = mergeChanges(pending, r.changes);
-      audit.push(...r.audit);
-      nextDay += DAY;
-      flush();
-      store.db.exec("COMMIT");
-      store.db.exec("BEGIN");
-    }
-    const device = `hist-${i % 2000}`;
-    for (const [state, t] of [
-      ["firing", at],
-      ["clear", at + 30 * 60_000],
-    ] as const) {
-      const cmd: Command = { type: "condition", eventId: `h-${i}-${state}`, at: t, device, condition: "link.down", state };
-      const r = engine.apply(cmd, { now: t, policy: defaultPolicy, inventory, newId });
+  // One transaction a simulated day, as before: each ends after the day's archive step.
+  let i = 0;
+  while (i < faults)
+    await store.transaction(async (tx) => {
+      for (; i < faults; i++) {
+        const at = start + Math.floor((i * 364 * DAY) / faults);
+        if (at >= nextDay) {
+          const r = engine.advanceTo({ now: at, policy: defaultPolicy, inventory, newId });
+          pending = mergeChanges(pending, r.changes);
+          audit.push(...r.audit);
+          nextDay += DAY;
+          await flush(tx);
+          return;
+        }
+        const device = `hist-${i % 2000}`;
+        for (const [state, t] of [
+          ["firing", at],
+          ["clear", at + 30 * 60_000],
+        ] as const) {
+          const cmd: Command = {
+            type: "condition",
+            eventId: `h-${i}-${state}`,
+            at: t,
+            device,
+            condition: "link.down",
+            state,
+          };
+          const r = engine.apply(cmd, { now: t, policy: defaultPolicy, inventory, newId });
+          if (!r.ok) throw new Error(r.error.message);
+          pending = mergeChanges(pending, r.changes);
+          audit.push(...r.audit);
+          receipt.run(cmd.eventId, t, JSON.stringify({ id: cmd.eventId, device, state }));
+        }
+        if (i % 2000 === 1999) await flush(tx);
+      }
+      await flush(tx);
+    });
+  await store.transaction(async (tx) => {
+    for (let i = 0; i < OPEN; i++) {
+      const at = end - DAY + i * 1000;
+      const cmd: Command = {
+        type: "condition",
+        eventId: `open-${i}`,
+        at,
+        device: `open-${i}`,
+        condition: "link.down",
+        state: "firing",
+      };
+      const r = engine.apply(cmd, { now: end, policy: defaultPolicy, inventory, newId });
       if (!r.ok) throw new Error(r.error.message);
       pending = mergeChanges(pending, r.changes);
       audit.push(...r.audit);
-      receipt.run(cmd.eventId, t, JSON.stringify({ id: cmd.eventId, device, state }));
+      receipt.run(cmd.eventId, at, JSON.stringify({ id: cmd.eventId }));
     }
-    if (i % 2000 === 1999) flush();
-  }
-  for (let i = 0; i < OPEN; i++) {
-    const at = end - DAY + i * 1000;
-    const cmd: Command = { type: "condition", eventId: `open-${i}`, at, device: `open-${i}`, condition: "link.down", state: "firing" };
-    const r = engine.apply(cmd, { now: end, policy: defaultPolicy, inventory, newId });
-    if (!r.ok) throw new Error(r.error.message);
-    pending = mergeChanges(pending, r.changes);
-    audit.push(...r.audit);
-    receipt.run(cmd.eventId, at, JSON.stringify({ id: cmd.eventId }));
-  }
-  flush();
-  store.db.exec("COMMIT");
-  store.db.close();
+    await flush(tx);
+  });
+  await store.close();
 }
 
 /** Events/s of the workload through POST /api/v1/events, one batch at a time as an agent sends them. */
@@ -145,7 +166,9 @@ async function overHttp(file: string, tag: string): Promise<number> {
 /** The same batches inserted raw into the same file, same durability: one transaction (fsync) per batch. */
 function raw(file: string, tag: string): number {
   const db = openDatabase(file);
-  const insert = db.prepare("INSERT INTO events (id, agent, type, received_at, body) VALUES (?, 'agent-1', ?, ?, ?)");
+  const insert = db.prepare(
+    "INSERT INTO events (id, agent, type, received_at, body) VALUES (?, 'agent-1', ?, ?, ?)",
+  );
   const batches = workload(tag, Date.now()) as Array<Array<{ id: string; type: string }>>;
   const t0 = performance.now();
   for (const b of batches.slice(WARMUP))
@@ -176,7 +199,7 @@ try {
   const emptyFile = join(dir, "empty.db");
   const yearFile = join(dir, "year.db");
   const t0 = performance.now();
-  seedYear(yearFile, Date.now() - 2 * DAY);
+  await seedYear(yearFile, Date.now() - 2 * DAY);
   const seedS = (performance.now() - t0) / 1000;
   const emptyHttp = await overHttp(emptyFile, "a");
   const emptyRaw = raw(emptyFile, "r");

@@ -22,7 +22,7 @@ import { Sender } from "../agent/outbox/sender.ts";
 import { buildCollector } from "../collector/app.ts";
 import { policySchema } from "../collector/domain/index.ts";
 import { notificationsSchema } from "../collector/paging/config.ts";
-import { openDatabase } from "../collector/store/db.ts";
+import { StoreDb } from "../collector/store/store-db.ts";
 import { CollectorStore } from "../collector/store/store.ts";
 import { systemClock } from "../common/clock.ts";
 import { collectorSchema, deviceSchema } from "../common/config/schema.ts";
@@ -61,7 +61,7 @@ const receiver = createServer((req, res) => {
 await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
 const hookUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
 
-const store = new CollectorStore(openDatabase(join(dir, "collector.db")));
+const store = new CollectorStore(StoreDb.sqlite(join(dir, "collector.db")));
 const { app } = await buildCollector({
   config: collectorSchema.parse({
     agents: [{ id: "agent-1", token: TOKEN }],
@@ -165,6 +165,6 @@ console.log(
 sender.stop();
 outbox.close();
 await app.close();
-store.db.close();
+await store.close();
 await new Promise<void>((r) => receiver.close(() => r()));
 rmSync(dir, { recursive: true, force: true });

@@ -40,11 +40,11 @@ export async function runAudit(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const store = openStoreFromConfig(parsed.values.config, "audit verify");
+  const store = await openStoreFromConfig(parsed.values.config, "audit verify");
   if (!store) return 2;
-  const entries = store.audit();
-  const head = store.auditHead();
-  store.db.close();
+  const entries = await store.audit();
+  const head = await store.auditHead();
+  await store.close();
   // The recorded head also catches entries cut off the end, which the chain alone cannot see.
   const verdict = verifyAuditChain(entries, head);
   if (!verdict.ok) {

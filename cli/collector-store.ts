@@ -1,17 +1,16 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { collectorDatabasePath } from "../collector/cli.ts";
-import { openDatabase } from "../collector/store/db.ts";
-import { CollectorStore } from "../collector/store/store.ts";
+import { collectorDatabasePath, openCollectorStore } from "../collector/store/open.ts";
+import type { CollectorStore } from "../collector/store/store.ts";
 import { rawMapping } from "../common/config/load.ts";
+import { storeSchema } from "../common/config/schema.ts";
 
 /**
- * The collector's store file named by a site config (collector.dataDir, relative to the working
- * directory as the collector takes it). Only that key is read: the store commands need no agent
- * token or paging secret, so they work where those environment variables are unset (check-config
- * validates the rest). Undefined after printing why not.
+ * The collector section of a site config, read for the admin commands: only dataDir and store are
+ * taken, so they need no agent token or paging secret (check-config validates the rest). Undefined
+ * after printing why not.
  */
-export function storeFileFromConfig(file: string | undefined, command: string): string | undefined {
+function storeConfigFrom(file: string | undefined, command: string) {
   if (!file) {
     process.stderr.write(`watchfloor ${command}: --config FILE is required (the collector's site config)\n`);
     return undefined;
@@ -33,16 +32,46 @@ export function storeFileFromConfig(file: string | undefined, command: string): 
     );
     return undefined;
   }
-  const dataDir = rawMapping(root.collector).dataDir ?? "var/collector";
+  const collector = rawMapping(root.collector);
+  const dataDir = collector.dataDir ?? "var/collector";
   if (typeof dataDir !== "string") {
     process.stderr.write(`${file}: collector.dataDir: expected a folder path\n`);
     return undefined;
   }
-  return collectorDatabasePath(dataDir);
+  const store = storeSchema.safeParse(collector.store);
+  if (!store.success) {
+    for (const i of store.error.issues)
+      process.stderr.write(`${file}: collector.store${i.path.map((p) => `.${String(p)}`).join("")}: ${i.message}\n`);
+    return undefined;
+  }
+  return { dataDir, store: store.data };
 }
 
-/** Opens the collector's store named by a site config, for the admin commands; undefined after printing why not. */
-export function openStoreFromConfig(file: string | undefined, command: string): CollectorStore | undefined {
-  const dbFile = storeFileFromConfig(file, command);
-  return dbFile ? new CollectorStore(openDatabase(dbFile)) : undefined;
+/**
+ * The collector's SQLite file named by a site config (collector.dataDir, relative to the working
+ * directory as the collector takes it); undefined after printing why not (also for a PostgreSQL store,
+ * which these file commands do not handle: pg_dump and pg_restore do).
+ */
+export function storeFileFromConfig(file: string | undefined, command: string): string | undefined {
+  const cfg = storeConfigFrom(file, command);
+  if (!cfg) return undefined;
+  if (cfg.store.kind !== "sqlite") {
+    process.stderr.write(
+      `watchfloor ${command}: collector.store is PostgreSQL; back it up and check it with PostgreSQL's own tools (pg_dump, pg_restore, pg_amcheck)\n`,
+    );
+    return undefined;
+  }
+  return collectorDatabasePath(cfg.dataDir);
+}
+
+/** Opens the collector's store (SQLite or PostgreSQL) named by a site config; undefined after printing why not. */
+export async function openStoreFromConfig(file: string | undefined, command: string): Promise<CollectorStore | undefined> {
+  const cfg = storeConfigFrom(file, command);
+  if (!cfg) return undefined;
+  try {
+    return await openCollectorStore(cfg);
+  } catch (err) {
+    process.stderr.write(`watchfloor ${command}: ${(err as Error).message}\n`);
+    return undefined;
+  }
 }

@@ -7,12 +7,10 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { formatConfigError } from "../common/config/load.ts";
-import { collectorDatabasePath } from "../collector/cli.ts";
 import { kpiFor, parseInstant, parsePeriod, verifyAuditChain } from "../collector/domain/index.ts";
 import { findStamp } from "../collector/report/stamp.ts";
 import { loadCollectorSite } from "../collector/site.ts";
-import { openDatabase } from "../collector/store/db.ts";
-import { CollectorStore } from "../collector/store/store.ts";
+import { openCollectorStore } from "../collector/store/open.ts";
 
 const USAGE = "usage: watchfloor report verify FILE --config FILE\n";
 
@@ -46,10 +44,10 @@ export async function runReport(args: string[]): Promise<number> {
     for (const e of errors) process.stderr.write(`${formatConfigError(e)}\n`);
     return 2;
   }
-  const store = new CollectorStore(openDatabase(collectorDatabasePath(site.config.collector.dataDir)));
+  const store = await openCollectorStore(site.config.collector);
   try {
-    const entries = store.audit();
-    const head = store.auditHead();
+    const entries = await store.audit();
+    const head = await store.auditHead();
     const chain = verifyAuditChain(entries, head);
     if (!chain.ok) {
       process.stdout.write(`BROKEN RECORD: the audit chain fails at entry ${chain.seq}: ${chain.reason}\n`);
@@ -75,7 +73,7 @@ export async function runReport(args: string[]): Promise<number> {
       process.stdout.write(`MISMATCH: the stamp's period or time does not parse (${stamp.period}, ${stamp.generatedAt})\n`);
       return 1;
     }
-    const faults = [...store.loadEngine().faults()];
+    const faults = [...(await store.loadEngine()).faults()];
     const k = kpiFor(period, faults, site.policy, generatedAt);
     const record = { total: k.total, met: k.met, breached: k.breached, exempted: k.exempted, planned: k.planned, pending: k.pending };
     const differs = Object.entries(record).filter(([key, v]) => stamp.figures[key as keyof typeof record] !== v);
@@ -89,6 +87,6 @@ export async function runReport(args: string[]): Promise<number> {
     );
     return 0;
   } finally {
-    store.db.close();
+    await store.close();
   }
 }

@@ -54,7 +54,7 @@ export async function runStore(args: string[]): Promise<number> {
       return checkLiveStore(dbFile, values.config);
     }
     if (verb === "check" && rest.length === 1) {
-      process.stdout.write(describe(checkStoreFile(rest[0]!)));
+      process.stdout.write(describe(await checkStoreFile(rest[0]!)));
       return 0;
     }
   } catch (err) {

@@ -26,12 +26,12 @@ export async function runUser(args: string[]): Promise<number> {
     process.stderr.write(`watchfloor user add: --role must be one of ${ROLES.join(", ")}\n`);
     return 2;
   }
-  const store = openStoreFromConfig(parsed.values.config, "user add");
+  const store = await openStoreFromConfig(parsed.values.config, "user add");
   if (!store) return 2;
-  const token = store.addUser(name, role, Date.now());
+  const token = await store.addUser(name, role, Date.now());
   // A replaced token ends the web sessions opened with the old one.
-  new Accounts(store.db).endSessionsOf(name);
-  store.db.close();
+  await new Accounts(store.db).endSessionsOf(name);
+  await store.close();
   process.stdout.write(`${token}\n`);
   process.stderr.write(`user ${name} (${role}) saved; the token above is shown only now.\n`);
   return 0;

@@ -67,7 +67,7 @@ export async function buildCollector(
     ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key.reveal() } } : {}),
     trustProxy: deps.config.trustProxy,
   });
-  const faults = new FaultService({
+  const faults = await FaultService.open({
     store: deps.store,
     clock: deps.clock,
     policy: deps.policy,
@@ -179,11 +179,11 @@ export async function buildCollector(
     inspections.start();
   });
   app.addHook("onClose", async () => {
-    faults.stop();
     pruner.stop();
     liveness.stop();
     inspections.stop();
     await paging?.stop();
+    await faults.stop();
   });
   return { app: app as unknown as FastifyInstance, ctx, paging, routes };
 }

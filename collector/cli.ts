@@ -1,4 +1,4 @@
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { Registry } from "prom-client";
 import { splitHostPort } from "../agent/server.ts";
@@ -9,19 +9,15 @@ import { createLogger } from "../common/logger.ts";
 import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { buildCollector } from "./app.ts";
 import { loadCollectorSite } from "./site.ts";
-import { openDatabase } from "./store/db.ts";
 import { damagedStoreAdvice, isStoreFailure, storeDamageAtStart } from "./store/health.ts";
-import { CollectorStore } from "./store/store.ts";
+import { collectorDatabasePath, openCollectorStore } from "./store/open.ts";
+import type { CollectorStore } from "./store/store.ts";
 
 const USAGE = `usage: watchfloor-collector --config FILE [--listen HOST:PORT]
 
   --config FILE       site config (YAML) with a collector section
   --listen HOST:PORT  override collector.listen (127.0.0.1:0 picks a free port)
 `;
-
-export function collectorDatabasePath(dataDir: string): string {
-  return resolve(dataDir, "collector.db");
-}
 
 export async function main(argv: string[]): Promise<number> {
   let values: { config?: string; listen?: string; help?: boolean };
@@ -57,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   const logger = createLogger("watchfloor-collector");
   const registry = new Registry();
   registerProcessMetrics(registry, "watchfloor_collector_");
+  const storeConfig = site.config.collector.store;
   const dbFile = collectorDatabasePath(site.config.collector.dataDir);
   // A damaged store is refused here, naming the file and the way back, rather than serving 500s (or
   // dying with a stack trace) later. quick_check reads the whole file once: seconds for a large store.
@@ -66,16 +63,25 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`watchfloor-collector: refusing to start: ${message}\n`);
     return 1;
   };
-  const damage = storeDamageAtStart(dbFile);
-  if (damage) return refuse(damage);
+  if (storeConfig.kind === "sqlite") {
+    const damage = storeDamageAtStart(dbFile);
+    if (damage) return refuse(damage);
+  }
   let store: CollectorStore;
   let built: Awaited<ReturnType<typeof buildCollector>>;
   try {
-    store = new CollectorStore(openDatabase(dbFile));
+    store = await openCollectorStore(site.config.collector);
   } catch (err) {
+    if (storeConfig.kind === "postgres") {
+      // The message names host, port and database; the URL (and any password in it) is never printed.
+      logger.fatal({ store: "postgres", err: (err as Error).message }, "refusing to start: the store cannot be opened");
+      process.stderr.write(`watchfloor-collector: refusing to start: ${(err as Error).message}\n`);
+      return 1;
+    }
     if (isStoreFailure(err)) return refuse(`${err.message} (${err.code})`);
     throw err;
   }
+  logger.info({ store: store.db.kind, at: store.db.where }, "store opened");
   try {
     built = await buildCollector({
       config: site.config.collector,
@@ -91,7 +97,7 @@ export async function main(argv: string[]): Promise<number> {
       logger,
     });
   } catch (err) {
-    store.db.close();
+    await store.close();
     if (isStoreFailure(err)) return refuse(`${err.message} (${err.code})`);
     throw err;
   }
@@ -108,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
     logger.fatal({ listen, code: err.code }, err.message);
     process.stderr.write(`watchfloor-collector: ${err.message}\n`);
     await app.close();
-    store.db.close();
+    await store.close();
     return 1;
   }
   logger.info(
@@ -125,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
     const shutdown = async (signal: string) => {
       logger.info({ signal }, "collector stopping");
       await app.close();
-      store.db.close();
+      await store.close();
       done(0);
     };
     process.once("SIGINT", () => void shutdown("SIGINT"));

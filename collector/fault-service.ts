@@ -46,25 +46,45 @@ export interface FaultServiceDeps {
   newId?: () => string;
 }
 
+/** What a command did: its notices, or why the engine refused it. */
+export type DispatchResult = { ok: true; notices: Notice[] } | { ok: false; error: DomainError };
+
+/** Commands applied together and written in one store transaction (FaultService.transaction). */
+export interface EngineBatch {
+  /** The store inside the batch's transaction: what fn writes here commits or rolls back with the faults. */
+  readonly store: CollectorStore;
+  /** Applies a command to the engine now; its rows are written when the batch commits. */
+  dispatch(cmd: Command): DispatchResult;
+}
+
 /**
  * The engine at the edge: the incremental engine in memory, its changes written as rows, commands
- * applied one at a time (better-sqlite3 is synchronous, so nothing interleaves), and the deadline
- * timer so a breach is recorded at its instant, not when someone looks. Emits every Notice as a
- * "notice" event.
+ * applied one at a time in the order they came (each waits for the one before it to commit), and the
+ * deadline timer so a breach is recorded at its instant, not when someone looks. Notices are emitted
+ * ("notice" events) once their command has committed.
+ *
+ * While a command waits for its commit, readers (faults(), fault()) already see it; if the store
+ * refuses the write, the engine is reloaded from what was committed.
  */
 export class FaultService extends EventEmitter<{
   notice: [Notice];
   "archive-failed": [{ faults: string[]; reason: "check" | "store" }];
 }> {
-  private engine: LiveEngine;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  /** Changes of the dispatches inside transaction(), written when it ends. */
-  private pending: { changes: EngineChanges; audit: AuditDraft[] } | undefined;
+  /** The end of the queue of engine work: each call runs after the one before it settled. */
+  private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private deps: FaultServiceDeps) {
+  private constructor(
+    private deps: FaultServiceDeps,
+    private engine: LiveEngine,
+  ) {
     super();
-    this.engine = deps.store.loadEngine();
+  }
+
+  /** Loads the engine as last committed. */
+  static async open(deps: FaultServiceDeps): Promise<FaultService> {
+    return new FaultService(deps, await deps.store.loadEngine());
   }
 
   get policy(): Policy {
@@ -82,53 +102,80 @@ export class FaultService extends EventEmitter<{
 
   /** Starts the deadline timer, first catching up on anything that fell due while we were down. */
   start(): void {
-    this.tick();
+    void this.tick();
+  }
+
+  /** Runs fn after every engine call queued before it has settled, and before any queued after it. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => {});
+    return run;
   }
 
   /**
-   * Runs fn in one store transaction: the dispatches inside it write their rows once, at the end
-   * (a fault changed by many events of a batch is written once). When it throws, the transaction
-   * rolls back and the engine reloads what was committed, so memory never runs ahead of the store.
+   * Runs fn in one store transaction: the commands it dispatches through the batch write their rows
+   * once, at the end (a fault changed by many events of a batch is written once), with whatever fn
+   * wrote through batch.store. When it throws, the transaction rolls back and the engine reloads what
+   * was committed, so memory never stays ahead of the store.
    */
-  transaction<T>(fn: () => T): T {
-    if (this.pending) return fn();
-    const pending = { changes: noChanges(this.deps.clock.now()), audit: [] as AuditDraft[] };
-    this.pending = pending;
-    try {
-      return this.deps.store.db.transaction(() => {
-        const result = fn();
-        this.pending = undefined;
-        this.deps.store.saveEngine(pending.changes, pending.audit, this.engine);
-        return result;
-      })();
-    } catch (err) {
-      if (!this.deps.store.db.inTransaction) this.engine = this.deps.store.loadEngine();
-      throw err;
-    } finally {
-      this.pending = undefined;
-    }
-  }
-
-  dispatch(cmd: Command): { ok: true; notices: Notice[] } | { ok: false; error: DomainError } {
-    const result = this.engine.apply(cmd, this.context());
-    if (!result.ok) return result;
-    this.commit(result.changes, result.audit, result.notices);
-    this.schedule();
-    return { ok: true, notices: result.notices };
-  }
-
-  private commit(changes: EngineChanges, audit: AuditDraft[], notices: Notice[]): void {
-    if (this.pending) {
-      this.pending.changes = mergeChanges(this.pending.changes, changes);
-      this.pending.audit.push(...audit);
-    } else {
+  transaction<T>(fn: (batch: EngineBatch) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      let changes = noChanges(this.deps.clock.now());
+      const audit: AuditDraft[] = [];
+      const notices: Notice[] = [];
       try {
-        this.deps.store.saveEngine(changes, audit, this.engine);
+        const result = await this.deps.store.transaction(async (tx) => {
+          const out = await fn({
+            store: tx,
+            dispatch: (cmd) => {
+              const r = this.engine.apply(cmd, this.context());
+              if (!r.ok) return r;
+              changes = mergeChanges(changes, r.changes);
+              audit.push(...r.audit);
+              notices.push(...r.notices);
+              return { ok: true, notices: r.notices };
+            },
+          });
+          await tx.saveEngine(changes, audit, this.engine);
+          return out;
+        });
+        this.announce(notices);
+        return result;
       } catch (err) {
-        if (!this.deps.store.db.inTransaction) this.engine = this.deps.store.loadEngine();
+        await this.reload();
         throw err;
+      } finally {
+        this.schedule();
       }
+    });
+  }
+
+  /** Applies one command and commits it. */
+  dispatch(cmd: Command): Promise<DispatchResult> {
+    return this.exclusive(async () => {
+      const result = this.engine.apply(cmd, this.context());
+      if (!result.ok) return result;
+      await this.commit(result.changes, result.audit, result.notices);
+      this.schedule();
+      return { ok: true, notices: result.notices };
+    });
+  }
+
+  private async commit(changes: EngineChanges, audit: AuditDraft[], notices: Notice[]): Promise<void> {
+    try {
+      await this.deps.store.saveEngine(changes, audit, this.engine);
+    } catch (err) {
+      await this.reload();
+      throw err;
     }
+    this.announce(notices);
+  }
+
+  private async reload(): Promise<void> {
+    this.engine = await this.deps.store.loadEngine();
+  }
+
+  private announce(notices: Notice[]): void {
     for (const n of notices) {
       this.deps.logger.info({ notice: n.type, fault: n.faultId, deadline: n.deadline }, "fault notice");
       this.emit("notice", n);
@@ -140,36 +187,38 @@ export class FaultService extends EventEmitter<{
    * not happen says so (log, "archive-failed" event, watchfloor_store_archive_failures_total) and
    * is tried again later; a store that refuses the write leaves the engine as committed.
    */
-  private tick(): void {
-    if (this.stopped) return;
-    let archiving: string[] = [];
-    try {
-      const result = this.engine.advanceTo(this.context());
-      const c = result.changes;
-      archiving = c.archived;
-      if (result.archiveRefused) {
-        this.deps.logger.warn(
-          { faults: result.archiveRefused },
-          "archive refused: re-deriving without these faults' log would change another fault; they stay live",
-        );
-        this.emit("archive-failed", { faults: result.archiveRefused, reason: "check" });
+  private tick(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.stopped) return;
+      let archiving: string[] = [];
+      try {
+        const result = this.engine.advanceTo(this.context());
+        const c = result.changes;
+        archiving = c.archived;
+        if (result.archiveRefused) {
+          this.deps.logger.warn(
+            { faults: result.archiveRefused },
+            "archive refused: re-deriving without these faults' log would change another fault; they stay live",
+          );
+          this.emit("archive-failed", { faults: result.archiveRefused, reason: "check" });
+        }
+        if (result.audit.length > 0 || result.notices.length > 0 || c.faults.length > 0 || c.archived.length > 0 || c.full)
+          await this.commit(c, result.audit, result.notices);
+      } catch (err) {
+        this.deps.logger.error({ err, archiving }, "the deadline/archive timer could not write to the store; retrying");
+        if (archiving.length > 0) this.emit("archive-failed", { faults: archiving, reason: "store" });
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.tick(), RETRY_AFTER_FAILURE_MS);
+        this.timer.unref?.();
+        return;
       }
-      if (result.audit.length > 0 || result.notices.length > 0 || c.faults.length > 0 || c.archived.length > 0 || c.full)
-        this.commit(c, result.audit, result.notices);
-    } catch (err) {
-      this.deps.logger.error({ err, archiving }, "the deadline/archive timer could not write to the store; retrying");
-      if (archiving.length > 0) this.emit("archive-failed", { faults: archiving, reason: "store" });
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.tick(), RETRY_AFTER_FAILURE_MS);
-      this.timer.unref?.();
-      return;
-    }
-    this.schedule();
+      this.schedule();
+    });
   }
 
   /** Brings the faults up to the clock now (the timer does this by itself; tests and tools call it). */
-  advance(): void {
-    this.tick();
+  advance(): Promise<void> {
+    return this.tick();
   }
 
   private schedule(): void {
@@ -181,7 +230,7 @@ export class FaultService extends EventEmitter<{
     if (pending.length === 0) return;
     const due = Math.min(...pending);
     const wait = Math.min(Math.max(due - this.deps.clock.now(), 0), MAX_SLEEP_MS);
-    this.timer = setTimeout(() => this.tick(), wait);
+    this.timer = setTimeout(() => void this.tick(), wait);
     this.timer.unref?.();
   }
 
@@ -202,8 +251,10 @@ export class FaultService extends EventEmitter<{
     return Object.values(this.engine.windows);
   }
 
-  stop(): void {
+  /** Stops the timer and waits for engine work in flight to commit (before the store closes). */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    await this.tail;
   }
 }

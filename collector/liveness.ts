@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../common/clock.ts";
 import { AGENT_MAX_RETRY_MS } from "../common/wire.ts";
-import type { FaultService } from "./fault-service.ts";
+import type { EngineBatch, FaultService } from "./fault-service.ts";
 import type { CollectorStore } from "./store/store.ts";
 
 /** Heartbeats missed before an agent is called down. */
@@ -60,15 +60,18 @@ export class AgentLiveness {
     this.delivered.add(agent);
   }
 
-  heartbeat(agent: string, at: number, intervalSeconds: number): void {
+  /** A heartbeat, recorded (and its faults applied) in the ingest batch's transaction. */
+  async heartbeat(batch: EngineBatch, agent: string, at: number, intervalSeconds: number): Promise<void> {
     this.arrived.set(agent, this.deps.clock.now());
     this.delivered.add(agent);
-    const { wasDown, previous } = this.deps.store.agentSeen(agent, at, intervalSeconds);
+    const { wasDown, previous } = await batch.store.agentSeen(agent, at, intervalSeconds);
+    const dispatch = (state: "firing" | "clear", at: number, lastSeen?: number) =>
+      this.dispatch(batch, agent, state, at, lastSeen);
     if (!previous) {
       const never = this.neverSeenFault(agent);
       if (never) {
         this.deps.logger.info({ agent }, "agent configured but never seen has connected");
-        this.dispatch(agent, "clear", Math.max(at, never.openedAt));
+        dispatch("clear", Math.max(at, never.openedAt));
       }
       return;
     }
@@ -79,7 +82,7 @@ export class AgentLiveness {
         { agent, heartbeatAt: new Date(at).toISOString(), downAt: new Date(downAt).toISOString() },
         at >= downAt ? "agent is back" : "agent was alive all along (its heartbeats were late, not missing)",
       );
-      this.dispatch(agent, "clear", clearAt);
+      dispatch("clear", clearAt);
       return;
     }
     if (at <= downAt || at <= previous.lastSeen) return;
@@ -87,8 +90,8 @@ export class AgentLiveness {
       { agent, lastSeen: new Date(previous.lastSeen).toISOString(), back: new Date(at).toISOString() },
       "agent's heartbeats show it was down while nobody was watching",
     );
-    this.dispatch(agent, "firing", downAt, previous.lastSeen);
-    this.dispatch(agent, "clear", at);
+    dispatch("firing", downAt, previous.lastSeen);
+    dispatch("clear", at);
   }
 
   /** The open agent.down of an agent that has no heartbeat on record (opened by the never-seen rule). */
@@ -98,22 +101,45 @@ export class AgentLiveness {
       .find((f) => f.device === `agent:${agent}` && f.condition === "agent.down" && (f.status === "open" || f.status === "acknowledged"));
   }
 
-  check(): void {
+  /**
+   * One pass of the live rules. The agents are read first; only when one is due is the pass made
+   * again inside a transaction with the faults it opens (a heartbeat may have come in between).
+   */
+  async check(): Promise<void> {
     const now = this.deps.clock.now();
-    const agents = this.deps.store.agents();
+    if (this.due(await this.deps.store.agents(), now).length === 0) return;
+    await this.deps.faults.transaction(async (batch) => {
+      for (const d of this.due(await batch.store.agents(), now)) {
+        if (d.kind === "never") {
+          // Once flagged it stays flagged (across restarts, by its open fault) until it heartbeats.
+          this.delivered.add(d.id);
+          if (this.neverSeenFault(d.id)) continue;
+          this.deps.logger.warn({ agent: d.id }, "agent is configured but has never been seen");
+          this.dispatch(batch, d.id, "firing", d.downAt, undefined, {
+            eventId: `agent-never-seen-${d.id}-${this.startedAt}`,
+            title: `采集代理从未连接 / agent ${d.id} is configured but has never connected`,
+          });
+          continue;
+        }
+        await batch.store.markAgentDown(d.id);
+        this.deps.logger.warn({ agent: d.id, lastSeen: new Date(d.lastSeen).toISOString() }, "agent is down");
+        this.dispatch(batch, d.id, "firing", d.downAt, d.lastSeen);
+      }
+    });
+  }
+
+  /** The agents the rules call down at `now`: configured and never seen, or silent for three intervals. */
+  private due(
+    agents: Array<{ id: string; lastSeen: number; intervalSeconds: number; down: boolean }>,
+    now: number,
+  ): Array<{ kind: "never" | "down"; id: string; downAt: number; lastSeen: number }> {
+    const out: Array<{ kind: "never" | "down"; id: string; downAt: number; lastSeen: number }> = [];
     const known = new Set(agents.map((a) => a.id));
     const interval = DEFAULT_HEARTBEAT_SECONDS * 1000;
     const neverSeenDownAt = this.startedAt + Math.max(MISSED_HEARTBEATS * interval, AGENT_MAX_RETRY_MS + interval);
     for (const id of this.deps.expected ?? []) {
       if (known.has(id) || this.delivered.has(id) || now < neverSeenDownAt) continue;
-      // Once flagged it stays flagged (across restarts, by its open fault) until it heartbeats.
-      this.delivered.add(id);
-      if (this.neverSeenFault(id)) continue;
-      this.deps.logger.warn({ agent: id }, "agent is configured but has never been seen");
-      this.dispatch(id, "firing", neverSeenDownAt, undefined, {
-        eventId: `agent-never-seen-${id}-${this.startedAt}`,
-        title: `采集代理从未连接 / agent ${id} is configured but has never connected`,
-      });
+      out.push({ kind: "never", id, downAt: neverSeenDownAt, lastSeen: 0 });
     }
     for (const a of agents) {
       if (a.down) continue;
@@ -122,10 +148,9 @@ export class AgentLiveness {
       const arrived = this.arrived.get(a.id) ?? this.startedAt;
       const grace = this.startedAt + Math.max(beats, AGENT_MAX_RETRY_MS + a.intervalSeconds * 1000);
       if (now < downAt || now < arrived + beats || now < grace) continue;
-      this.deps.store.markAgentDown(a.id);
-      this.deps.logger.warn({ agent: a.id, lastSeen: new Date(a.lastSeen).toISOString() }, "agent is down");
-      this.dispatch(a.id, "firing", downAt, a.lastSeen);
+      out.push({ kind: "down", id: a.id, downAt, lastSeen: a.lastSeen });
     }
+    return out;
   }
 
   /** When an agent last seen at lastSeen is down: three intervals later, and after its latest clear. */
@@ -134,7 +159,9 @@ export class AgentLiveness {
     return Math.max(lastSeen + MISSED_HEARTBEATS * intervalSeconds * 1000, cleared === undefined ? 0 : cleared + 1);
   }
 
+  /** agent.down firing or clear, applied in the batch. */
   private dispatch(
+    batch: EngineBatch,
     agent: string,
     state: "firing" | "clear",
     at: number,
@@ -142,7 +169,7 @@ export class AgentLiveness {
     firing?: { eventId: string; title: string },
   ): void {
     if (state === "clear") this.cleared.set(agent, Math.max(at, this.cleared.get(agent) ?? 0));
-    this.deps.faults.dispatch({
+    batch.dispatch({
       type: "condition",
       // Both ways of finding a gap name its firing after the last heartbeat before it: one event.
       eventId: state === "firing" ? (firing?.eventId ?? `agent-down-${agent}-${lastSeen}`) : `agent-up-${agent}-${at}`,
@@ -155,7 +182,10 @@ export class AgentLiveness {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.check(), this.deps.checkEveryMs ?? 1000);
+    this.timer = setInterval(
+      () => void this.check().catch((err) => this.deps.logger.error({ err }, "agent liveness check failed; trying again")),
+      this.deps.checkEveryMs ?? 1000,
+    );
     this.timer.unref();
   }
 

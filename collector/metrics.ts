@@ -52,9 +52,10 @@ export class CollectorMetrics {
       name: "watchfloor_audit_entries_total",
       help: "Entries in the audit trail (the seq of its head).",
       registers: [registry],
-      collect: () => {
+      collect: async () => {
+        const head = await deps.store.auditHead();
         auditEntries.reset();
-        auditEntries.inc(deps.store.auditHead()?.seq ?? 0);
+        auditEntries.inc(head?.seq ?? 0);
       },
     });
     const auditHead = new Gauge({
@@ -62,9 +63,10 @@ export class CollectorMetrics {
       help: "Always 1; head is the first 16 hex digits of the audit trail's head hash (one series).",
       labelNames: ["head"],
       registers: [registry],
-      collect: () => {
+      collect: async () => {
+        const head = await deps.store.auditHead();
         auditHead.reset();
-        auditHead.set({ head: deps.store.auditHead()?.hash.slice(0, AUDIT_HEAD_SHORT) ?? "empty" }, 1);
+        auditHead.set({ head: head?.hash.slice(0, AUDIT_HEAD_SHORT) ?? "empty" }, 1);
       },
     });
     const openFaults = new Gauge({
@@ -110,8 +112,8 @@ export class CollectorMetrics {
       help: "1 while the agent sends heartbeats, 0 after three missed.",
       labelNames: ["agent"],
       registers: [registry],
-      collect: () => {
-        for (const a of deps.store.agents()) agentUp.set({ agent: a.id }, a.down ? 0 : 1);
+      collect: async () => {
+        for (const a of await deps.store.agents()) agentUp.set({ agent: a.id }, a.down ? 0 : 1);
       },
     });
   }

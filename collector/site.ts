@@ -104,6 +104,7 @@ export function loadCollectorSite(
   const collector = config.collector ?? {
     listen: "127.0.0.1:8480",
     dataDir: "var/collector",
+    store: { kind: "sqlite" as const },
     agents: [],
     trustProxy: false,
     badTokenLimit: { max: 30, window: 60 },

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { storeFileFromConfig } from "../cli/collector-store.ts";
-import { openDatabase } from "../collector/store/db.ts";
+import { StoreDb } from "../collector/store/store-db.ts";
 import { CollectorStore } from "../collector/store/store.ts";
 import { installRoot } from "../common/install-root.ts";
 import { PagingSink } from "./paging-sink.ts";
@@ -175,9 +175,9 @@ export async function main(): Promise<number> {
     createServer((req, res) => control(sink, req, res)).listen(ports.control, "127.0.0.1", r),
   );
 
-  const store = new CollectorStore(openDatabase(storeFileFromConfig(config, "demo")!));
-  const adminToken = store.addUser("demo-admin", "admin", Date.now());
-  store.db.close();
+  const store = new CollectorStore(StoreDb.sqlite(storeFileFromConfig(config, "demo")!));
+  const adminToken = await store.addUser("demo-admin", "admin", Date.now());
+  await store.close();
 
   process.once("SIGINT", () => void stop(0));
   process.once("SIGTERM", () => void stop(0));

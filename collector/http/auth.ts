@@ -73,7 +73,7 @@ export function registerAuth(
     const agentId = agentByHash.get(hashToken(token));
     if (agentId) req.principal = { kind: "agent", id: agentId };
     else {
-      const user = deps.store.userByToken(token);
+      const user = await deps.store.userByToken(token);
       if (user) req.principal = { kind: "user", ...user };
     }
     if (!req.principal) return refuse("unknown token");

@@ -123,7 +123,7 @@ export async function faultRoutes(app: FastifyInstance, ctx: CollectorContext): 
   app.get<{ Params: { id: string } }>("/api/v1/faults/:id", { config: { allow: READERS } }, async (req, reply) => {
     const fault = ctx.faults.fault(req.params.id);
     if (!fault) return reply.code(404).send({ error: "FAULT_NOT_FOUND", message: `no fault ${req.params.id}` });
-    const timeline = ctx.store.audit({ faultId: fault.id }).map((e) => ({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, detail: e.detail }));
+    const timeline = (await ctx.store.audit({ faultId: fault.id })).map((e) => ({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, detail: e.detail }));
     return { fault: presentFault(fault, now(), ctx.policy), timeline };
   });
 
@@ -135,7 +135,7 @@ export async function faultRoutes(app: FastifyInstance, ctx: CollectorContext): 
     );
     if (!body) return reply;
     const faultId = newFaultId();
-    const res = ctx.faults.dispatch({ type: "open", at: now(), faultId, device: body.device, class: body.class, title: body.title, by: actorOf(req) });
+    const res = await ctx.faults.dispatch({ type: "open", at: now(), faultId, device: body.device, class: body.class, title: body.title, by: actorOf(req) });
     if (!res.ok) return sendDomainError(reply, res.error);
     return reply.code(201).send({ fault: presentFault(ctx.faults.fault(faultId)!, now(), ctx.policy) });
   });
@@ -147,7 +147,7 @@ export async function faultRoutes(app: FastifyInstance, ctx: CollectorContext): 
       async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
         const body = parseBody(action.body, req.body, reply);
         if (body === undefined) return reply;
-        const res = ctx.faults.dispatch(action.command(req.params.id, body as never, now(), actorOf(req)));
+        const res = await ctx.faults.dispatch(action.command(req.params.id, body as never, now(), actorOf(req)));
         if (!res.ok) return sendDomainError(reply, res.error);
         return { fault: presentFault(ctx.faults.fault(req.params.id)!, now(), ctx.policy) };
       },

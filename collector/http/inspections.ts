@@ -71,21 +71,32 @@ export interface Answered {
 }
 
 /** Runs a mutating request once per clientId: a resend answers what the first one answered. */
-export function runOnce(svc: InspectionService, who: string, id: string | undefined, now: number, run: () => Answered): Answered {
+export async function runOnce(
+  svc: InspectionService,
+  who: string,
+  id: string | undefined,
+  now: number,
+  run: () => Promise<Answered> | Answered,
+): Promise<Answered> {
   if (id) {
-    const seen = svc.rows.request(id);
+    const seen = await svc.rows.request(id);
     if (seen) {
       if (seen.actor !== who)
         return { status: 409, body: { error: "CLIENT_ID_USED", message: `client id ${id} was used by someone else` } };
       return { status: seen.status, body: seen.response, replay: true };
     }
   }
-  const out = run();
-  if (id && out.status < 500) svc.rows.rememberRequest(id, who, now, out.status, out.body);
+  const out = await run();
+  if (id && out.status < 500) await svc.rows.rememberRequest(id, who, now, out.status, out.body);
   return out;
 }
 
-export type RoundCommandBuilder<B> = (b: B, at: number, by: Actor, params: Record<string, string>) => RoundCommand | DomainError;
+export type RoundCommandBuilder<B> = (
+  b: B,
+  at: number,
+  by: Actor,
+  params: Record<string, string>,
+) => RoundCommand | DomainError | Promise<RoundCommand | DomainError>;
 
 /** One round action for a person (API or web UI): find the round, time the command, apply it, present it. */
 export function roundActionOutcome<B extends { clientId?: string; at?: string }>(
@@ -95,17 +106,17 @@ export function roundActionOutcome<B extends { clientId?: string; at?: string }>
   params: Record<string, string>,
   body: B,
   command: RoundCommandBuilder<B>,
-): Answered {
+): Promise<Answered> {
   const svc = ctx.inspections;
   const now = ctx.clock.now();
-  return runOnce(svc, by.name, body.clientId, now, () => {
-    const round = svc.rows.round(roundId);
+  return runOnce(svc, by.name, body.clientId, now, async () => {
+    const round = await svc.rows.round(roundId);
     if (!round) return { status: 404, body: { error: "NOT_FOUND", message: `no round ${roundId}` } };
     const at = commandTime(body.at, round.firedAt, now);
     if (typeof at !== "number") return { status: 400, body: { error: at.code, message: at.message } };
-    const cmd = command(body, at, by, params);
+    const cmd = await command(body, at, by, params);
     if (!("type" in cmd)) return { status: STATUS[cmd.code] ?? 409, body: { error: cmd.code, message: cmd.message } };
-    const res = svc.act(round.id, cmd);
+    const res = await svc.act(round.id, cmd);
     if (!res.ok) return { status: STATUS[res.error.code] ?? 409, body: { error: res.error.code, message: res.error.message } };
     return { status: 200, body: { round: presentRound(res.value, svc, ctx, now) } };
   });
@@ -114,8 +125,8 @@ export function roundActionOutcome<B extends { clientId?: string; at?: string }>
 /** The check-in command: with the code printed on the round's QR sheet it proves presence ("qr"). */
 export const checkinCommand =
   (svc: InspectionService): RoundCommandBuilder<{ code?: string }> =>
-  (b, at, by, params) => {
-    const round = svc.rows.round(params.id!)!;
+  async (b, at, by, params) => {
+    const round = (await svc.rows.round(params.id!))!;
     if (b.code !== undefined && b.code !== svc.checkinCode(round, params.stop!))
       return { code: "BAD_REQUEST", message: "this QR code is not for this stop of this round" };
     return { type: "checkin", at, by, stop: params.stop!, via: b.code !== undefined ? "qr" : "manual" };
@@ -133,13 +144,13 @@ export const answerCommand: RoundCommandBuilder<z.output<typeof answerBody>> = (
 
 export const photoCommand =
   (svc: InspectionService): RoundCommandBuilder<{ stop: string; item?: string; sha256: string }> =>
-  (b, at, by) =>
-    svc.rows.hasPhoto(b.sha256)
+  async (b, at, by) =>
+    (await svc.rows.hasPhoto(b.sha256))
       ? { type: "photo", at, by, stop: b.stop, item: b.item, hash: b.sha256 }
       : { code: "BAD_REQUEST", message: `no photo ${b.sha256}: upload it first` };
 
 /** Stores an uploaded photo under its sha256 (a resend stores nothing new) and audits the first upload. */
-export function storePhoto(ctx: CollectorContext, by: string, type: string, body: unknown): Answered {
+export async function storePhoto(ctx: CollectorContext, by: string, type: string, body: unknown): Promise<Answered> {
   if (!PHOTO_TYPES.includes(type) || !Buffer.isBuffer(body) || body.length === 0)
     return {
       status: 400,
@@ -147,10 +158,16 @@ export function storePhoto(ctx: CollectorContext, by: string, type: string, body
     };
   const hash = createHash("sha256").update(body).digest("hex");
   const now = ctx.clock.now();
-  const fresh = ctx.inspections.rows.putPhoto(hash, type, body, by, now);
+  const fresh = await ctx.inspections.rows.putPhoto(hash, type, body, by, now);
   if (fresh)
-    ctx.store.appendAudit([{ at: now, actor: by, action: "inspection.photo_upload", detail: { sha256: hash, bytes: body.length, type } }]);
+    await ctx.store.appendAudit([{ at: now, actor: by, action: "inspection.photo_upload", detail: { sha256: hash, bytes: body.length, type } }]);
   return { status: fresh ? 201 : 200, body: { sha256: hash, bytes: body.length } };
+}
+
+/** The first of these photos not uploaded yet. */
+export async function firstMissingPhoto(svc: InspectionService, photos: readonly string[]): Promise<string | undefined> {
+  for (const p of photos) if (!(await svc.rows.hasPhoto(p))) return p;
+  return undefined;
 }
 
 export const PHOTO_BODY = { types: PHOTO_TYPES, maxBytes: MAX_PHOTO_BYTES };
@@ -169,8 +186,13 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
   const tz = ctx.policy.timezone;
   const now = () => ctx.clock.now();
 
-  function once(req: FastifyRequest, reply: FastifyReply, id: string | undefined, run: () => Answered): FastifyReply {
-    const out = runOnce(svc, actor(req).name, id, now(), run);
+  async function once(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string | undefined,
+    run: () => Promise<Answered> | Answered,
+  ): Promise<FastifyReply> {
+    const out = await runOnce(svc, actor(req).name, id, now(), run);
     if (out.replay) reply.header("x-watchfloor-replay", "1");
     return reply.code(out.status).send(out.body);
   }
@@ -184,7 +206,7 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
     app.post<{ Params: Record<string, string> }>(`/api/v1/inspections/rounds/:id/${path}`, { config: { allow } }, async (req, reply) => {
       const b = parseBody(body, req.body, reply);
       if (b === undefined) return reply;
-      const out = roundActionOutcome(ctx, actor(req), req.params.id!, req.params, b, command);
+      const out = await roundActionOutcome(ctx, actor(req), req.params.id!, req.params, b, command);
       if (out.replay) reply.header("x-watchfloor-replay", "1");
       return reply.code(out.status).send(out.body);
     });
@@ -216,8 +238,9 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
         to = p.end;
       }
       const t = now();
-      const rounds = svc.rows
-        .rounds({ from, to, template: q.data.template, open: q.data.state === "open", limit: q.data.limit ?? 200 })
+      const rounds = (
+        await svc.rows.rounds({ from, to, template: q.data.template, open: q.data.state === "open", limit: q.data.limit ?? 200 })
+      )
         .map((r) => presentRound(r, svc, ctx, t))
         .filter((r) => !q.data.state || q.data.state === "open" || r.state === q.data.state);
       return { rounds };
@@ -225,9 +248,9 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
   );
 
   app.get<{ Params: { id: string } }>("/api/v1/inspections/rounds/:id", { config: { allow: READERS } }, async (req, reply) => {
-    const r = svc.rows.round(req.params.id);
+    const r = await svc.rows.round(req.params.id);
     if (!r) return reply.code(404).send({ error: "NOT_FOUND", message: `no round ${req.params.id}` });
-    const timeline = svc.rows.roundAudit(r.id).map((e) => ({ ...e, at: formatInstant(e.at, tz) }));
+    const timeline = (await svc.rows.roundAudit(r.id)).map((e) => ({ ...e, at: formatInstant(e.at, tz) }));
     return { round: presentRound(r, svc, ctx, now(), await svc.suggestions(r)), timeline };
   });
 
@@ -245,13 +268,13 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
     photos.addContentTypeParser(PHOTO_TYPES, { parseAs: "buffer", bodyLimit: MAX_PHOTO_BYTES }, (_req, body, done) => done(null, body));
     photos.post("/api/v1/inspections/photos", { config: { allow: FILL } }, async (req, reply) => {
       const type = String(req.headers["content-type"] ?? "").split(";")[0]!.trim();
-      const out = storePhoto(ctx, actor(req).name, type, req.body);
+      const out = await storePhoto(ctx, actor(req).name, type, req.body);
       return reply.code(out.status).send(out.body);
     });
   });
 
   app.get<{ Params: { sha256: string } }>("/api/v1/inspections/photos/:sha256", { config: { allow: READERS } }, async (req, reply) => {
-    const p = svc.rows.photo(req.params.sha256);
+    const p = await svc.rows.photo(req.params.sha256);
     if (!p) return reply.code(404).send({ error: "NOT_FOUND", message: "no such photo" });
     return reply.header("content-type", p.mime).header("cache-control", "private, max-age=31536000, immutable").send(p.bytes);
   });
@@ -263,7 +286,7 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
     const p = parsePeriod(q.data.period ?? quarterOf(now(), tz), tz);
     if (!("start" in p)) return sendError(reply, p);
     return {
-      summary: svc.summary(p),
+      summary: await svc.summary(p),
       period: { label: p.label, start: formatInstant(p.start, tz), end: formatInstant(p.end, tz) },
       generatedAt: formatInstant(now(), tz),
     };
@@ -274,11 +297,11 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
     const q = hazardsQuery.safeParse(req.query);
     if (!q.success) return reply.code(400).send({ error: "BAD_REQUEST", message: queryProblem(q.error) });
     const t = now();
-    return { hazards: svc.rows.hazards({ open: q.data.open === "true", status: q.data.status }).map((h) => presentHazard(h, tz, t)) };
+    return { hazards: (await svc.rows.hazards({ open: q.data.open === "true", status: q.data.status })).map((h) => presentHazard(h, tz, t)) };
   });
 
   app.get<{ Params: { id: string } }>("/api/v1/hazards/:id", { config: { allow: READERS } }, async (req, reply) => {
-    const h = svc.rows.hazard(req.params.id);
+    const h = await svc.rows.hazard(req.params.id);
     if (!h) return reply.code(404).send({ error: "NOT_FOUND", message: `no hazard ${req.params.id}` });
     return { hazard: presentHazard(h, tz, now()) };
   });
@@ -294,10 +317,10 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
   app.post("/api/v1/hazards", { config: { allow: FILL } }, async (req, reply) => {
     const b = parseBody(reportBody, req.body, reply);
     if (!b) return reply;
-    return once(req, reply, b.clientId, () => {
-      const missing = b.photos.find((p) => !svc.rows.hasPhoto(p));
+    return once(req, reply, b.clientId, async () => {
+      const missing = await firstMissingPhoto(svc, b.photos);
       if (missing) return { status: 400, body: { error: "BAD_REQUEST", message: `no photo ${missing}: upload it first` } };
-      const res = svc.hazard(undefined, { type: "report", at: now(), by: actor(req), id: newHazardId(), ...b });
+      const res = await svc.hazard(undefined, { type: "report", at: now(), by: actor(req), id: newHazardId(), ...b });
       if (!res.ok) return { status: STATUS[res.error.code] ?? 409, body: { error: res.error.code, message: res.error.message } };
       return { status: 201, body: { hazard: presentHazard(res.value, tz, now()) } };
     });
@@ -329,10 +352,10 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
     app.post<{ Params: { id: string } }>(`/api/v1/hazards/:id/${step.path}`, { config: { allow: FILL } }, async (req, reply) => {
       const b = parseBody(step.body, req.body, reply) as { clientId?: string; photos?: string[] } | undefined;
       if (!b) return reply;
-      return once(req, reply, b.clientId, () => {
-        const missing = b.photos?.find((p) => !svc.rows.hasPhoto(p));
+      return once(req, reply, b.clientId, async () => {
+        const missing = await firstMissingPhoto(svc, b.photos ?? []);
         if (missing) return { status: 400, body: { error: "BAD_REQUEST", message: `no photo ${missing}: upload it first` } };
-        const res = svc.hazard(req.params.id, step.command(b as never, now(), actor(req)));
+        const res = await svc.hazard(req.params.id, step.command(b as never, now(), actor(req)));
         if (!res.ok) return { status: STATUS[res.error.code] ?? 409, body: { error: res.error.code, message: res.error.message } };
         return { status: 200, body: { hazard: presentHazard(res.value, tz, now()) } };
       });

@@ -19,7 +19,7 @@ export async function kpiRoutes(app: FastifyInstance, ctx: CollectorContext): Pr
     if (!("start" in period)) return sendDomainError(reply, period);
     // The audit trail's head beside the figures: whoever keeps this report keeps a head that
     // `watchfloor audit verify --expect-head` checks the trail against, outside the store.
-    const head = ctx.store.auditHead();
+    const head = await ctx.store.auditHead();
     return {
       kpi: kpiOut(kpiFor(period, ctx.faults.faults(), ctx.policy, now), ctx.policy.timezone),
       audit_head: head ? { seq: head.seq, hash: head.hash } : null,

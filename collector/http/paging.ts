@@ -66,7 +66,7 @@ export async function pagingRoutes(
     const iso = (t: number | undefined) =>
       t === undefined ? undefined : formatInstant(t, ctx.policy.timezone);
     return {
-      pages: paging.queue.list(q.data).map((d) => ({
+      pages: (await paging.queue.list(q.data)).map((d) => ({
         id: d.id,
         person: d.person,
         kind: d.kind,
@@ -106,15 +106,16 @@ export async function pagingRoutes(
           out.rejected.push({ fingerprint: conv.fingerprint, reason: conv.reason });
           continue;
         }
-        ctx.store.db.transaction(() => {
-          if (!ctx.store.rememberEvent(conv.command.eventId, source, "alertmanager", now, alert)) {
+        // The alert's id and its effect commit together (the engine's transaction).
+        await ctx.faults.transaction(async (batch) => {
+          if (!(await batch.store.rememberEvent(conv.command.eventId, source, "alertmanager", now, alert))) {
             out.duplicates += 1;
             return;
           }
-          const res = ctx.faults.dispatch(conv.command);
+          const res = batch.dispatch(conv.command);
           if (res.ok) out.accepted += 1;
           else out.rejected.push({ fingerprint: alert.fingerprint, reason: res.error.message });
-        })();
+        });
       }
       return out;
     },
@@ -148,7 +149,7 @@ export async function pagingRoutes(
 
     ack.post<{ Params: { "*": string } }>("/ack/*", { config: { allow: PUBLIC.ackLink } }, async (req, reply) => {
       if (!paging) return notConfigured(reply);
-      const res = paging.ackByToken(req.params["*"]);
+      const res = await paging.ackByToken(req.params["*"]);
       if (!res.ok)
         return page(reply, res.reason === "expired" ? 410 : 403, ackResultPage({ title: ACK_REFUSED[res.reason], lines: [] }));
       const WORDS = {

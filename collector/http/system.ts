@@ -14,7 +14,7 @@ export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext &
   app.get("/api/v1/me", { config: { allow: READERS } }, async (req) => ({ principal: req.principal }));
 
   app.get("/api/v1/agents", { config: { allow: READERS } }, async () => ({
-    agents: ctx.store.agents().map((a) => ({
+    agents: (await ctx.store.agents()).map((a) => ({
       id: a.id,
       up: !a.down,
       last_seen: formatInstant(a.lastSeen, ctx.policy.timezone),
@@ -25,7 +25,7 @@ export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext &
   app.get("/api/v1/audit", { config: { allow: READERS } }, async (req, reply) => {
     const q = auditQuery.safeParse(req.query);
     if (!q.success) return reply.code(400).send({ error: "bad_request", message: queryProblem(q.error) });
-    return { entries: ctx.store.audit({ faultId: q.data.fault }) };
+    return { entries: await ctx.store.audit({ faultId: q.data.fault }) };
   });
 
   app.get("/metrics", { config: { allow: PUBLIC.probe } }, async (_req, reply) => {
@@ -36,7 +36,7 @@ export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext &
   // 503 with the reason when the store cannot take writes: a load balancer or systemd watchdog then
   // sees what the agents see (their events refused), instead of "ok" over a damaged file.
   app.get("/healthz", { config: { allow: PUBLIC.probe } }, async (_req, reply) => {
-    const store = ctx.storeHealth.probe(ctx.clock.now());
+    const store = await ctx.storeHealth.probe(ctx.clock.now());
     if (store.ok) return { status: "ok", store };
     ctx.logger.error({ reason: store.reason }, "health check: the store cannot take writes");
     return reply.code(503).send({ status: "unavailable", store });

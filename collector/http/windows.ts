@@ -30,7 +30,7 @@ export async function windowRoutes(app: FastifyInstance, ctx: CollectorContext):
     if (!body) return reply;
     const now = ctx.clock.now();
     const windowId = `W-${now.toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-    const res = ctx.faults.dispatch({
+    const res = await ctx.faults.dispatch({
       type: "window",
       at: now,
       windowId,

@@ -30,17 +30,19 @@ export class InspectionMetrics {
       labelNames: ["template"],
       registers: [registry],
     });
-    const open = (now: number) => deps.rows().rounds({ open: true, limit: 100_000 }).map((r): [Round, string] => [r, dueState(r, now)]);
+    const open = async (now: number) =>
+      (await deps.rows().rounds({ open: true, limit: 100_000 })).map((r): [Round, string] => [r, dueState(r, now)]);
     const byState = (name: string, help: string, state: "overdue" | "due") => {
       const gauge: Gauge<"template"> = new Gauge({
         name,
         help,
         labelNames: ["template"],
         registers: [registry],
-        collect: () => {
+        collect: async () => {
+          const rounds = await open(deps.now());
           gauge.reset();
           for (const t of deps.templates()) gauge.set({ template: t }, 0);
-          for (const [r, s] of open(deps.now())) if (s === state) gauge.inc({ template: r.templateId });
+          for (const [r, s] of rounds) if (s === state) gauge.inc({ template: r.templateId });
         },
       });
     };
@@ -51,10 +53,10 @@ export class InspectionMetrics {
       help: "Hidden hazards not yet closed, by how long they have been open (lt_1d, 1d_7d, 7d_30d, ge_30d).",
       labelNames: ["age"],
       registers: [registry],
-      collect: () => {
+      collect: async () => {
         const now = deps.now();
         const counts = Object.fromEntries(AGE_BUCKETS.map((b) => [b, 0]));
-        for (const h of deps.rows().hazards({ open: true })) counts[ageBucket(h, now)]! += 1;
+        for (const h of await deps.rows().hazards({ open: true })) counts[ageBucket(h, now)]! += 1;
         for (const [age, n] of Object.entries(counts)) hazards.set({ age }, n);
       },
     });

@@ -9,7 +9,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import nodeCron, { type ScheduledTask } from "node-cron";
 import type { Logger } from "pino";
 import type { Clock } from "../../common/clock.ts";
-import type { Command, DomainError, Inventory, Period, Policy } from "../domain/index.ts";
+import type { DomainError, Inventory, Period, Policy } from "../domain/index.ts";
 import { formatInstant } from "../domain/index.ts";
 import {
   applyHazard,
@@ -99,7 +99,7 @@ export class InspectionService {
 
   /** Catches up, then lets node-cron fire each template's schedule and check due times each minute. */
   start(): void {
-    this.tick();
+    void this.tick();
     for (const t of this.templates.values()) {
       if (!nodeCron.validate(t.schedule.text)) {
         // The catch-up in the minute task still creates its rounds, at most a minute late.
@@ -119,10 +119,10 @@ export class InspectionService {
   }
 
   /** Creates what the schedules owe and reports rounds that became overdue. */
-  tick(): { created: Round[]; overdue: Round[] } {
+  async tick(): Promise<{ created: Round[]; overdue: Round[] }> {
     if (!this.active()) return { created: [], overdue: [] };
     try {
-      return { created: this.catchUp(), overdue: this.reportOverdue() };
+      return { created: await this.catchUp(), overdue: await this.reportOverdue() };
     } catch (err) {
       this.deps.logger.error({ err }, "inspection schedule tick failed");
       return { created: [], overdue: [] };
@@ -130,26 +130,27 @@ export class InspectionService {
   }
 
   /** Every firing since each template's cursor, up to now; a new template starts now. */
-  catchUp(): Round[] {
+  async catchUp(): Promise<Round[]> {
     const now = this.deps.clock.now();
     const created: Round[] = [];
     for (const t of this.templates.values()) {
-      const cursor = this.rows.cursor(t.id);
+      const cursor = await this.rows.cursor(t.id);
       if (cursor === undefined) {
-        this.rows.setCursor(t.id, now);
+        await this.rows.setCursor(t.id, now);
         continue;
       }
       const owed = owedFirings(t, cursor, now, this.timeZone, CATCH_UP_LIMIT);
-      this.deps.store.db.transaction(() => {
+      await this.deps.store.transaction(async (tx) => {
+        const rows = new InspectionStore(tx.db);
         for (const o of owed) {
           const round: Round = {
             ...createRound(t, o.firedAt, (this.deps.newRoundId ?? newRoundId)(), this.timeZone),
             qrKey: randomBytes(16).toString("hex"),
           };
-          if (!this.rows.insertRound(round)) continue;
+          if (!(await rows.insertRound(round))) continue;
           created.push(round);
           this.deps.metrics?.scheduled.inc({ template: t.id });
-          this.deps.store.appendAudit([
+          await tx.appendAudit([
             {
               at: now,
               actor: ACTOR,
@@ -164,22 +165,22 @@ export class InspectionService {
             },
           ]);
         }
-        this.rows.setCursor(t.id, owed.length === CATCH_UP_LIMIT ? owed.at(-1)!.firedAt : now);
-      })();
+        await rows.setCursor(t.id, owed.length === CATCH_UP_LIMIT ? owed.at(-1)!.firedAt : now);
+      });
       if (owed.length > 0) this.deps.logger.info({ template: t.id, created: owed.length }, "inspection rounds created");
     }
     return created;
   }
 
   /** Rounds past due and not finished: audited and paged once each. */
-  reportOverdue(): Round[] {
+  async reportOverdue(): Promise<Round[]> {
     const now = this.deps.clock.now();
     const out: Round[] = [];
-    for (const r of this.rows.rounds({ open: true, limit: 10_000 })) {
+    for (const r of await this.rows.rounds({ open: true, limit: 10_000 })) {
       if (now <= r.dueAt) continue;
-      const first = this.deps.store.db.transaction(() => {
-        if (!this.rows.markOverdue(r.id, now)) return false;
-        this.deps.store.appendAudit([
+      const first = await this.deps.store.transaction(async (tx) => {
+        if (!(await new InspectionStore(tx.db).markOverdue(r.id, now))) return false;
+        await tx.appendAudit([
           {
             at: now,
             actor: ACTOR,
@@ -188,11 +189,11 @@ export class InspectionService {
           },
         ]);
         return true;
-      })();
+      });
       if (!first) continue;
       out.push(r);
       const due = formatInstant(r.dueAt, this.timeZone).slice(0, 16).replace("T", " ");
-      this.deps.paging?.notify({
+      await this.deps.paging?.notify({
         dedupeKey: `inspection-overdue|${r.id}`,
         kind: "inspection_overdue",
         targets: this.deps.overdueTargets ?? ["oncall"],
@@ -204,17 +205,22 @@ export class InspectionService {
   }
 
   /** Applies a command to a round: the round, its audit entries and any faults, all or nothing. */
-  act(roundId: string, cmd: RoundCommand): Outcome<Round> {
-    const round = this.rows.round(roundId);
+  async act(roundId: string, cmd: RoundCommand): Promise<Outcome<Round>> {
+    const round = await this.rows.round(roundId);
     if (!round) return { ok: false, error: { code: "NOT_FOUND", message: `no round ${roundId}` } };
     const res = applyRound(round, cmd, { policy: this.deps.policy, inventory: this.deps.inventory, newFaultId });
     if (!res.ok) return res;
     if (res.round === round) return { ok: true, value: round };
-    this.deps.store.db.transaction(() => {
-      this.rows.saveRound(res.round);
-      this.deps.store.appendAudit(res.audit);
-      for (const c of res.faultCommands) this.dispatch(c);
-    })();
+    // The engine's transaction: the round, its audit entries and the faults it opens commit together.
+    await this.deps.faults.transaction(async (batch) => {
+      await new InspectionStore(batch.store.db).saveRound(res.round);
+      await batch.store.appendAudit(res.audit);
+      for (const c of res.faultCommands) {
+        const r = batch.dispatch(c);
+        // Opening a fault under a fresh id and commenting on it cannot be refused; if it is, roll back.
+        if (!r.ok) throw new Error(`fault command ${c.type} refused: ${r.error.code} ${r.error.message}`);
+      }
+    });
     const m = this.deps.metrics;
     if (m && res.round.faults.length > round.faults.length)
       m.abnormal.inc({ template: round.templateId }, res.round.faults.length - round.faults.length);
@@ -223,22 +229,17 @@ export class InspectionService {
     return { ok: true, value: res.round };
   }
 
-  private dispatch(c: Command): void {
-    const r = this.deps.faults.dispatch(c);
-    // Opening a fault under a fresh id and commenting on it cannot be refused; if it is, roll back.
-    if (!r.ok) throw new Error(`fault command ${c.type} refused: ${r.error.code} ${r.error.message}`);
-  }
-
-  hazard(id: string | undefined, cmd: HazardCommand): Outcome<Hazard> {
-    const before = id ? this.rows.hazard(id) : undefined;
+  async hazard(id: string | undefined, cmd: HazardCommand): Promise<Outcome<Hazard>> {
+    const before = id ? await this.rows.hazard(id) : undefined;
     if (id && !before) return { ok: false, error: { code: "NOT_FOUND", message: `no hazard ${id}` } };
     const res = applyHazard(before, cmd);
     if (!res.ok) return res;
-    this.deps.store.db.transaction(() => {
-      if (before) this.rows.saveHazard(res.hazard);
-      else this.rows.insertHazard(res.hazard);
-      this.deps.store.appendAudit(res.audit);
-    })();
+    await this.deps.store.transaction(async (tx) => {
+      const rows = new InspectionStore(tx.db);
+      if (before) await rows.saveHazard(res.hazard);
+      else await rows.insertHazard(res.hazard);
+      await tx.appendAudit(res.audit);
+    });
     return { ok: true, value: res.hazard };
   }
 
@@ -267,8 +268,8 @@ export class InspectionService {
     return createHmac("sha256", round.qrKey ?? round.id).update(stopId).digest("hex").slice(0, 20);
   }
 
-  summary(period: Period) {
-    const rounds = this.rows.rounds({ from: period.start, to: period.end, limit: 100_000 });
-    return inspectionSummary(period, rounds, this.rows.hazards(), this.deps.clock.now());
+  async summary(period: Period) {
+    const rounds = await this.rows.rounds({ from: period.start, to: period.end, limit: 100_000 });
+    return inspectionSummary(period, rounds, await this.rows.hazards(), this.deps.clock.now());
   }
 }

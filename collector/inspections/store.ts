@@ -1,135 +1,192 @@
 /**
- * Inspection rows in the collector's SQLite file (tables made by the migration in store/db.ts).
- * Rounds and hazards are kept as JSON bodies with the columns queries need; synchronous like the rest.
+ * Inspection rows in the collector's store (tables made by collector/store/migrations.ts). Rounds and
+ * hazards are kept as JSON bodies with the columns queries need.
  */
-import type Database from "better-sqlite3";
 import type { Hazard, Round } from "../domain/inspections/index.ts";
+import type { StoreDb } from "../store/store-db.ts";
 
 export class InspectionStore {
-  constructor(readonly db: Database.Database) {}
+  constructor(readonly db: StoreDb) {}
 
-  cursor(templateId: string): number | undefined {
-    const row = this.db.prepare("SELECT cursor FROM inspection_cursors WHERE template_id = ?").get(templateId) as
-      | { cursor: number }
-      | undefined;
+  async cursor(templateId: string): Promise<number | undefined> {
+    const row = await this.db.q
+      .selectFrom("inspection_cursors")
+      .select("cursor")
+      .where("template_id", "=", templateId)
+      .executeTakeFirst();
     return row?.cursor;
   }
 
-  setCursor(templateId: string, cursor: number): void {
-    this.db
-      .prepare(
-        "INSERT INTO inspection_cursors (template_id, cursor) VALUES (?, ?) ON CONFLICT(template_id) DO UPDATE SET cursor = MAX(cursor, excluded.cursor)",
+  /** Moves a template's cursor forward (never back). */
+  async setCursor(templateId: string, cursor: number): Promise<void> {
+    await this.db.q
+      .insertInto("inspection_cursors")
+      .values({ template_id: templateId, cursor })
+      .onConflict((oc) =>
+        oc.column("template_id").doUpdateSet({ cursor: this.db.keepGreater("inspection_cursors", "cursor") }),
       )
-      .run(templateId, cursor);
+      .execute();
   }
 
   /** Inserts a new round; false when a round with its key exists (that firing was already created). */
-  insertRound(r: Round): boolean {
-    const res = this.db
-      .prepare(
-        "INSERT OR IGNORE INTO inspection_rounds (id, key, template_id, fired_at, due_at, status, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      )
-      .run(r.id, r.key, r.templateId, r.firedAt, r.dueAt, r.status, JSON.stringify(r));
-    return res.changes === 1;
+  async insertRound(r: Round): Promise<boolean> {
+    const rows = await this.db.q
+      .insertInto("inspection_rounds")
+      .values({
+        id: r.id,
+        key: r.key,
+        template_id: r.templateId,
+        fired_at: r.firedAt,
+        due_at: r.dueAt,
+        status: r.status,
+        body: JSON.stringify(r),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returning("id")
+      .execute();
+    return rows.length === 1;
   }
 
-  saveRound(r: Round): void {
-    this.db.prepare("UPDATE inspection_rounds SET status = ?, body = ? WHERE id = ?").run(r.status, JSON.stringify(r), r.id);
+  async saveRound(r: Round): Promise<void> {
+    await this.db.q
+      .updateTable("inspection_rounds")
+      .set({ status: r.status, body: JSON.stringify(r) })
+      .where("id", "=", r.id)
+      .execute();
   }
 
-  round(id: string): Round | undefined {
-    const row = this.db.prepare("SELECT body FROM inspection_rounds WHERE id = ?").get(id) as { body: string } | undefined;
+  async round(id: string): Promise<Round | undefined> {
+    const row = await this.db.q
+      .selectFrom("inspection_rounds")
+      .select("body")
+      .where("id", "=", id)
+      .executeTakeFirst();
     return row ? (JSON.parse(row.body) as Round) : undefined;
   }
 
   /** Rounds fired in [from, to), newest first; or every round not completed (open: true). */
-  rounds(q: { from?: number; to?: number; open?: boolean; template?: string; limit?: number } = {}): Round[] {
-    const where: string[] = [];
-    const args: Array<string | number> = [];
-    const add = (clause: string, ...values: Array<string | number>) => {
-      where.push(clause);
-      args.push(...values);
-    };
-    if (q.from !== undefined) add("fired_at >= ?", q.from);
-    if (q.to !== undefined) add("fired_at < ?", q.to);
-    if (q.open) add("status != 'completed'");
-    if (q.template) add("template_id = ?", q.template);
-    const sql = `SELECT body FROM inspection_rounds ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY fired_at DESC, id LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, q.limit ?? 1000) as Array<{ body: string }>).map(
-      (r) => JSON.parse(r.body) as Round,
-    );
+  async rounds(
+    q: { from?: number; to?: number; open?: boolean; template?: string; limit?: number } = {},
+  ): Promise<Round[]> {
+    let query = this.db.q.selectFrom("inspection_rounds").select(["body", "id", "fired_at"]);
+    if (q.from !== undefined) query = query.where("fired_at", ">=", q.from);
+    if (q.to !== undefined) query = query.where("fired_at", "<", q.to);
+    if (q.open) query = query.where("status", "!=", "completed");
+    if (q.template) query = query.where("template_id", "=", q.template);
+    const rows = await query
+      .orderBy("fired_at", "desc")
+      .orderBy("id")
+      .limit(q.limit ?? 1000)
+      .execute();
+    // Ties on fired_at in code-point order of the id, the same in both stores.
+    rows.sort((a, b) => b.fired_at - a.fired_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return rows.map((r) => JSON.parse(r.body) as Round);
   }
 
   /** The audit entries about one round, oldest first (index audit_round). */
-  roundAudit(roundId: string): Array<{ seq: number; at: number; actor: string; action: string; detail: Record<string, unknown> }> {
-    return (
-      this.db
-        .prepare("SELECT seq, at, actor, action, detail FROM audit WHERE json_extract(detail, '$.round') = ? ORDER BY seq")
-        .all(roundId) as Array<{ seq: number; at: number; actor: string; action: string; detail: string }>
-    ).map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  async roundAudit(
+    roundId: string,
+  ): Promise<
+    Array<{ seq: number; at: number; actor: string; action: string; detail: Record<string, unknown> }>
+  > {
+    const rows = await this.db.q
+      .selectFrom("audit")
+      .select(["seq", "at", "actor", "action", "detail"])
+      .where(this.db.jsonField("detail", "round"), "=", roundId)
+      .orderBy("seq")
+      .execute();
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 
   /** Marks a round as reported overdue; false when it was before (the page goes out once). */
-  markOverdue(roundId: string, at: number): boolean {
+  async markOverdue(roundId: string, at: number): Promise<boolean> {
+    const rows = await this.db.q
+      .insertInto("inspection_overdue")
+      .values({ round_id: roundId, at })
+      .onConflict((oc) => oc.doNothing())
+      .returning("round_id")
+      .execute();
+    return rows.length === 1;
+  }
+
+  async putPhoto(sha256: string, mime: string, bytes: Buffer, by: string, at: number): Promise<boolean> {
+    const rows = await this.db.q
+      .insertInto("inspection_photos")
+      .values({ sha256, mime, bytes, uploaded_by: by, uploaded_at: at })
+      .onConflict((oc) => oc.doNothing())
+      .returning("sha256")
+      .execute();
+    return rows.length === 1;
+  }
+
+  photo(sha256: string): Promise<{ mime: string; bytes: Buffer } | undefined> {
+    return this.db.q
+      .selectFrom("inspection_photos")
+      .select(["mime", "bytes"])
+      .where("sha256", "=", sha256)
+      .executeTakeFirst();
+  }
+
+  async hasPhoto(sha256: string): Promise<boolean> {
     return (
-      this.db.prepare("INSERT OR IGNORE INTO inspection_overdue (round_id, at) VALUES (?, ?)").run(roundId, at).changes === 1
+      (await this.db.q
+        .selectFrom("inspection_photos")
+        .select("sha256")
+        .where("sha256", "=", sha256)
+        .executeTakeFirst()) !== undefined
     );
-  }
-
-  putPhoto(sha256: string, mime: string, bytes: Buffer, by: string, at: number): boolean {
-    return (
-      this.db
-        .prepare(
-          "INSERT OR IGNORE INTO inspection_photos (sha256, mime, bytes, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .run(sha256, mime, bytes, by, at).changes === 1
-    );
-  }
-
-  photo(sha256: string): { mime: string; bytes: Buffer } | undefined {
-    return this.db.prepare("SELECT mime, bytes FROM inspection_photos WHERE sha256 = ?").get(sha256) as
-      | { mime: string; bytes: Buffer }
-      | undefined;
-  }
-
-  hasPhoto(sha256: string): boolean {
-    return this.db.prepare("SELECT 1 FROM inspection_photos WHERE sha256 = ?").get(sha256) !== undefined;
   }
 
   /** The stored answer to a request already applied under this client id. */
-  request(clientId: string): { actor: string; status: number; response: unknown } | undefined {
-    const row = this.db.prepare("SELECT actor, status, response FROM inspection_requests WHERE client_id = ?").get(clientId) as
-      | { actor: string; status: number; response: string }
-      | undefined;
+  async request(clientId: string): Promise<{ actor: string; status: number; response: unknown } | undefined> {
+    const row = await this.db.q
+      .selectFrom("inspection_requests")
+      .select(["actor", "status", "response"])
+      .where("client_id", "=", clientId)
+      .executeTakeFirst();
     return row ? { actor: row.actor, status: row.status, response: JSON.parse(row.response) } : undefined;
   }
 
-  rememberRequest(clientId: string, actor: string, at: number, status: number, response: unknown): void {
-    this.db
-      .prepare("INSERT OR IGNORE INTO inspection_requests (client_id, actor, at, status, response) VALUES (?, ?, ?, ?, ?)")
-      .run(clientId, actor, at, status, JSON.stringify(response));
+  async rememberRequest(
+    clientId: string,
+    actor: string,
+    at: number,
+    status: number,
+    response: unknown,
+  ): Promise<void> {
+    await this.db.q
+      .insertInto("inspection_requests")
+      .values({ client_id: clientId, actor, at, status, response: JSON.stringify(response) })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 
-  insertHazard(h: Hazard): void {
-    this.db
-      .prepare("INSERT INTO hazards (id, status, reported_at, body) VALUES (?, ?, ?, ?)")
-      .run(h.id, h.status, h.reported.at, JSON.stringify(h));
+  async insertHazard(h: Hazard): Promise<void> {
+    await this.db.q
+      .insertInto("hazards")
+      .values({ id: h.id, status: h.status, reported_at: h.reported.at, body: JSON.stringify(h) })
+      .execute();
   }
 
-  saveHazard(h: Hazard): void {
-    this.db.prepare("UPDATE hazards SET status = ?, body = ? WHERE id = ?").run(h.status, JSON.stringify(h), h.id);
+  async saveHazard(h: Hazard): Promise<void> {
+    await this.db.q
+      .updateTable("hazards")
+      .set({ status: h.status, body: JSON.stringify(h) })
+      .where("id", "=", h.id)
+      .execute();
   }
 
-  hazard(id: string): Hazard | undefined {
-    const row = this.db.prepare("SELECT body FROM hazards WHERE id = ?").get(id) as { body: string } | undefined;
+  async hazard(id: string): Promise<Hazard | undefined> {
+    const row = await this.db.q.selectFrom("hazards").select("body").where("id", "=", id).executeTakeFirst();
     return row ? (JSON.parse(row.body) as Hazard) : undefined;
   }
 
-  hazards(q: { open?: boolean; status?: string } = {}): Hazard[] {
-    const where = q.open ? "WHERE status != 'closed'" : q.status ? "WHERE status = ?" : "";
-    const args = !q.open && q.status ? [q.status] : [];
-    return (
-      this.db.prepare(`SELECT body FROM hazards ${where} ORDER BY reported_at DESC, id`).all(...args) as Array<{ body: string }>
-    ).map((r) => JSON.parse(r.body) as Hazard);
+  async hazards(q: { open?: boolean; status?: string } = {}): Promise<Hazard[]> {
+    let query = this.db.q.selectFrom("hazards").select(["body", "id", "reported_at"]);
+    if (q.open) query = query.where("status", "!=", "closed");
+    else if (q.status) query = query.where("status", "=", q.status);
+    const rows = await query.execute();
+    rows.sort((a, b) => b.reported_at - a.reported_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return rows.map((r) => JSON.parse(r.body) as Hazard);
   }
 }

@@ -7,7 +7,7 @@ export class PagingMetrics {
   /** Every failed attempt, retried or not. */
   readonly deliveryFailures: Counter<"channel">;
 
-  constructor(registry: Registry, pending: () => number) {
+  constructor(registry: Registry, pending: () => Promise<number>) {
     this.pagesSent = new Counter({
       name: "watchfloor_pages_sent_total",
       help: "Pages finished, by the channel of the last attempt and result (sent, failed: no channel left).",
@@ -24,8 +24,8 @@ export class PagingMetrics {
       name: "watchfloor_page_queue_pending",
       help: "Pages waiting in the durable send queue (due now or waiting for a retry).",
       registers: [registry],
-      collect: () => {
-        queue.set(pending());
+      collect: async () => {
+        queue.set(await pending());
       },
     });
   }

@@ -1,9 +1,11 @@
 /**
- * The durable side of paging, in the collector's SQLite file: which steps of each fault were taken
+ * The durable side of paging, in the collector's store (SQLite or PostgreSQL): which steps of each fault were taken
  * (so a restart neither loses nor repeats one), and the send queue (one row per page per person,
  * unique by its dedupe key, so one notification never reaches one person twice).
  */
-import type Database from "better-sqlite3";
+import type { Selectable } from "kysely";
+import type { PageDeliveriesTable } from "../store/schema.ts";
+import type { StoreDb } from "../store/store-db.ts";
 import type { PageMessage } from "./message.ts";
 
 export type DeliveryStatus = "pending" | "sent" | "failed" | "cancelled";
@@ -42,136 +44,163 @@ export interface NewDelivery {
   channels: string[];
 }
 
-function toDelivery(r: Record<string, unknown>): Delivery {
+function toDelivery(r: Selectable<PageDeliveriesTable>): Delivery {
   return {
-    id: r.id as number,
-    dedupeKey: r.dedupe_key as string,
-    person: r.person as string,
-    kind: r.kind as string,
-    faultIds: JSON.parse(r.fault_ids as string),
-    message: JSON.parse(r.message as string),
-    channels: JSON.parse(r.channels as string),
-    channelIndex: r.channel_index as number,
-    attempts: r.attempts as number,
+    id: r.id,
+    dedupeKey: r.dedupe_key,
+    person: r.person,
+    kind: r.kind,
+    faultIds: JSON.parse(r.fault_ids),
+    message: JSON.parse(r.message),
+    channels: JSON.parse(r.channels),
+    channelIndex: r.channel_index,
+    attempts: r.attempts,
     status: r.status as DeliveryStatus,
-    nextAttemptAt: r.next_attempt_at as number,
-    createdAt: r.created_at as number,
-    sentAt: (r.sent_at as number | null) ?? undefined,
-    sentChannel: (r.sent_channel as string | null) ?? undefined,
-    lastError: (r.last_error as string | null) ?? undefined,
-    history: JSON.parse(r.history as string),
+    nextAttemptAt: r.next_attempt_at,
+    createdAt: r.created_at,
+    sentAt: r.sent_at ?? undefined,
+    sentChannel: r.sent_channel ?? undefined,
+    lastError: r.last_error ?? undefined,
+    history: JSON.parse(r.history),
   };
 }
 
 export class PageQueue {
-  constructor(private db: Database.Database) {}
+  constructor(private db: StoreDb) {}
 
   /** Step keys already taken (sent or superseded) for a fault. */
-  taken(faultId: string): Set<string> {
-    const rows = this.db
-      .prepare("SELECT step_key FROM page_progress WHERE fault_id = ?")
-      .all(faultId) as Array<{ step_key: string }>;
+  async taken(faultId: string): Promise<Set<string>> {
+    const rows = await this.db.q
+      .selectFrom("page_progress")
+      .select("step_key")
+      .where("fault_id", "=", faultId)
+      .execute();
     return new Set(rows.map((r) => r.step_key));
   }
 
-  markTaken(faultId: string, stepKey: string, outcome: "queued" | "superseded" | "nobody", at: number): void {
-    this.db
-      .prepare("INSERT OR IGNORE INTO page_progress (fault_id, step_key, outcome, at) VALUES (?, ?, ?, ?)")
-      .run(faultId, stepKey, outcome, at);
+  /** Step keys already taken for each of many faults (one query for a planning pass). */
+  async takenFor(faultIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const out = new Map(faultIds.map((id) => [id, new Set<string>()]));
+    for (let i = 0; i < faultIds.length; i += 500) {
+      const part = faultIds.slice(i, i + 500);
+      for (const r of await this.db.q
+        .selectFrom("page_progress")
+        .select(["fault_id", "step_key"])
+        .where("fault_id", "in", part)
+        .execute())
+        out.get(r.fault_id)?.add(r.step_key);
+    }
+    return out;
   }
 
-  /** Queues a page for a person; false when that exact notification was queued before (dedupe). */
-  enqueue(d: NewDelivery, now: number): number | undefined {
-    const res = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO page_deliveries (dedupe_key, person, kind, fault_ids, message, channels, channel_index, attempts, status, next_attempt_at, created_at, history)
-         VALUES (?, ?, ?, ?, ?, ?, 0, 0, 'pending', ?, ?, '[]')`,
-      )
-      .run(
-        d.dedupeKey,
-        d.person,
-        d.message.kind,
-        JSON.stringify(d.faultIds),
-        JSON.stringify(d.message),
-        JSON.stringify(d.channels),
-        now,
-        now,
-      );
-    return res.changes === 1 ? Number(res.lastInsertRowid) : undefined;
+  async markTaken(
+    faultId: string,
+    stepKey: string,
+    outcome: "queued" | "superseded" | "nobody",
+    at: number,
+  ): Promise<void> {
+    await this.db.q
+      .insertInto("page_progress")
+      .values({ fault_id: faultId, step_key: stepKey, outcome, at })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 
-  due(now: number, limit = 50): Delivery[] {
-    return (
-      this.db
-        .prepare(
-          "SELECT * FROM page_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
-        )
-        .all(now, limit) as Array<Record<string, unknown>>
-    ).map(toDelivery);
+  /** Queues a page for a person; undefined when that exact notification was queued before (dedupe key). */
+  async enqueue(d: NewDelivery, now: number): Promise<number | undefined> {
+    const row = await this.db.q
+      .insertInto("page_deliveries")
+      .values({
+        dedupe_key: d.dedupeKey,
+        person: d.person,
+        kind: d.message.kind,
+        fault_ids: JSON.stringify(d.faultIds),
+        message: JSON.stringify(d.message),
+        channels: JSON.stringify(d.channels),
+        channel_index: 0,
+        attempts: 0,
+        status: "pending",
+        next_attempt_at: now,
+        created_at: now,
+        history: "[]",
+      })
+      .onConflict((oc) => oc.column("dedupe_key").doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    return row?.id;
   }
 
-  nextAttemptAt(): number | undefined {
-    const row = this.db
-      .prepare("SELECT MIN(next_attempt_at) AS t FROM page_deliveries WHERE status = 'pending'")
-      .get() as { t: number | null };
-    return row.t ?? undefined;
+  async due(now: number, limit = 50): Promise<Delivery[]> {
+    const rows = await this.db.q
+      .selectFrom("page_deliveries")
+      .selectAll()
+      .where("status", "=", "pending")
+      .where("next_attempt_at", "<=", now)
+      .orderBy("next_attempt_at")
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+    return rows.map(toDelivery);
   }
 
-  pendingCount(): number {
-    return (
-      this.db.prepare("SELECT COUNT(*) AS n FROM page_deliveries WHERE status = 'pending'").get() as {
-        n: number;
-      }
-    ).n;
+  async nextAttemptAt(): Promise<number | undefined> {
+    const row = await this.db.q
+      .selectFrom("page_deliveries")
+      .select((eb) => eb.fn.min("next_attempt_at").as("t"))
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    return row?.t ?? undefined;
+  }
+
+  async pendingCount(): Promise<number> {
+    const row = await this.db.q
+      .selectFrom("page_deliveries")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", "pending")
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   /** Writes the outcome of one attempt: sent, retry later on the same channel, next channel, or failed for good. */
-  update(
+  async update(
     d: Delivery,
     attempt: Attempt,
     next: { status: DeliveryStatus; channelIndex: number; attempts: number; nextAttemptAt: number },
-  ): void {
-    this.db
-      .prepare(
-        `UPDATE page_deliveries SET status = ?, channel_index = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
-           sent_at = ?, sent_channel = ?, history = ? WHERE id = ?`,
-      )
-      .run(
-        next.status,
-        next.channelIndex,
-        next.attempts,
-        next.nextAttemptAt,
-        attempt.ok ? (d.lastError ?? null) : (attempt.error ?? null),
-        attempt.ok ? attempt.at : null,
-        attempt.ok ? attempt.channel : null,
-        JSON.stringify([...d.history, attempt]),
-        d.id,
-      );
+  ): Promise<void> {
+    await this.db.q
+      .updateTable("page_deliveries")
+      .set({
+        status: next.status,
+        channel_index: next.channelIndex,
+        attempts: next.attempts,
+        next_attempt_at: next.nextAttemptAt,
+        last_error: attempt.ok ? (d.lastError ?? null) : (attempt.error ?? null),
+        sent_at: attempt.ok ? attempt.at : null,
+        sent_channel: attempt.ok ? attempt.channel : null,
+        history: JSON.stringify([...d.history, attempt]),
+      })
+      .where("id", "=", d.id)
+      .execute();
   }
 
   /** A page still waiting whose faults were answered meanwhile: never sent. */
-  cancel(id: number, at: number): void {
-    this.db
-      .prepare(
-        "UPDATE page_deliveries SET status = 'cancelled', next_attempt_at = ? WHERE id = ? AND status = 'pending'",
-      )
-      .run(at, id);
+  async cancel(id: number, at: number): Promise<void> {
+    await this.db.q
+      .updateTable("page_deliveries")
+      .set({ status: "cancelled", next_attempt_at: at })
+      .where("id", "=", id)
+      .where("status", "=", "pending")
+      .execute();
   }
 
-  list(filter: { status?: DeliveryStatus; fault?: string; limit?: number } = {}): Delivery[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.status) {
-      where.push("status = ?");
-      args.push(filter.status);
-    }
-    if (filter.fault) {
-      where.push("EXISTS (SELECT 1 FROM json_each(fault_ids) WHERE value = ?)");
-      args.push(filter.fault);
-    }
-    const sql = `SELECT * FROM page_deliveries ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit ?? 200) as Array<Record<string, unknown>>).map(
-      toDelivery,
-    );
+  async list(filter: { status?: DeliveryStatus; fault?: string; limit?: number } = {}): Promise<Delivery[]> {
+    let query = this.db.q.selectFrom("page_deliveries").selectAll();
+    if (filter.status) query = query.where("status", "=", filter.status);
+    if (filter.fault) query = query.where(this.db.jsonArrayHas("fault_ids", filter.fault));
+    const rows = await query
+      .orderBy("id", "desc")
+      .limit(filter.limit ?? 200)
+      .execute();
+    return rows.map(toDelivery);
   }
 }

@@ -10,7 +10,7 @@ import { ROBOT_LIMITS, RobotThrottle } from "./channels/robot-limits.ts";
 import { type Recipient, type SendResult, sendOn } from "./channels/send.ts";
 import type { ChannelConfig, Person } from "./config.ts";
 import type { PagingMetrics } from "./metrics.ts";
-import type { Delivery, PageQueue } from "./queue.ts";
+import { type Delivery, PageQueue } from "./queue.ts";
 
 const ACTOR = "paging";
 
@@ -45,9 +45,9 @@ export class PageSender {
     if (this.draining) return this.draining;
     const run = async () => {
       for (
-        let due = this.deps.queue.due(this.deps.clock.now());
+        let due = await this.deps.queue.due(this.deps.clock.now());
         due.length > 0;
-        due = this.stopped ? [] : this.deps.queue.due(this.deps.clock.now())
+        due = this.stopped ? [] : await this.deps.queue.due(this.deps.clock.now())
       )
         await Promise.all(due.map((d) => this.deliver(d)));
     };
@@ -62,9 +62,9 @@ export class PageSender {
   private async deliver(d: Delivery): Promise<void> {
     if (!this.deps.stillWanted(d)) {
       const at = this.deps.clock.now();
-      this.deps.store.db.transaction(() => {
-        this.deps.queue.cancel(d.id, at);
-        this.deps.store.appendAudit(
+      await this.deps.store.transaction(async (tx) => {
+        await new PageQueue(tx.db).cancel(d.id, at);
+        await tx.appendAudit(
           d.faultIds.map((faultId) => ({
             at,
             actor: ACTOR,
@@ -73,7 +73,7 @@ export class PageSender {
             detail: { delivery: d.id, person: d.person, kind: d.kind },
           })),
         );
-      })();
+      });
       return;
     }
     const channelId = d.channels[d.channelIndex]!;
@@ -87,7 +87,7 @@ export class PageSender {
       const wait = this.throttle.reserve(channelId, ROBOT_LIMITS[channel.type], now);
       if (wait > 0) {
         // Held back, not failed: no attempt is spent; the page goes when the robot's window allows.
-        this.deps.queue.update(
+        await this.deps.queue.update(
           d,
           { at: now, channel: channelId, ok: false, error: `held back ${Math.ceil(wait / 1000)} s: ${channel.type} robots take ${ROBOT_LIMITS[channel.type].perMinute} messages a minute` },
           { status: "pending", channelIndex: d.channelIndex, attempts: d.attempts, nextAttemptAt: now + wait },
@@ -102,9 +102,21 @@ export class PageSender {
           error: err.message,
         }))
       : { ok: false as const, retryable: false, error: `channel ${channelId} is no longer configured` };
+    await this.deps.store.transaction((tx) => this.record(tx, d, result, channelId, channel));
+  }
+
+  /** One attempt's outcome: the delivery row, its audit entries and metrics (in the caller's transaction). */
+  private async record(
+    tx: CollectorStore,
+    d: Delivery,
+    result: SendResult,
+    channelId: string,
+    channel: ChannelConfig | undefined,
+  ): Promise<void> {
+    const queue = new PageQueue(tx.db);
     const at = this.deps.clock.now();
     const audit = (action: string, detail: Record<string, unknown>) =>
-      this.deps.store.appendAudit(
+      tx.appendAudit(
         d.faultIds.map((faultId) => ({
           at,
           actor: ACTOR,
@@ -113,58 +125,56 @@ export class PageSender {
           detail: { delivery: d.id, person: d.person, ...detail },
         })),
       );
-    this.deps.store.db.transaction(() => {
-      if (result.ok) {
-        this.deps.queue.update(
-          d,
-          { at, channel: channelId, ok: true },
-          { status: "sent", channelIndex: d.channelIndex, attempts: d.attempts + 1, nextAttemptAt: at },
-        );
-        this.deps.metrics.pagesSent.inc({ channel: channelId, result: "sent" });
-        audit("page.sent", { channel: channelId, kind: d.kind, attempts: d.attempts + 1 });
-        return;
-      }
-      this.deps.metrics.deliveryFailures.inc({ channel: channelId });
-      this.deps.logger.warn(
-        { delivery: d.id, channel: channelId, person: d.person, error: result.error },
-        "page delivery failed",
+    if (result.ok) {
+      await queue.update(
+        d,
+        { at, channel: channelId, ok: true },
+        { status: "sent", channelIndex: d.channelIndex, attempts: d.attempts + 1, nextAttemptAt: at },
       );
-      const attempts = d.attempts + 1;
-      const attempt = { at, channel: channelId, ok: false, error: result.error };
-      const limit = channel?.attempts ?? 1;
-      if (result.retryable && attempts < limit) {
-        const backoffMs = (channel?.backoff ?? 5) * 1000;
-        // Doubling back-off, or longer when the channel asked for it (a robot's rate limit).
-        const wait = Math.max(Math.min(backoffMs * 2 ** (attempts - 1), backoffMs * 10), result.retryAfterMs ?? 0);
-        this.deps.queue.update(d, attempt, {
-          status: "pending",
-          channelIndex: d.channelIndex,
-          attempts,
-          nextAttemptAt: at + wait,
-        });
-      } else if (d.channelIndex + 1 < d.channels.length) {
-        this.deps.queue.update(d, attempt, {
-          status: "pending",
-          channelIndex: d.channelIndex + 1,
-          attempts: 0,
-          nextAttemptAt: at,
-        });
-        audit("page.fallback", {
-          from: channelId,
-          to: d.channels[d.channelIndex + 1],
-          attempts,
-          error: result.error,
-        });
-      } else {
-        this.deps.queue.update(d, attempt, {
-          status: "failed",
-          channelIndex: d.channelIndex,
-          attempts,
-          nextAttemptAt: at,
-        });
-        this.deps.metrics.pagesSent.inc({ channel: channelId, result: "failed" });
-        audit("page.failed", { channel: channelId, attempts, error: result.error });
-      }
-    })();
+      this.deps.metrics.pagesSent.inc({ channel: channelId, result: "sent" });
+      await audit("page.sent", { channel: channelId, kind: d.kind, attempts: d.attempts + 1 });
+      return;
+    }
+    this.deps.metrics.deliveryFailures.inc({ channel: channelId });
+    this.deps.logger.warn(
+      { delivery: d.id, channel: channelId, person: d.person, error: result.error },
+      "page delivery failed",
+    );
+    const attempts = d.attempts + 1;
+    const attempt = { at, channel: channelId, ok: false, error: result.error };
+    const limit = channel?.attempts ?? 1;
+    if (result.retryable && attempts < limit) {
+      const backoffMs = (channel?.backoff ?? 5) * 1000;
+      // Doubling back-off, or longer when the channel asked for it (a robot's rate limit).
+      const wait = Math.max(Math.min(backoffMs * 2 ** (attempts - 1), backoffMs * 10), result.retryAfterMs ?? 0);
+      await queue.update(d, attempt, {
+        status: "pending",
+        channelIndex: d.channelIndex,
+        attempts,
+        nextAttemptAt: at + wait,
+      });
+    } else if (d.channelIndex + 1 < d.channels.length) {
+      await queue.update(d, attempt, {
+        status: "pending",
+        channelIndex: d.channelIndex + 1,
+        attempts: 0,
+        nextAttemptAt: at,
+      });
+      await audit("page.fallback", {
+        from: channelId,
+        to: d.channels[d.channelIndex + 1],
+        attempts,
+        error: result.error,
+      });
+    } else {
+      await queue.update(d, attempt, {
+        status: "failed",
+        channelIndex: d.channelIndex,
+        attempts,
+        nextAttemptAt: at,
+      });
+      this.deps.metrics.pagesSent.inc({ channel: channelId, result: "failed" });
+      await audit("page.failed", { channel: channelId, attempts, error: result.error });
+    }
   }
 }

@@ -61,6 +61,8 @@ export class PagingService {
   private stopped = true;
   private sender: PageSender;
   private nextPlanAt: number | undefined;
+  /** The end of the chain of planning passes: one at a time, so a step is never queued twice. */
+  private planning: Promise<void> = Promise.resolve();
 
   constructor(private deps: PagingDeps) {
     this.queue = new PageQueue(deps.store.db);
@@ -100,20 +102,30 @@ export class PagingService {
     this.stopped = true;
     this.deps.faults.off("notice", this.onNotice);
     clearTimeout(this.timer);
+    await this.planning;
     await this.sender.stop();
   }
 
   /** Plans, sends what is due, and sleeps until the next step or retry. */
   wake(): void {
     if (this.stopped) return;
-    this.plan();
-    void this.drain().then(() => this.schedule());
-    this.schedule();
+    const run = async () => {
+      await this.plan();
+      await this.schedule();
+      await this.drain();
+      await this.schedule();
+    };
+    void run().catch((err) => {
+      this.deps.logger.error({ err }, "paging could not plan or send; trying again in a minute");
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.wake(), 60_000);
+      this.timer.unref?.();
+    });
   }
 
   /** Plans and delivers everything due at the clock's now, and waits until the sends are done (tests, bench). */
   async settle(): Promise<void> {
-    this.plan();
+    await this.plan();
     await this.drain();
   }
 
@@ -166,7 +178,7 @@ export class PagingService {
    * `roster.missing{month}` from `roster.leadDays` before it starts, so the facility manager uploads it
    * in time; once the roster covers it (a restart with the new file) or the month has passed, it clears.
    */
-  private checkRoster(now: number): void {
+  private async checkRoster(now: number): Promise<void> {
     const { roster } = this.deps.config;
     if (!this.rosterFiring)
       this.rosterFiring = new Set(
@@ -181,7 +193,7 @@ export class PagingService {
       this.rosterFiring.add(month);
       const what = gap.absent ? "该月值班表缺失 / no schedule for the month" : `无人值班角色 / nobody for ${gap.roles.join(", ")}`;
       this.deps.logger.warn({ month, roles: gap.roles, absent: gap.absent }, "on-call roster does not cover a month");
-      this.deps.faults.dispatch({
+      await this.deps.faults.dispatch({
         type: "condition",
         eventId: `roster-missing-${month}-${now}`,
         at: now,
@@ -195,7 +207,7 @@ export class PagingService {
     for (const month of this.rosterFiring) {
       if (gaps.has(month)) continue;
       this.rosterFiring.delete(month);
-      this.deps.faults.dispatch({
+      await this.deps.faults.dispatch({
         type: "condition",
         eventId: `roster-covered-${month}-${now}`,
         at: now,
@@ -207,22 +219,30 @@ export class PagingService {
     }
   }
 
-  /** Synchronous: computes the due steps of every live fault and queues their pages. */
-  plan(): void {
+  /** Computes the due steps of every live fault and queues their pages (one pass at a time). */
+  plan(): Promise<void> {
+    const pass = this.planning.then(() => this.planOnce());
+    this.planning = pass.catch(() => {});
+    return pass;
+  }
+
+  private async planOnce(): Promise<void> {
     const now = this.deps.clock.now();
-    this.checkRoster(now);
+    await this.checkRoster(now);
     const groups = new Map<string, { step: PlannedStep; faults: Fault[] }>();
     const soon: Array<{ fault: Fault; step: PlannedStep }> = [];
     const waitMs = this.deps.config.grouping.wait * 1000;
     let nextAt: number | undefined;
     const skipped: Array<{ fault: Fault; step: PlannedStep }> = [];
-    for (const fault of this.live(now)) {
+    const live = this.live(now);
+    const taken = await this.queue.takenFor(live.map((f) => f.id));
+    for (const fault of live) {
       const plan = planSteps({
         fault,
         policy: this.deps.config.policies[fault.class],
         sla: this.deps.sla,
         now,
-        done: this.queue.taken(fault.id),
+        done: taken.get(fault.id) ?? new Set(),
         groupWaitMs: waitMs,
       });
       for (const step of plan.upcoming) if (step.dueAt <= now + waitMs) soon.push({ fault, step });
@@ -240,10 +260,11 @@ export class PagingService {
       groups.get(`${step.key}|${fault.class}|${fault.condition}`)?.faults.push(fault);
     this.nextPlanAt = nextAt;
     if (groups.size === 0 && skipped.length === 0) return;
-    this.deps.store.db.transaction(() => {
+    await this.deps.store.transaction(async (tx) => {
+      const queue = new PageQueue(tx.db);
       for (const { fault, step } of skipped) {
-        this.queue.markTaken(fault.id, step.key, "superseded", now);
-        this.deps.store.appendAudit([
+        await queue.markTaken(fault.id, step.key, "superseded", now);
+        await tx.appendAudit([
           {
             at: now,
             actor: ACTOR,
@@ -257,11 +278,11 @@ export class PagingService {
           },
         ]);
       }
-      for (const g of groups.values()) this.queueGroup(g.step, g.faults, now);
-    })();
+      for (const g of groups.values()) await this.queueGroup(tx, queue, g.step, g.faults, now);
+    });
   }
 
-  private queueGroup(step: PlannedStep, faults: Fault[], now: number): void {
+  private async queueGroup(tx: CollectorStore, queue: PageQueue, step: PlannedStep, faults: Fault[], now: number): Promise<void> {
     const persons = resolveTargets(step.targets, this.deps.config, now, this.deps.sla.timezone);
     const ids = faults.map((f) => f.id).sort();
     const children = Object.fromEntries(
@@ -295,7 +316,7 @@ export class PagingService {
         now,
         ackUrl,
       });
-      const delivery = this.queue.enqueue(
+      const delivery = await queue.enqueue(
         {
           dedupeKey: `${ids.join(",")}|${step.key}|${person}`,
           person,
@@ -313,8 +334,8 @@ export class PagingService {
         "page has nobody to go to (roster gap)",
       );
     for (const f of faults) {
-      this.queue.markTaken(f.id, step.key, persons.length > 0 ? "queued" : "nobody", now);
-      this.deps.store.appendAudit([
+      await queue.markTaken(f.id, step.key, persons.length > 0 ? "queued" : "nobody", now);
+      await tx.appendAudit([
         {
           at: now,
           actor: ACTOR,
@@ -345,11 +366,13 @@ export class PagingService {
     return this.sender.drain();
   }
 
-  private schedule(): void {
+  private async schedule(): Promise<void> {
+    if (this.stopped) return;
+    const nextAttemptAt = await this.queue.nextAttemptAt();
     if (this.stopped) return;
     clearTimeout(this.timer);
     // At least hourly, even with nothing queued: the roster check must run as the calendar moves on.
-    const times = [this.nextPlanAt, this.queue.nextAttemptAt(), this.deps.clock.now() + MAX_SLEEP_MS].filter(
+    const times = [this.nextPlanAt, nextAttemptAt, this.deps.clock.now() + MAX_SLEEP_MS].filter(
       (t): t is number => t !== undefined,
     );
     const wait = Math.min(Math.max(Math.min(...times) - this.deps.clock.now(), 0), MAX_SLEEP_MS);
@@ -361,14 +384,20 @@ export class PagingService {
    * A page about something that is not a fault (an overdue inspection round) to the people the
    * targets name now (roles through the roster, or person ids); once per dedupe key and person.
    */
-  notify(input: { dedupeKey: string; kind: "inspection_overdue"; targets: readonly string[]; title: string; text: string }): string[] {
+  async notify(input: {
+    dedupeKey: string;
+    kind: "inspection_overdue";
+    targets: readonly string[];
+    title: string;
+    text: string;
+  }): Promise<string[]> {
     const now = this.deps.clock.now();
     const persons = resolveTargets(input.targets, this.deps.config, now, this.deps.sla.timezone);
     const to: string[] = [];
     for (const person of persons) {
       const p = this.people.get(person);
       if (!p) continue;
-      const id = this.queue.enqueue(
+      const id = await this.queue.enqueue(
         {
           dedupeKey: `${input.dedupeKey}|${person}`,
           person,
@@ -390,30 +419,31 @@ export class PagingService {
   }
 
   /** The acknowledge link: the token is the authentication; the actor is the person it was sent to. */
-  ackByToken(token: string): AckOutcome {
+  async ackByToken(token: string): Promise<AckOutcome> {
     const now = this.deps.clock.now();
     const check = verifyAckToken(token, this.deps.config.ack.secret.reveal(), now);
     if (!check.ok) return check;
     const { person, faults } = check.claim;
-    return {
-      ok: true,
-      person,
-      faults: faults.map((id) => {
-        const f = this.deps.faults.fault(id);
-        if (!f) return { id, result: "not_found" as const };
-        if (f.status !== "open")
-          return { id, result: "already" as const, by: f.acknowledgedBy ?? f.resolvedBy };
-        const res = this.deps.faults.dispatch({
+    const results: Extract<AckOutcome, { ok: true }>["faults"] = [];
+    for (const id of faults) {
+      const f = this.deps.faults.fault(id);
+      if (!f) {
+        results.push({ id, result: "not_found" });
+        continue;
+      }
+      if (f.status !== "open") {
+        results.push({ id, result: "already", by: f.acknowledgedBy ?? f.resolvedBy });
+        continue;
+      }
+      const res = await this.deps.faults.dispatch({
           type: "ack",
           at: now,
           fault: id,
           by: person,
           note: "确认链接 (acknowledge link in a page)",
-        });
-        return res.ok
-          ? { id, result: "acknowledged" as const }
-          : { id, result: "refused" as const, message: res.error.message };
-      }),
-    };
+      });
+      results.push(res.ok ? { id, result: "acknowledged" } : { id, result: "refused", message: res.error.message });
+    }
+    return { ok: true, person, faults: results };
   }
 }

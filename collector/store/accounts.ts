@@ -4,8 +4,8 @@
  * CollectorStore.addUser (shown once, stored hashed).
  */
 import { createHash, randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
-import type Database from "better-sqlite3";
 import type { Role } from "./store.ts";
+import { byText, type StoreDb } from "./store-db.ts";
 
 /** OWASP's scrypt floor (N=2^17 is its first choice; 2^15 keeps a login near 50 ms on a small box). */
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keylen: 32 } as const;
@@ -25,7 +25,11 @@ export interface SessionRow {
   expiresAt: number;
 }
 
-function scryptAsync(password: string, salt: Buffer, opts: { N: number; r: number; p: number; keylen: number }): Promise<Buffer> {
+function scryptAsync(
+  password: string,
+  salt: Buffer,
+  opts: { N: number; r: number; p: number; keylen: number },
+): Promise<Buffer> {
   const o: ScryptOptions = { N: opts.N, r: opts.r, p: opts.p, maxmem: 256 * opts.N * opts.r };
   return new Promise((resolve, reject) =>
     scrypt(password.normalize("NFC"), salt, opts.keylen, o, (err, key) => (err ? reject(err) : resolve(key))),
@@ -36,7 +40,9 @@ function scryptAsync(password: string, salt: Buffer, opts: { N: number; r: numbe
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scryptAsync(password, salt, SCRYPT);
-  return ["scrypt", SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString("base64url"), key.toString("base64url")].join("$");
+  return ["scrypt", SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString("base64url"), key.toString("base64url")].join(
+    "$",
+  );
 }
 
 export async function passwordMatches(password: string, stored: string): Promise<boolean> {
@@ -55,61 +61,77 @@ export async function passwordMatches(password: string, stored: string): Promise
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export class Accounts {
-  constructor(private db: Database.Database) {}
+  constructor(private db: StoreDb) {}
 
-  users(): UserRow[] {
-    return (this.db.prepare("SELECT * FROM users ORDER BY name").all() as Array<Record<string, unknown>>).map(
-      (r) => ({
-        name: r.name as string,
-        role: r.role as Role,
-        createdAt: r.created_at as number,
-        hasPassword: r.password_hash !== null,
-        disabled: r.disabled === 1,
-      }),
-    );
+  async users(): Promise<UserRow[]> {
+    const rows = byText(await this.db.q.selectFrom("users").selectAll().execute(), (r) => r.name);
+    return rows.map((r) => ({
+      name: r.name,
+      role: r.role as Role,
+      createdAt: r.created_at,
+      hasPassword: r.password_hash !== null,
+      disabled: r.disabled === 1,
+    }));
   }
 
-  user(name: string): UserRow | undefined {
-    return this.users().find((u) => u.name === name);
+  async user(name: string): Promise<UserRow | undefined> {
+    return (await this.users()).find((u) => u.name === name);
   }
 
   async setPassword(name: string, password: string): Promise<boolean> {
     const hash = await hashPassword(password);
-    return this.db.prepare("UPDATE users SET password_hash = ? WHERE name = ?").run(hash, name).changes === 1;
+    const res = await this.db.q
+      .updateTable("users")
+      .set({ password_hash: hash })
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return res.numUpdatedRows === 1n;
   }
 
   /** The user when the password is theirs and they are not disabled. */
   async checkPassword(name: string, password: string): Promise<{ name: string; role: Role } | undefined> {
-    const row = this.db
-      .prepare("SELECT name, role, password_hash FROM users WHERE name = ? AND disabled = 0")
-      .get(name) as { name: string; role: Role; password_hash: string | null } | undefined;
+    const row = await this.db.q
+      .selectFrom("users")
+      .select(["name", "role", "password_hash"])
+      .where("name", "=", name)
+      .where("disabled", "=", 0)
+      .executeTakeFirst();
     // Unknown names still pay for one hash, so timing does not tell which names exist.
     const ok = await passwordMatches(password, row?.password_hash ?? DUMMY_HASH);
-    return ok && row?.password_hash ? { name: row.name, role: row.role } : undefined;
+    return ok && row?.password_hash ? { name: row.name, role: row.role as Role } : undefined;
   }
 
   /** Disabling (or re-enabling) ends the user's sessions; their token stops working at once. */
-  setDisabled(name: string, disabled: boolean): boolean {
-    const changed = this.db.prepare("UPDATE users SET disabled = ? WHERE name = ?").run(disabled ? 1 : 0, name);
-    this.endSessionsOf(name);
-    return changed.changes === 1;
+  setDisabled(name: string, disabled: boolean): Promise<boolean> {
+    return this.changeUser(name, { disabled: disabled ? 1 : 0 });
   }
 
-  setRole(name: string, role: Role): boolean {
-    const changed = this.db.prepare("UPDATE users SET role = ? WHERE name = ?").run(role, name);
-    this.endSessionsOf(name);
-    return changed.changes === 1;
+  setRole(name: string, role: Role): Promise<boolean> {
+    return this.changeUser(name, { role });
   }
 
-  createSession(user: string, now: number): { id: string; csrfSecret: string } {
-    this.db.prepare("DELETE FROM ui_sessions WHERE expires_at <= ?").run(now);
+  private changeUser(name: string, set: { disabled: number } | { role: Role }): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const changed = await tx.q.updateTable("users").set(set).where("name", "=", name).executeTakeFirst();
+      await new Accounts(tx).endSessionsOf(name);
+      return changed.numUpdatedRows === 1n;
+    });
+  }
+
+  async createSession(user: string, now: number): Promise<{ id: string; csrfSecret: string }> {
+    await this.db.q.deleteFrom("ui_sessions").where("expires_at", "<=", now).execute();
     const id = randomBytes(32).toString("base64url");
     const csrfSecret = randomBytes(18).toString("base64url");
-    this.db
-      .prepare(
-        "INSERT INTO ui_sessions (id_hash, user_name, csrf_secret, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-      )
-      .run(sha256(id), user, csrfSecret, now, now + SESSION_TTL_MS);
+    await this.db.q
+      .insertInto("ui_sessions")
+      .values({
+        id_hash: sha256(id),
+        user_name: user,
+        csrf_secret: csrfSecret,
+        created_at: now,
+        expires_at: now + SESSION_TTL_MS,
+      })
+      .execute();
     return { id, csrfSecret };
   }
 
@@ -118,28 +140,34 @@ export class Accounts {
    * life it is renewed, so a board left open (refreshing every few minutes) stays logged in for weeks
    * while a session nobody uses ends after 12 h.
    */
-  session(id: string, now: number): SessionRow | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT s.csrf_secret, s.expires_at, u.name, u.role FROM ui_sessions s JOIN users u ON u.name = s.user_name
-         WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0`,
-      )
-      .get(sha256(id), now) as { csrf_secret: string; expires_at: number; name: string; role: Role } | undefined;
+  async session(id: string, now: number): Promise<SessionRow | undefined> {
+    const row = await this.db.q
+      .selectFrom("ui_sessions as s")
+      .innerJoin("users as u", "u.name", "s.user_name")
+      .select(["s.csrf_secret", "s.expires_at", "u.name", "u.role"])
+      .where("s.id_hash", "=", sha256(id))
+      .where("s.expires_at", ">", now)
+      .where("u.disabled", "=", 0)
+      .executeTakeFirst();
     if (!row) return undefined;
     let expiresAt = row.expires_at;
     if (expiresAt - now < SESSION_TTL_MS / 2) {
       expiresAt = now + SESSION_TTL_MS;
-      this.db.prepare("UPDATE ui_sessions SET expires_at = ? WHERE id_hash = ?").run(expiresAt, sha256(id));
+      await this.db.q
+        .updateTable("ui_sessions")
+        .set({ expires_at: expiresAt })
+        .where("id_hash", "=", sha256(id))
+        .execute();
     }
-    return { user: { name: row.name, role: row.role }, csrfSecret: row.csrf_secret, expiresAt };
+    return { user: { name: row.name, role: row.role as Role }, csrfSecret: row.csrf_secret, expiresAt };
   }
 
-  endSession(id: string): void {
-    this.db.prepare("DELETE FROM ui_sessions WHERE id_hash = ?").run(sha256(id));
+  async endSession(id: string): Promise<void> {
+    await this.db.q.deleteFrom("ui_sessions").where("id_hash", "=", sha256(id)).execute();
   }
 
-  endSessionsOf(name: string): void {
-    this.db.prepare("DELETE FROM ui_sessions WHERE user_name = ?").run(name);
+  async endSessionsOf(name: string): Promise<void> {
+    await this.db.q.deleteFrom("ui_sessions").where("user_name", "=", name).execute();
   }
 }
 

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { verifyAuditChain } from "../domain/index.ts";
 import { openDatabase } from "./db.ts";
 import { CollectorStore } from "./store.ts";
+import { StoreDb } from "./store-db.ts";
 
 /** What a store file holds, as checked: SQLite's integrity check and the audit hash chain. */
 export interface StoreSummary {
@@ -21,12 +22,13 @@ export class StoreFileError extends Error {}
  * Checks a store file opened as `db`: SQLite's own integrity check, then the audit trail's hash chain
  * up to its recorded head; throws StoreFileError saying what is wrong.
  */
-function summarize(db: Database.Database, file: string): StoreSummary {
+async function summarize(db: Database.Database, file: string): Promise<StoreSummary> {
   const integrity = db.pragma("integrity_check", { simple: true });
   if (integrity !== "ok") throw new StoreFileError(`${file}: SQLite integrity check failed: ${integrity}`);
-  const store = new CollectorStore(db);
-  const head = store.auditHead();
-  const verdict = verifyAuditChain(store.audit(), head);
+  // Not closed here: the caller closes the handle.
+  const store = new CollectorStore(StoreDb.ofSqlite(db, file));
+  const head = await store.auditHead();
+  const verdict = verifyAuditChain(await store.audit(), head);
   if (!verdict.ok)
     throw new StoreFileError(`${file}: the audit trail is BROKEN at entry ${verdict.seq}: ${verdict.reason}`);
   const faults = (db.prepare("SELECT count(*) AS n FROM faults").get() as { n: number }).n;
@@ -70,17 +72,17 @@ export async function backupStore(dbFile: string, out: string): Promise<StoreSum
   try {
     // The snapshot keeps the live file's WAL flag; a backup is one self-contained file.
     copy.pragma("journal_mode = DELETE");
-    return summarize(copy, out);
+    return await summarize(copy, out);
   } finally {
     copy.close();
   }
 }
 
 /** Checks a backup file without changing anything (integrity, audit chain, schema version). */
-export function checkStoreFile(file: string): StoreSummary {
+export async function checkStoreFile(file: string): Promise<StoreSummary> {
   const db = openExisting(file);
   try {
-    return summarize(db, file);
+    return await summarize(db, file);
   } finally {
     db.close();
   }
@@ -116,7 +118,7 @@ export async function restoreStore(
   dbFile: string,
   now: Date,
 ): Promise<{ restored: StoreSummary; keptAs?: string }> {
-  const backup = checkStoreFile(backupFile);
+  const backup = await checkStoreFile(backupFile);
   assertNotInUse(dbFile);
   let keptAs: string | undefined;
   if (existsSync(dbFile)) {
@@ -136,7 +138,7 @@ export async function restoreStore(
   }
   const db = openDatabase(dbFile);
   try {
-    const restored = summarize(db, dbFile);
+    const restored = await summarize(db, dbFile);
     if (restored.auditHead !== backup.auditHead || restored.auditEntries !== backup.auditEntries)
       throw new StoreFileError(`${dbFile}: the restored audit trail differs from the backup's`);
     return { restored, keptAs };

@@ -4,7 +4,7 @@
  * so a file swapped later no longer matches the record.
  */
 import { createHash } from "node:crypto";
-import type Database from "better-sqlite3";
+import type { StoreDb } from "./store-db.ts";
 
 export interface EvidenceFile {
   id: number;
@@ -18,41 +18,86 @@ export interface EvidenceFile {
 }
 
 export class EvidenceStore {
-  constructor(private db: Database.Database) {}
+  constructor(private db: StoreDb) {}
 
-  add(f: { faultId: string; name: string; type: string; body: Buffer; by: string; at: number }): EvidenceFile {
+  async add(f: {
+    faultId: string;
+    name: string;
+    type: string;
+    body: Buffer;
+    by: string;
+    at: number;
+  }): Promise<EvidenceFile> {
     const sha256 = createHash("sha256").update(f.body).digest("hex");
-    const res = this.db
-      .prepare(
-        "INSERT INTO evidence_files (fault_id, name, type, size, sha256, body, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      )
-      .run(f.faultId, f.name, f.type, f.body.length, sha256, f.body, f.by, f.at);
-    return { id: Number(res.lastInsertRowid), faultId: f.faultId, name: f.name, type: f.type, size: f.body.length, sha256, uploadedBy: f.by, uploadedAt: f.at };
+    const row = await this.db.q
+      .insertInto("evidence_files")
+      .values({
+        fault_id: f.faultId,
+        name: f.name,
+        type: f.type,
+        size: f.body.length,
+        sha256,
+        body: f.body,
+        uploaded_by: f.by,
+        uploaded_at: f.at,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return {
+      id: row.id,
+      faultId: f.faultId,
+      name: f.name,
+      type: f.type,
+      size: f.body.length,
+      sha256,
+      uploadedBy: f.by,
+      uploadedAt: f.at,
+    };
   }
 
-  list(faultId: string): EvidenceFile[] {
-    return (
-      this.db
-        .prepare("SELECT id, fault_id, name, type, size, sha256, uploaded_by, uploaded_at FROM evidence_files WHERE fault_id = ? ORDER BY id")
-        .all(faultId) as Array<Record<string, unknown>>
-    ).map((r) => ({
-      id: r.id as number,
-      faultId: r.fault_id as string,
-      name: r.name as string,
-      type: r.type as string,
-      size: r.size as number,
-      sha256: r.sha256 as string,
-      uploadedBy: r.uploaded_by as string,
-      uploadedAt: r.uploaded_at as number,
-    }));
+  async list(faultId: string): Promise<EvidenceFile[]> {
+    return (await this.files().where("fault_id", "=", faultId).orderBy("id").execute()).map(toFile);
   }
 
-  body(id: number): { file: EvidenceFile; body: Buffer } | undefined {
-    const row = this.db.prepare("SELECT fault_id, body FROM evidence_files WHERE id = ?").get(id) as
-      | { fault_id: string; body: Buffer }
-      | undefined;
-    if (!row) return undefined;
-    const file = this.list(row.fault_id).find((f) => f.id === id)!;
-    return { file, body: row.body };
+  /** The files of each of these faults (one query for a page of faults). */
+  async listFor(faultIds: readonly string[]): Promise<Map<string, EvidenceFile[]>> {
+    const out = new Map<string, EvidenceFile[]>(faultIds.map((id) => [id, []]));
+    if (faultIds.length === 0) return out;
+    for (const r of await this.files().where("fault_id", "in", faultIds).orderBy("id").execute())
+      out.get(r.fault_id)?.push(toFile(r));
+    return out;
   }
+
+  async body(id: number): Promise<{ file: EvidenceFile; body: Buffer } | undefined> {
+    const row = await this.files().select("body").where("id", "=", id).executeTakeFirst();
+    return row ? { file: toFile(row), body: row.body } : undefined;
+  }
+
+  private files() {
+    return this.db.q
+      .selectFrom("evidence_files")
+      .select(["id", "fault_id", "name", "type", "size", "sha256", "uploaded_by", "uploaded_at"]);
+  }
+}
+
+function toFile(r: {
+  id: number;
+  fault_id: string;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  uploaded_by: string;
+  uploaded_at: number;
+}): EvidenceFile {
+  return {
+    id: r.id,
+    faultId: r.fault_id,
+    name: r.name,
+    type: r.type,
+    size: r.size,
+    sha256: r.sha256,
+    uploadedBy: r.uploaded_by,
+    uploadedAt: r.uploaded_at,
+  };
 }

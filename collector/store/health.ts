@@ -1,13 +1,19 @@
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
+import type { StoreDb } from "./store-db.ts";
 
 /**
  * Whether the store can do its work: a damaged file is noticed by /healthz, refused at start, and
  * described by `watchfloor store check --config FILE`.
  */
 
-/** SQLite result codes that mean the file itself is damaged or unusable, not a bad query. */
-const STORE_FAILURES = /^SQLITE_(CORRUPT|NOTADB|IOERR|FULL|READONLY|CANTOPEN|PROTOCOL)/;
+/**
+ * Error codes that mean the store itself is damaged or unreachable, not a bad query: SQLite's result
+ * codes; PostgreSQL's SQLSTATE classes 08 (connection), 53 (disk full, out of memory), 57P (server shut
+ * down), 58 (I/O) and XX (data corrupted); and a server that cannot be reached at all.
+ */
+const STORE_FAILURES =
+  /^SQLITE_(CORRUPT|NOTADB|IOERR|FULL|READONLY|CANTOPEN|PROTOCOL)|^(08...|53...|57P..|58...|XX...|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/;
 
 export function isStoreFailure(err: unknown): err is Error & { code: string } {
   const code = (err as { code?: unknown } | null)?.code;
@@ -82,7 +88,7 @@ export function storeDamageAtStart(file: string): string | undefined {
 export class StoreHealth {
   private lastFailure: { at: number; reason: string } | undefined;
 
-  constructor(private db: Database.Database) {}
+  constructor(private db: StoreDb) {}
 
   noteFailure(err: unknown, at: number): void {
     this.lastFailure = { at, reason: describeError(err) };
@@ -92,17 +98,22 @@ export class StoreHealth {
     this.lastFailure = undefined;
   }
 
-  probe(now: number): { ok: true } | { ok: false; reason: string } {
+  async probe(now: number): Promise<{ ok: true } | { ok: false; reason: string }> {
     const rollback = new Error("health probe: roll back");
     try {
-      this.db.transaction(() => {
-        this.db
-          .prepare(
-            "INSERT INTO events (id, agent, type, received_at, body) VALUES (?, 'healthz', 'probe', ?, '{}')",
-          )
-          .run(`healthz-probe-${now}`, now);
+      await this.db.transaction(async (tx) => {
+        await tx.q
+          .insertInto("events")
+          .values({
+            id: `healthz-probe-${now}`,
+            agent: "healthz",
+            type: "probe",
+            received_at: now,
+            body: "{}",
+          })
+          .execute();
         throw rollback;
-      })();
+      });
     } catch (err) {
       if (err !== rollback) return { ok: false, reason: `a test write failed: ${describeError(err)}` };
     }

@@ -34,30 +34,34 @@ export class StorePruner {
   }
 
   /** One pass; returns the rows deleted. */
-  prune(): { heartbeats: number; events: number } {
+  async prune(): Promise<{ heartbeats: number; events: number }> {
     const now = this.deps.clock.now();
     const { events, heartbeats } = this.deps.retention;
-    const del = this.deps.store.db.prepare("DELETE FROM events WHERE type = ? AND received_at < ?");
-    const out = this.deps.store.db.transaction(() => ({
-      heartbeats: del.run("heartbeat", now - heartbeats * 1000).changes,
-      events: this.deps.store.db
-        .prepare("DELETE FROM events WHERE type <> 'heartbeat' AND received_at < ?")
-        .run(now - events * 1000).changes,
-    }))();
+    const out = await this.deps.store.transaction(async (tx) => {
+      const q = tx.db.q;
+      const beats = await q
+        .deleteFrom("events")
+        .where("type", "=", "heartbeat")
+        .where("received_at", "<", now - heartbeats * 1000)
+        .executeTakeFirst();
+      const conditions = await q
+        .deleteFrom("events")
+        .where("type", "<>", "heartbeat")
+        .where("received_at", "<", now - events * 1000)
+        .executeTakeFirst();
+      return { heartbeats: Number(beats.numDeletedRows), events: Number(conditions.numDeletedRows) };
+    });
     this.pruned.inc({ table: "events" }, out.heartbeats + out.events);
     if (out.heartbeats + out.events > 0) this.deps.logger.info(out, "pruned event receipts past retention");
     return out;
   }
 
   start(): void {
-    const run = () => {
-      try {
-        this.prune();
-      } catch (err) {
-        this.deps.logger.error({ err }, "pruning the store failed; will try again in an hour");
-      }
-    };
-    run();
+    const run = () =>
+      this.prune().catch((err) =>
+        this.deps.logger.error({ err }, "pruning the store failed; will try again in an hour"),
+      );
+    void run();
     this.timer = setInterval(run, HOUR_MS);
     this.timer.unref();
   }

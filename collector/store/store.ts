@@ -1,16 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
-import type Database from "better-sqlite3";
 import {
   type AuditDraft,
-  auditHash,
   type ChainedAuditEntry,
+  chainEntries,
   type EngineChanges,
   type EngineState,
   type Fault,
-  GENESIS_HASH,
   LiveEngine,
 } from "../domain/index.ts";
 import { EngineRows } from "./engine-rows.ts";
+import { byText, type StoreDb } from "./store-db.ts";
 
 export const ROLES = ["engineer", "facility_manager", "client_auditor", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -18,186 +17,240 @@ export type Role = (typeof ROLES)[number];
 /** An audit entry as stored: the chained entry of the domain's hash chain. */
 export type AuditRow = ChainedAuditEntry;
 
+/** An event id as recorded for dedupe: the agent, its type, when it arrived, the event itself. */
+export interface EventReceipt {
+  id: string;
+  agent: string;
+  type: string;
+  receivedAt: number;
+  body: unknown;
+}
+
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-/** Everything the collector keeps, in one SQLite file. Synchronous: callers never interleave. */
+/**
+ * Everything the collector keeps, in SQLite or PostgreSQL (collector/store/store-db.ts). Asynchronous;
+ * `transaction(fn)` gives fn a store whose every call is part of one transaction.
+ */
 export class CollectorStore {
-  constructor(readonly db: Database.Database) {}
+  constructor(readonly db: StoreDb) {}
 
-  private insertEvent: Database.Statement | undefined;
-
-  /** Records an event id; false when it was seen before (a redelivery). */
-  rememberEvent(id: string, agent: string, type: string, receivedAt: number, body: unknown): boolean {
-    this.insertEvent ??= this.db.prepare(
-      "INSERT OR IGNORE INTO events (id, agent, type, received_at, body) VALUES (?, ?, ?, ?, ?)",
-    );
-    const res = this.insertEvent.run(id, agent, type, receivedAt, JSON.stringify(body));
-    return res.changes === 1;
+  /** The SQLite file's own handle (tests and file tools); undefined on PostgreSQL. */
+  get sqlite() {
+    return this.db.sqlite;
   }
 
-  private rows: EngineRows | undefined;
+  transaction<T>(fn: (tx: CollectorStore) => Promise<T>): Promise<T> {
+    if (this.db.inTransaction) return fn(this);
+    return this.db.transaction((tx) => fn(new CollectorStore(tx)));
+  }
 
-  private engineRows(): EngineRows {
-    this.rows ??= new EngineRows(this.db);
-    return this.rows;
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  /** Records an event id; false when it was seen before (a redelivery). */
+  async rememberEvent(
+    id: string,
+    agent: string,
+    type: string,
+    receivedAt: number,
+    body: unknown,
+  ): Promise<boolean> {
+    return (await this.rememberEvents([{ id, agent, type, receivedAt, body }])).has(id);
+  }
+
+  /**
+   * Records event ids in one statement; returns those recorded now (not seen before). An id twice in
+   * `events` is recorded once.
+   */
+  async rememberEvents(events: readonly EventReceipt[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows = await this.db.q
+      .insertInto("events")
+      .values(
+        events.map((e) => ({
+          id: e.id,
+          agent: e.agent,
+          type: e.type,
+          received_at: e.receivedAt,
+          body: JSON.stringify(e.body),
+        })),
+      )
+      .onConflict((oc) => oc.column("id").doNothing())
+      .returning("id")
+      .execute();
+    return new Set(rows.map((r) => r.id));
   }
 
   /**
    * The fault engine as last committed, from its rows. A store written by an older collector (the
    * whole engine in one engine_state row) is converted to rows once, here.
    */
-  loadEngine(): LiveEngine {
+  async loadEngine(): Promise<LiveEngine> {
     // Event ids are deduplicated by the events table's primary key, not remembered in memory.
     const opts = { rememberArchivedEventIds: false };
-    const state = this.engineRows().load();
+    const state = await new EngineRows(this.db).load();
     if (state) return new LiveEngine(state, opts);
-    const legacy = this.db.prepare("SELECT body FROM engine_state WHERE id = 1").get() as { body: string } | undefined;
+    const legacy = await this.db.q
+      .selectFrom("engine_state")
+      .select("body")
+      .where("id", "=", 1)
+      .executeTakeFirst();
     if (!legacy) return new LiveEngine(undefined, opts);
     const rest = JSON.parse(legacy.body) as Omit<EngineState, "faults"> & { faults?: EngineState["faults"] };
     const faults: EngineState["faults"] = rest.faults ?? {};
     if (!rest.faults)
-      for (const f of this.db.prepare("SELECT id, body FROM faults ORDER BY rowid").all() as { id: string; body: string }[])
+      for (const f of await this.db.q.selectFrom("faults").select(["id", "body"]).orderBy("rowid").execute())
         faults[f.id] = JSON.parse(f.body) as Fault;
     const engine = new LiveEngine({ ...rest, faults }, opts);
-    this.db.transaction(() => {
-      this.engineRows().writeAll(engine);
-      this.db.prepare("DELETE FROM engine_state").run();
-    })();
+    await this.transaction(async (tx) => {
+      await new EngineRows(tx.db).writeAll(engine);
+      await tx.db.q.deleteFrom("engine_state").execute();
+    });
     return engine;
   }
 
   /** Writes what one engine call changed and its audit entries: all or nothing. */
-  saveEngine(changes: EngineChanges, audit: readonly AuditDraft[], engine: LiveEngine): void {
-    this.db.transaction(() => {
-      if (changes.full) this.engineRows().writeAll(engine);
-      else this.engineRows().write(changes);
-      this.appendAudit(audit);
-    })();
+  saveEngine(changes: EngineChanges, audit: readonly AuditDraft[], engine: LiveEngine): Promise<void> {
+    return this.transaction(async (tx) => {
+      const rows = new EngineRows(tx.db);
+      if (changes.full) await rows.writeAll(engine);
+      else await rows.write(changes);
+      await tx.appendAudit(audit);
+    });
   }
 
   /** Appends entries to the hash chain: each carries the hash of the one before. */
-  appendAudit(drafts: readonly AuditDraft[]): void {
-    if (drafts.length === 0) return;
-    const last = this.db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as
-      | { seq: number; hash: string }
-      | undefined;
-    let seq = last?.seq ?? 0;
-    let prev = last?.hash ?? GENESIS_HASH;
-    const insert = this.db.prepare(
-      "INSERT INTO audit (seq, at, actor, action, fault_id, window_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
-    const write = () => {
-      for (const d of drafts) {
-        seq += 1;
-        const entry = {
-          seq,
-          at: d.at,
-          actor: d.actor,
-          action: d.action,
-          faultId: d.faultId,
-          windowId: d.windowId,
-          detail: d.detail,
-        };
-        const hash = auditHash(prev, entry);
-        insert.run(
-          seq,
-          d.at,
-          d.actor,
-          d.action,
-          d.faultId ?? null,
-          d.windowId ?? null,
-          JSON.stringify(d.detail),
-          prev,
-          hash,
-        );
-        prev = hash;
-      }
-      this.db
-        .prepare(
-          "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+  appendAudit(drafts: readonly AuditDraft[]): Promise<void> {
+    if (drafts.length === 0) return Promise.resolve();
+    return this.transaction(async (tx) => {
+      // Collectors sharing one PostgreSQL append to one chain, one at a time.
+      await tx.db.serialize("watchfloor.audit");
+      const last = await tx.db.q
+        .selectFrom("audit")
+        .select(["seq", "hash"])
+        .orderBy("seq", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      const entries = chainEntries(last, [...drafts]);
+      const rows = entries.map((e) => ({
+        seq: e.seq,
+        at: e.at,
+        actor: e.actor,
+        action: e.action,
+        fault_id: e.faultId ?? null,
+        window_id: e.windowId ?? null,
+        detail: JSON.stringify(e.detail),
+        prev_hash: e.prevHash,
+        hash: e.hash,
+      }));
+      for (let i = 0; i < rows.length; i += 100)
+        await tx.db.q
+          .insertInto("audit")
+          .values(rows.slice(i, i + 100))
+          .execute();
+      await tx.db.q
+        .insertInto("audit_head")
+        .values({ id: 1, seq: entries.at(-1)!.seq, hash: entries.at(-1)!.hash })
+        .onConflict((oc) =>
+          oc
+            .column("id")
+            .doUpdateSet((eb) => ({ seq: eb.ref("excluded.seq"), hash: eb.ref("excluded.hash") })),
         )
-        .run(seq, prev);
-    };
-    if (this.db.inTransaction) write();
-    else this.db.transaction(write)();
+        .execute();
+    });
   }
 
   /** The newest entry as recorded when it was written (undefined before the first). */
-  auditHead(): { seq: number; hash: string } | undefined {
-    return this.db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1").get() as
-      | { seq: number; hash: string }
-      | undefined;
+  auditHead(): Promise<{ seq: number; hash: string } | undefined> {
+    return this.db.q.selectFrom("audit_head").select(["seq", "hash"]).where("id", "=", 1).executeTakeFirst();
   }
 
-  audit(filter: { faultId?: string } = {}): AuditRow[] {
-    const rows = (
-      filter.faultId
-        ? this.db.prepare("SELECT * FROM audit WHERE fault_id = ? ORDER BY seq").all(filter.faultId)
-        : this.db.prepare("SELECT * FROM audit ORDER BY seq").all()
-    ) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      seq: r.seq as number,
-      at: r.at as number,
-      actor: r.actor as string,
-      action: r.action as string,
-      faultId: (r.fault_id as string | null) ?? undefined,
-      windowId: (r.window_id as string | null) ?? undefined,
-      detail: JSON.parse(r.detail as string),
-      prevHash: r.prev_hash as string,
-      hash: r.hash as string,
+  async audit(filter: { faultId?: string } = {}): Promise<AuditRow[]> {
+    let query = this.db.q.selectFrom("audit").selectAll().orderBy("seq");
+    if (filter.faultId) query = query.where("fault_id", "=", filter.faultId);
+    return (await query.execute()).map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      faultId: r.fault_id ?? undefined,
+      windowId: r.window_id ?? undefined,
+      detail: JSON.parse(r.detail),
+      prevHash: r.prev_hash,
+      hash: r.hash,
     }));
   }
 
   /** Creates (or replaces the token of) a user; returns the token, shown once and stored only hashed. */
-  addUser(name: string, role: Role, now: number): string {
+  async addUser(name: string, role: Role, now: number): Promise<string> {
     const token = `wf_${randomBytes(24).toString("base64url")}`;
-    this.db
-      .prepare(
-        "INSERT INTO users (name, role, token_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET role = excluded.role, token_hash = excluded.token_hash",
+    await this.db.q
+      .insertInto("users")
+      .values({ name, role, token_hash: hashToken(token), created_at: now })
+      .onConflict((oc) =>
+        oc
+          .column("name")
+          .doUpdateSet((eb) => ({
+            role: eb.ref("excluded.role"),
+            token_hash: eb.ref("excluded.token_hash"),
+          })),
       )
-      .run(name, role, hashToken(token), now);
+      .execute();
     return token;
   }
 
-  userByToken(token: string): { name: string; role: Role } | undefined {
-    return this.db.prepare("SELECT name, role FROM users WHERE token_hash = ? AND disabled = 0").get(hashToken(token)) as
-      | { name: string; role: Role }
-      | undefined;
+  async userByToken(token: string): Promise<{ name: string; role: Role } | undefined> {
+    const row = await this.db.q
+      .selectFrom("users")
+      .select(["name", "role"])
+      .where("token_hash", "=", hashToken(token))
+      .where("disabled", "=", 0)
+      .executeTakeFirst();
+    return row ? { name: row.name, role: row.role as Role } : undefined;
   }
 
   /** Records a heartbeat; returns what was known before it (for the liveness rules). */
-  agentSeen(
+  async agentSeen(
     id: string,
     at: number,
     intervalSeconds: number,
-  ): { wasDown: boolean; previous?: { lastSeen: number; intervalSeconds: number } } {
-    const row = this.db.prepare("SELECT down, last_seen, interval_seconds FROM agents WHERE id = ?").get(id) as
-      | { down: number; last_seen: number; interval_seconds: number }
-      | undefined;
-    this.db
-      .prepare(
-        "INSERT INTO agents (id, last_seen, interval_seconds, down) VALUES (?, ?, ?, 0) ON CONFLICT(id) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen), interval_seconds = excluded.interval_seconds, down = 0",
+  ): Promise<{ wasDown: boolean; previous?: { lastSeen: number; intervalSeconds: number } }> {
+    const row = await this.db.q
+      .selectFrom("agents")
+      .select(["down", "last_seen", "interval_seconds"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    await this.db.q
+      .insertInto("agents")
+      .values({ id, last_seen: at, interval_seconds: intervalSeconds, down: 0 })
+      .onConflict((oc) =>
+        oc.column("id").doUpdateSet((eb) => ({
+          last_seen: this.db.keepGreater("agents", "last_seen"),
+          interval_seconds: eb.ref("excluded.interval_seconds"),
+          down: 0,
+        })),
       )
-      .run(id, at, intervalSeconds);
+      .execute();
     return {
       wasDown: row?.down === 1,
       ...(row ? { previous: { lastSeen: row.last_seen, intervalSeconds: row.interval_seconds } } : {}),
     };
   }
 
-  markAgentDown(id: string): void {
-    this.db.prepare("UPDATE agents SET down = 1 WHERE id = ?").run(id);
+  async markAgentDown(id: string): Promise<void> {
+    await this.db.q.updateTable("agents").set({ down: 1 }).where("id", "=", id).execute();
   }
 
-  agents(): Array<{ id: string; lastSeen: number; intervalSeconds: number; down: boolean }> {
-    return (
-      this.db.prepare("SELECT * FROM agents ORDER BY id").all() as Array<Record<string, number | string>>
-    ).map((r) => ({
-      id: r.id as string,
-      lastSeen: r.last_seen as number,
-      intervalSeconds: r.interval_seconds as number,
+  async agents(): Promise<Array<{ id: string; lastSeen: number; intervalSeconds: number; down: boolean }>> {
+    const rows = byText(await this.db.q.selectFrom("agents").selectAll().execute(), (r) => r.id);
+    return rows.map((r) => ({
+      id: r.id,
+      lastSeen: r.last_seen,
+      intervalSeconds: r.interval_seconds,
       down: r.down === 1,
     }));
   }

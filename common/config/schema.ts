@@ -113,9 +113,34 @@ export const agentSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * collector.store: where the collector keeps its state. SQLite (the default) is one file in dataDir and
+ * needs no server; PostgreSQL is for scale and for two collectors sharing one database. The URL is a
+ * secret (it may carry a password): write it as ${env:NAME} or ${file:/path}; it is never printed.
+ */
+export const storeSchema = z
+  .discriminatedUnion(
+    "kind",
+    [
+      z.strictObject({ kind: z.literal("sqlite") }),
+      z.strictObject({
+        kind: z.literal("postgres"),
+        url: secret.refine((s) => /^postgres(ql)?:\/\//.test(s.reveal()), {
+          message: "expected a PostgreSQL URL: postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
+        }),
+        poolSize: z.number().int().min(1).max(100).default(10),
+      }),
+    ],
+    { error: (issue) => (issue.code === "invalid_union" ? 'expected kind: sqlite or kind: postgres' : undefined) },
+  )
+  .default({ kind: "sqlite" });
+
+export type StoreConfig = z.output<typeof storeSchema>;
+
 export const collectorSchema = z.strictObject({
   listen: hostPort.default("127.0.0.1:8480"),
   dataDir: z.string().default("var/collector"),
+  store: storeSchema,
   /** Agents allowed to send events, each with its own bearer token. */
   agents: z
     .array(

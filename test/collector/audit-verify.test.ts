@@ -38,9 +38,9 @@ describe("watchfloor audit verify: the hash chain proves nothing was edited, rem
       h.clock.advance(60_000);
       await h.call("POST", `/api/v1/faults/${id}/resolve`, h.tokens.engineer, {});
     }
-    entries = h.store.audit().length;
+    entries = (await h.store.audit()).length;
     await h.app.close();
-    h.store.db.close();
+    h.store.sqlite!.close();
   });
 
   it("says ok on an untouched trail", async () => {
@@ -108,12 +108,12 @@ describe("the audit head anchored outside the store: KPI report, /metrics, audit
     const kpi = await h.call("GET", "/api/v1/kpi", h.tokens.client_auditor);
     head = kpi.body.audit_head as typeof head;
     metrics = (await h.app.inject({ method: "GET", url: "/metrics" })).body;
-    entries = h.store.audit().length;
+    entries = (await h.store.audit()).length;
     // Independent of the code under test: the newest row of the audit table as SQLite has it.
-    const last = h.store.db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as typeof head;
+    const last = h.store.sqlite!.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as typeof head;
     expect(head).toEqual(last);
     await h.app.close();
-    h.store.db.close();
+    h.store.sqlite!.close();
   });
 
   it("the KPI API carries the head beside the figures, /metrics its length and a short hash (one series)", () => {

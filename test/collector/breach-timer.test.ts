@@ -16,13 +16,13 @@ describe("a deadline that passes breaches the fault at that instant (a timer, no
       payload: { agent: "agent-1", events: [{ id: "agent-1-e-00000001", type: "condition", device: "ups-1", condition: "ups.on_battery", state: "firing", observedAt }] },
     });
     expect(ingest.json()).toEqual({ accepted: 1, duplicates: 0 });
-    const breachedBefore = h.store.audit().filter((e) => e.action.includes("breach"));
+    const breachedBefore = (await h.store.audit()).filter((e) => e.action.includes("breach"));
     expect(breachedBefore).toEqual([]);
 
     await new Promise((r) => setTimeout(r, 1900));
     // No request in between: only the collector's own timer can have recorded it.
-    const breach = h.store.audit().find((e) => e.action.includes("breach"));
-    expect(breach, JSON.stringify(h.store.audit().map((e) => e.action))).toBeDefined();
+    const breach = (await h.store.audit()).find((e) => e.action.includes("breach"));
+    expect(breach, JSON.stringify((await h.store.audit()).map((e) => e.action))).toBeDefined();
     // The breach is dated at the due instant itself (open time + 1.5 s), and the timer recorded it
     // within moments of that instant.
     const due = Date.parse(observedAt) + 1500;

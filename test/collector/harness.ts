@@ -7,15 +7,19 @@ import { buildCollector } from "../../collector/app.ts";
 import { defaultPolicy, type Inventory, type Policy } from "../../collector/domain/index.ts";
 import type { Template } from "../../collector/domain/inspections/index.ts";
 import type { LiveReadings } from "../../collector/inspections/live-readings.ts";
-import { openDatabase } from "../../collector/store/db.ts";
+import { StoreDb } from "../../collector/store/store-db.ts";
 import { CollectorStore, type Role } from "../../collector/store/store.ts";
 
 export const AGENT_TOKEN = "agent-token-for-tests";
 
-/** The collector app with a manual clock and its own SQLite file, driven by inject() (no network). */
+/**
+ * The collector app with a manual clock and its own SQLite file (or the store given: the contract
+ * suite passes a PostgreSQL one), driven by inject() (no network).
+ */
 export async function testCollector(
   opts: {
     dbFile?: string;
+    store?: CollectorStore;
     start?: string;
     inventory?: Inventory;
     policy?: Policy;
@@ -30,7 +34,7 @@ export async function testCollector(
 ) {
   // A manual clock unless the test brings its own (the real one, to watch timers fire).
   const clock = (opts.clock ?? new ManualClock(Date.parse(opts.start ?? "2026-11-25T09:00:00+08:00"))) as ManualClock;
-  const store = new CollectorStore(openDatabase(opts.dbFile ?? ":memory:"));
+  const store = opts.store ?? new CollectorStore(StoreDb.sqlite(opts.dbFile ?? ":memory:"));
   const config = collectorSchema.parse({ agents: opts.agents ?? [{ id: "agent-1", token: AGENT_TOKEN }] });
   const { app, ctx, routes } = await buildCollector({
     config,
@@ -46,10 +50,10 @@ export async function testCollector(
   });
   await app.ready();
   const tokens: Record<Role, string> = {
-    engineer: store.addUser("eng", "engineer", clock.now()),
-    facility_manager: store.addUser("fm", "facility_manager", clock.now()),
-    client_auditor: store.addUser("client", "client_auditor", clock.now()),
-    admin: store.addUser("root", "admin", clock.now()),
+    engineer: await store.addUser("eng", "engineer", clock.now()),
+    facility_manager: await store.addUser("fm", "facility_manager", clock.now()),
+    client_auditor: await store.addUser("client", "client_auditor", clock.now()),
+    admin: await store.addUser("root", "admin", clock.now()),
   };
   const call = async (method: "GET" | "POST", url: string, token: string | undefined, body?: unknown) => {
     const res = await app.inject({

@@ -20,7 +20,7 @@ describe("ingest: one agent batch is one transaction, acknowledged after it comm
   it("a batch that fails half-way leaves nothing behind; the agent's resend then applies all of it", async () => {
     const h = await testCollector();
     // A real SQLite failure on the batch's third event (as a full disk would raise), not a mock.
-    h.store.db.exec(
+    h.store.sqlite!.exec(
       "CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.id = 'evt-boom-3' BEGIN SELECT RAISE(ABORT, 'disk full'); END",
     );
     const batch = [
@@ -30,11 +30,11 @@ describe("ingest: one agent batch is one transaction, acknowledged after it comm
     ];
     const refused = await post(h, batch);
     expect(refused.statusCode).toBe(500);
-    expect(h.store.db.prepare("SELECT COUNT(*) AS n FROM events").get()).toEqual({ n: 0 });
+    expect(h.store.sqlite!.prepare("SELECT COUNT(*) AS n FROM events").get()).toEqual({ n: 0 });
     expect((await h.call("GET", "/api/v1/faults", h.tokens.admin)).body.faults).toEqual([]);
-    expect(h.store.audit()).toEqual([]);
+    expect(await h.store.audit()).toEqual([]);
 
-    h.store.db.exec("DROP TRIGGER refuse");
+    h.store.sqlite!.exec("DROP TRIGGER refuse");
     const resent = await post(h, batch);
     expect(resent.statusCode).toBe(200);
     expect(resent.json()).toEqual({ accepted: 3, duplicates: 0 });
@@ -42,7 +42,7 @@ describe("ingest: one agent batch is one transaction, acknowledged after it comm
     expect(faults.map((f) => f.device).sort()).toEqual(["ups-1", "ups-2", "ups-3"]);
     // Redelivered whole (the reply was lost): acknowledged, nothing changes.
     expect((await post(h, batch)).json()).toEqual({ accepted: 0, duplicates: 3 });
-    expect(h.store.audit().filter((e) => e.action === "fault.open")).toHaveLength(3);
+    expect((await h.store.audit()).filter((e) => e.action === "fault.open")).toHaveLength(3);
     await h.app.close();
   });
 

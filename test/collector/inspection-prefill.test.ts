@@ -47,7 +47,7 @@ describe("items pre-filled from a device's latest live reading (the agent's /met
     });
     closers.push(() => h.app.close());
     clock.set(Date.parse("2026-11-25T09:05:00+08:00"));
-    const round = h.ctx.inspections.tick().created[0]!;
+    const round = (await h.ctx.inspections.tick()).created[0]!;
     const got = await h.call("GET", `/api/v1/inspections/rounds/${round.id}`, h.tokens.facility_manager);
     const ups = (got.body.round as { stops: Array<{ id: string; items: Array<{ id: string; suggested?: unknown }> }> }).stops.find((s) => s.id === "ups")!;
     expect(ups.items.find((i) => i.id === "ups-load")!.suggested).toMatchObject({ value: 42, device: "ups-1", reading: "ups_output_load_ratio" });
@@ -63,7 +63,7 @@ describe("items pre-filled from a device's latest live reading (the agent's /met
       prefilled: { device: "ups-1", reading: "ups_output_load_ratio", value: 42 },
     });
     expect(saved.status).toBe(200);
-    expect(h.ctx.inspections.rows.round(round.id)!.answers["ups/ups-load"]).toMatchObject({ value: 43, prefilled: { value: 42 } });
+    expect((await h.ctx.inspections.rows.round(round.id))!.answers["ups/ups-load"]).toMatchObject({ value: 43, prefilled: { value: 42 } });
   });
 
   it("an agent that does not answer leaves the item empty, quickly", async () => {

@@ -45,7 +45,7 @@ async function uploadPhoto(h: H, token: string, bytes = PNG): Promise<string> {
 /** Answers every required item of a round normally (after checking in everywhere by QR code). */
 async function fillNormally(h: H, token: string, round: Round) {
   for (const stop of round.stops) {
-    const code = h.ctx.inspections.checkinCode(h.ctx.inspections.rows.round(round.id)!, stop.id);
+    const code = h.ctx.inspections.checkinCode((await h.ctx.inspections.rows.round(round.id))!, stop.id);
     expect((await h.call("POST", `/api/v1/inspections/rounds/${round.id}/stops/${stop.id}/checkin`, token, { code })).status).toBe(200);
     for (const item of stop.items) {
       if (!item.required) continue;
@@ -67,7 +67,7 @@ describe("schedules: rounds from cron firings, none skipped, created once", () =
     const first = await collector({ dbFile, start: "2026-11-25T08:00:00+08:00", templates: TEMPLATES });
     expect(await rounds(first)).toEqual([]); // installed at 08:00: nothing owed before
     (first.clock as ManualClock).set(Date.parse("2026-11-25T09:00:30+08:00"));
-    expect(first.ctx.inspections.tick().created.map((r) => r.key)).toEqual([
+    expect((await first.ctx.inspections.tick()).created.map((r) => r.key)).toEqual([
       "daily-floor-patrol@2026-11-25T08:30:00+08:00",
       "daily-server-room@2026-11-25T09:00:00+08:00",
     ]);
@@ -85,7 +85,7 @@ describe("schedules: rounds from cron firings, none skipped, created once", () =
       ["daily-server-room@2026-11-25T09:00:00+08:00", "overdue"],
       ["daily-floor-patrol@2026-11-25T08:30:00+08:00", "overdue"],
     ]);
-    const scheduled = second.store.audit().filter((e) => e.action === "inspection.schedule");
+    const scheduled = (await second.store.audit()).filter((e) => e.action === "inspection.schedule");
     expect(scheduled).toHaveLength(6);
     await second.app.close();
     open.splice(0);
@@ -98,13 +98,13 @@ describe("schedules: rounds from cron firings, none skipped, created once", () =
     const dbFile = join(tempDir(), "collector.db");
     const a = await collector({ dbFile, start: "2026-11-25T08:00:00+08:00", templates: SERVER_ROOM, isActive: () => false });
     (a.clock as ManualClock).set(Date.parse("2026-11-25T09:30:00+08:00"));
-    expect(a.ctx.inspections.tick().created).toEqual([]);
+    expect((await a.ctx.inspections.tick()).created).toEqual([]);
     expect(await rounds(a)).toEqual([]);
     const b = await collector({ dbFile, start: "2026-11-25T08:00:00+08:00", templates: SERVER_ROOM });
     const c = await collector({ dbFile, start: "2026-11-25T08:00:00+08:00", templates: SERVER_ROOM });
     (b.clock as ManualClock).set(Date.parse("2026-11-26T09:30:00+08:00"));
     (c.clock as ManualClock).set(Date.parse("2026-11-26T09:30:00+08:00"));
-    const made = [...b.ctx.inspections.tick().created, ...c.ctx.inspections.tick().created].map((r) => r.key);
+    const made = [...(await b.ctx.inspections.tick()).created, ...(await c.ctx.inspections.tick()).created].map((r) => r.key);
     expect(made.sort()).toEqual(["daily-server-room@2026-11-25T09:00:00+08:00", "daily-server-room@2026-11-26T09:00:00+08:00"]);
     expect(await rounds(c)).toHaveLength(2); // c added the users last: its tokens are the current ones
   });
@@ -118,7 +118,7 @@ describe("doing a round through the API", () => {
       inventory: { devices: { "ups-1": { id: "ups-1", class: "ups", criticality: "high", dependsOn: [] } } },
     });
     (h.clock as ManualClock).set(Date.parse("2026-11-25T09:05:00+08:00"));
-    const [round] = h.ctx.inspections.tick().created;
+    const [round] = (await h.ctx.inspections.tick()).created;
     return { h, round: round! };
   }
 
@@ -128,7 +128,7 @@ describe("doing a round through the API", () => {
     const url = `/api/v1/inspections/rounds/${round.id}`;
     const wrong = await h.call("POST", `${url}/stops/cold-aisle/checkin`, fm, { code: "0000" });
     expect(wrong).toMatchObject({ status: 400, body: { error: "BAD_REQUEST" } });
-    const code = h.ctx.inspections.checkinCode(h.ctx.inspections.rows.round(round.id)!, "cold-aisle");
+    const code = h.ctx.inspections.checkinCode((await h.ctx.inspections.rows.round(round.id))!, "cold-aisle");
     const ok = await h.call("POST", `${url}/stops/cold-aisle/checkin`, fm, { code });
     expect(ok.status).toBe(200);
     expect((ok.body.round as PresentedRound).stops[0]).toMatchObject({ checkedIn: { by: "fm", via: "qr" } });
@@ -152,7 +152,7 @@ describe("doing a round through the API", () => {
     expect(photo.rawPayload.equals(PNG)).toBe(true);
 
     // A resend from the offline queue (same client id) answers the first result and changes nothing.
-    const auditBefore = h.store.audit().length;
+    const auditBefore = (await h.store.audit()).length;
     const again = await h.app.inject({
       method: "POST",
       url: `${url}/answers`,
@@ -160,12 +160,12 @@ describe("doing a round through the API", () => {
       payload: { stop: "cold-aisle", item: "inlet-temp", value: 29.5, clientId: "phone-1-0001" },
     });
     expect(again.headers["x-watchfloor-replay"]).toBe("1");
-    expect(h.store.audit().length).toBe(auditBefore);
+    expect((await h.store.audit()).length).toBe(auditBefore);
     expect((await h.call("GET", "/api/v1/faults", fm)).body.faults).toHaveLength(1);
     const stolen = await h.call("POST", `${url}/answers`, h.tokens.engineer, { stop: "cold-aisle", item: "inlet-temp", value: 22, clientId: "phone-1-0001" });
     expect(stolen.body.error).toBe("CLIENT_ID_USED");
 
-    await fillNormally(h, fm, h.ctx.inspections.rows.round(round.id)!);
+    await fillNormally(h, fm, (await h.ctx.inspections.rows.round(round.id))!);
     const done = await h.call("POST", `${url}/finish`, fm, {});
     expect(done.status).toBe(200);
     expect(done.body.round).toMatchObject({ status: "completed", state: "done_on_time", completedBy: "fm" });
@@ -180,11 +180,11 @@ describe("doing a round through the API", () => {
     const actions = (timeline.body.timeline as Array<{ action: string }>).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["inspection.schedule", "inspection.claim", "inspection.checkin", "inspection.answer", "inspection.abnormal", "inspection.photo", "inspection.finish"]));
     // The timeline is read through its index, not by scanning the trail; the chain still verifies.
-    const plan = h.store.db
+    const plan = h.store.sqlite!
       .prepare("EXPLAIN QUERY PLAN SELECT seq FROM audit WHERE json_extract(detail, '$.round') = ? ORDER BY seq")
       .all(round.id) as Array<{ detail: string }>;
     expect(plan.map((p) => p.detail).join(" ")).toContain("audit_round");
-    expect(verifyAuditChain(h.store.audit(), h.store.auditHead())).toMatchObject({ ok: true });
+    expect(verifyAuditChain(await h.store.audit(), await h.store.auditHead())).toMatchObject({ ok: true });
   });
 
   it("offline answers keep the time they were given; a time in the future or before the firing is refused", async () => {
@@ -239,7 +239,7 @@ describe("doing a round through the API", () => {
     const note = await h.call("POST", `${url}/annotations`, h.tokens.facility_manager, { text: "温度计 11 月已校准" });
     expect(note.status).toBe(200);
     expect((note.body.round as { annotations: Array<{ by: string; text: string }> }).annotations).toMatchObject([{ by: "fm", text: "温度计 11 月已校准" }]);
-    expect(h.store.audit().filter((e) => e.action === "inspection.annotate")).toHaveLength(1);
+    expect((await h.store.audit()).filter((e) => e.action === "inspection.annotate")).toHaveLength(1);
   });
 });
 
@@ -269,7 +269,7 @@ describe("hazards through the API", () => {
       checked: { by: "fm" },
       closed: { by: "root" },
     });
-    expect(h.store.audit().filter((e) => e.action.startsWith("hazard.")).map((e) => e.action)).toEqual([
+    expect((await h.store.audit()).filter((e) => e.action.startsWith("hazard.")).map((e) => e.action)).toEqual([
       "hazard.report",
       "hazard.start_fix",
       "hazard.record_fix",

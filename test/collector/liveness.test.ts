@@ -17,11 +17,11 @@ describe("agent liveness: no heartbeat for three intervals → the agent is down
     await beat(1);
     const lastBeat = h.clock.now();
     h.clock.advance(44_999);
-    h.ctx.liveness.check();
+    await h.ctx.liveness.check();
     expect(h.ctx.faults.faults().filter((f) => f.condition === "agent.down")).toEqual([]);
 
     h.clock.advance(10_000);
-    h.ctx.liveness.check();
+    await h.ctx.liveness.check();
     const [down] = h.ctx.faults.faults().filter((f) => f.condition === "agent.down");
     expect(down?.device).toBe("agent:agent-1");
     expect(down?.status).toBe("open");
@@ -30,7 +30,7 @@ describe("agent liveness: no heartbeat for three intervals → the agent is down
     const agents = await h.call("GET", "/api/v1/agents", h.tokens.engineer);
     expect((agents.body.agents as Array<{ up: boolean }>)[0]!.up).toBe(false);
 
-    h.ctx.liveness.check();
+    await h.ctx.liveness.check();
     expect(h.ctx.faults.faults().filter((f) => f.condition === "agent.down")).toHaveLength(1);
 
     h.clock.advance(5_000);
@@ -57,9 +57,9 @@ describe("agent liveness follows the agent's heartbeat times, however late they 
       });
     const down = () => h.ctx.faults.faults().filter((f) => f.condition === "agent.down");
     const up = async () => ((await h.call("GET", "/api/v1/agents", h.tokens.engineer)).body.agents as Array<{ up: boolean }>)[0]!.up;
-    const at = (ms: number) => {
+    const at = async (ms: number) => {
       h.clock.set(t0 + ms);
-      h.ctx.liveness.check();
+      await h.ctx.liveness.check();
     };
     return { h, t0, beats, down, up, at };
   }
@@ -67,9 +67,9 @@ describe("agent liveness follows the agent's heartbeat times, however late they 
   it("late heartbeats from before the fault opened resolve it at its opening instant, never earlier", async () => {
     const { h, t0, beats, down, up, at } = await setup();
     await beats(0);
-    at(40_000); // nothing since 0: down at 6 s
+    await at(40_000); // nothing since 0: down at 6 s
     await beats(2_000); // …but the agent was alive at 2 s (and later): delayed, not missed
-    at(40_001);
+    await at(40_001);
     const [f] = down();
     expect(f?.openedAt).toBe(t0 + 6_000);
     expect(f?.status).toBe("resolved");
@@ -94,9 +94,9 @@ describe("agent liveness follows the agent's heartbeat times, however late they 
   it("nobody is called down in the first 30 s + one interval after the collector starts (their backlogs are on the way)", async () => {
     const { h, t0, beats, down, at } = await setup();
     await beats(0);
-    at(31_999);
+    await at(31_999);
     expect(down()).toEqual([]);
-    at(32_000);
+    await at(32_000);
     expect(down()[0]?.openedAt).toBe(t0 + 6_000);
     await h.app.close();
   });
@@ -104,12 +104,12 @@ describe("agent liveness follows the agent's heartbeat times, however late they 
   it("a backlog still arriving is not silence: no fault while old heartbeats come in", async () => {
     const { h, beats, down, at } = await setup();
     await beats(0);
-    at(35_000);
+    await at(35_000);
     await beats(2_000, 4_000);
-    at(36_000);
+    await at(36_000);
     expect(down().filter((f) => f.status !== "resolved")).toEqual([]);
     await beats(6_000, 8_000);
-    at(37_000);
+    await at(37_000);
     expect(down().filter((f) => f.status !== "resolved")).toEqual([]);
     await h.app.close();
   });
@@ -117,9 +117,9 @@ describe("agent liveness follows the agent's heartbeat times, however late they 
   it("an agent that dies right after a late heartbeat is down again, after the withdrawn fault", async () => {
     const { h, t0, beats, down, up, at } = await setup();
     await beats(0);
-    at(40_000);
+    await at(40_000);
     await beats(2_000);
-    at(46_000); // nothing arrived for three beats since: down again, from 8 s (three beats after 2 s)
+    await at(46_000); // nothing arrived for three beats since: down again, from 8 s (three beats after 2 s)
     const faults = down();
     // The withdrawn fault reopens (within the policy's reopen window): one fault, open again.
     expect(faults).toHaveLength(1);
@@ -156,14 +156,14 @@ describe("an agent configured but never seen is down after the same grace as one
     const start = h.clock.now();
     await heartbeat(h, "agent-1", AGENT_TOKEN, 1);
     h.clock.advance(44_999);
-    h.ctx.liveness.check();
+    await h.ctx.liveness.check();
     expect(down(h)).toEqual([]);
     h.clock.advance(1);
     await heartbeat(h, "agent-1", AGENT_TOKEN, 2); // agent-1 keeps beating: only agent-2 is down
-    h.ctx.liveness.check();
+    await h.ctx.liveness.check();
     expect(down(h).map((f) => [f.device, f.status, f.openedAt - start])).toEqual([["agent:agent-2", "open", 45_000]]);
     h.clock.advance(60_000);
-    h.ctx.liveness.check();
+    await h.ctx.liveness.check();
     expect(down(h).filter((f) => f.device === "agent:agent-2")).toHaveLength(1); // not raised twice
     await heartbeat(h, "agent-2", "agent-2-token-for-tests", 1);
     expect(
@@ -199,12 +199,12 @@ describe("an agent configured but never seen is down after the same grace as one
     });
     for (const after of [45_000, 100_000]) {
       second.clock.set(restart + after);
-      second.ctx.liveness.check();
+      await second.ctx.liveness.check();
       expect(down(second)).toEqual([]);
     }
     await beat60(second, 2); // reconnects 110 s after its last beat: within 3 × 60 s
     second.clock.set(restart + 150_000);
-    second.ctx.liveness.check();
+    await second.ctx.liveness.check();
     expect(down(second)).toEqual([]);
     await second.app.close();
   });
@@ -213,14 +213,14 @@ describe("an agent configured but never seen is down after the same grace as one
     const file = join(tempDir("wf-liveness-"), "collector.db");
     const first = await testCollector({ agents: AGENTS, dbFile: file });
     first.clock.advance(45_000);
-    first.ctx.liveness.check();
+    await first.ctx.liveness.check();
     expect(down(first).map((f) => f.device).sort()).toEqual(["agent:agent-1", "agent:agent-2"]);
     await first.app.close();
     first.store.db.close();
 
     const second = await testCollector({ agents: AGENTS, dbFile: file, clock: new ManualClock(first.clock.now() + 60_000) });
     second.clock.advance(45_000);
-    second.ctx.liveness.check();
+    await second.ctx.liveness.check();
     expect(down(second)).toHaveLength(2);
     await heartbeat(second, "agent-2", "agent-2-token-for-tests", 1);
     expect(down(second).find((f) => f.device === "agent:agent-2")?.status).toBe("resolved");

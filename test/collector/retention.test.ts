@@ -37,21 +37,21 @@ describe("archiving that fails says so; the archive retries", () => {
     const t = h.clock.now();
     await post(h, [onBattery("evt-ups1-fire", "firing", t - 60_000), onBattery("evt-ups1-clear", "clear", t)]);
     // A real SQLite refusal of the archive's write (as a full disk would raise), not a mock.
-    h.store.db.exec(
+    h.store.sqlite!.exec(
       "CREATE TRIGGER refuse_archive BEFORE UPDATE OF archived_at ON faults BEGIN SELECT RAISE(ABORT, 'disk full'); END",
     );
     h.clock.advance(17 * DAY); // past policy.archive.afterSeconds (16 d)
-    h.ctx.faults.advance();
+    await h.ctx.faults.advance();
     expect(await metric(h, "watchfloor_store_archive_failures_total")).toEqual([
       'watchfloor_store_archive_failures_total{reason="store"} 1',
     ]);
-    expect(h.store.db.prepare("SELECT archived_at FROM faults").all()).toEqual([{ archived_at: null }]);
-    expect(h.store.audit().filter((e) => e.action === "fault.archive")).toEqual([]);
+    expect(h.store.sqlite!.prepare("SELECT archived_at FROM faults").all()).toEqual([{ archived_at: null }]);
+    expect((await h.store.audit()).filter((e) => e.action === "fault.archive")).toEqual([]);
 
-    h.store.db.exec("DROP TRIGGER refuse_archive");
-    h.ctx.faults.advance();
-    expect(h.store.db.prepare("SELECT archived_at FROM faults").all()).toEqual([{ archived_at: h.clock.now() }]);
-    expect(h.store.audit().filter((e) => e.action === "fault.archive")).toHaveLength(1);
+    h.store.sqlite!.exec("DROP TRIGGER refuse_archive");
+    await h.ctx.faults.advance();
+    expect(h.store.sqlite!.prepare("SELECT archived_at FROM faults").all()).toEqual([{ archived_at: h.clock.now() }]);
+    expect((await h.store.audit()).filter((e) => e.action === "fault.archive")).toHaveLength(1);
     await h.app.close();
   });
 });
@@ -74,22 +74,22 @@ describe("retention: receipts no rule needs are pruned on a schedule", () => {
     ];
     await post(h, events);
     const receipts = () =>
-      (h.store.db.prepare("SELECT id FROM events ORDER BY id").all() as Array<{ id: string }>).map((r) => r.id);
+      (h.store.sqlite!.prepare("SELECT id FROM events ORDER BY id").all() as Array<{ id: string }>).map((r) => r.id);
 
     h.clock.advance(2 * DAY);
-    expect(pruner.prune()).toEqual({ heartbeats: 1, events: 0 });
+    expect(await pruner.prune()).toEqual({ heartbeats: 1, events: 0 });
     expect(receipts()).toEqual(["evt-ups1-clear", "evt-ups1-fire"]);
 
     h.clock.advance(29 * DAY);
-    h.ctx.faults.advance(); // archives the resolved fault (16 d)
-    expect(pruner.prune()).toEqual({ heartbeats: 0, events: 2 });
+    await h.ctx.faults.advance(); // archives the resolved fault (16 d)
+    expect(await pruner.prune()).toEqual({ heartbeats: 0, events: 2 });
     expect(receipts()).toEqual([]);
 
-    const audit = h.store.audit().length;
+    const audit = (await h.store.audit()).length;
     const faults = JSON.stringify(h.ctx.faults.faults());
     await post(h, events.slice(0, 2));
     expect(JSON.stringify(h.ctx.faults.faults())).toBe(faults);
-    expect(h.store.audit()).toHaveLength(audit);
+    expect(await h.store.audit()).toHaveLength(audit);
     await h.app.close();
   });
 });

@@ -34,8 +34,8 @@ async function storeWithEvents(file: string): Promise<void> {
     expect(res.statusCode).toBe(200);
   }
   await h.app.close();
-  h.store.db.pragma("wal_checkpoint(TRUNCATE)");
-  h.store.db.close();
+  h.store.sqlite!.pragma("wal_checkpoint(TRUNCATE)");
+  h.store.sqlite!.close();
 }
 
 /** Overwrites every page of the events table and its index with garbage; returns how many. */
@@ -93,7 +93,7 @@ describe("/healthz tells whether the store can take writes", () => {
     // writes for a while (SQLite's query_only, SQLITE_READONLY) makes ingest fail the same way; once it
     // takes writes again the probe passes, and the failed request still counts until a batch is written.
     const h = await testCollector();
-    h.store.db.pragma("query_only = ON");
+    h.store.sqlite!.pragma("query_only = ON");
     const refused = await h.app.inject({
       method: "POST",
       url: "/api/v1/events",
@@ -101,7 +101,7 @@ describe("/healthz tells whether the store can take writes", () => {
       payload: event("agent-1-while-readonly-0001"),
     });
     expect(refused.statusCode).toBe(500);
-    h.store.db.pragma("query_only = OFF");
+    h.store.sqlite!.pragma("query_only = OFF");
     const bad = await h.app.inject({ method: "GET", url: "/healthz" });
     expect(bad.statusCode).toBe(503);
     expect(bad.json().store.reason).toMatch(/a request failed on the store at .*: attempt to write a readonly database \(SQLITE_READONLY\)/);
@@ -121,7 +121,7 @@ describe("/healthz tells whether the store can take writes", () => {
     const health = await h.app.inject({ method: "GET", url: "/healthz" });
     expect(health.statusCode).toBe(200);
     expect(health.json()).toMatchObject({ status: "ok", store: { ok: true } });
-    expect((h.store.db.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n).toBe(0);
+    expect((h.store.sqlite!.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n).toBe(0);
     await h.app.close();
   });
 });

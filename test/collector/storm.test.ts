@@ -53,7 +53,7 @@ describe("a storm: 1,500 devices go unreachable and fold under their parents whi
     expect(open.map((f) => f.device)).toEqual(["core"]);
     expect(open[0]!.children).toHaveLength(1530);
     expect(open[0]!.class).toBe("major");
-    expect(s.store.db.prepare("SELECT COUNT(*) AS n FROM faults WHERE status = 'folded'").get()).toEqual({
+    expect(s.store.sqlite!.prepare("SELECT COUNT(*) AS n FROM faults WHERE status = 'folded'").get()).toEqual({
       n: 1530,
     });
 

@@ -41,7 +41,7 @@ async function collector(): Promise<Harness & { url: string }> {
 }
 
 function storedIds(h: Harness): string[] {
-  return (h.store.db.prepare("SELECT id FROM events WHERE type = 'condition' ORDER BY id").all() as { id: string }[]).map(
+  return (h.store.sqlite!.prepare("SELECT id FROM events WHERE type = 'condition' ORDER BY id").all() as { id: string }[]).map(
     (r) => r.id,
   );
 }

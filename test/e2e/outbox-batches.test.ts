@@ -84,7 +84,7 @@ describe("outbox sender: batches by bytes, 413 splits, oversized events set asid
     expect(rejected).toEqual([]);
     expect(posts.reduce((a, b) => a + b, 0)).toBe(501);
     expect(Math.max(...posts)).toBeLessThan(500);
-    const stored = h!.store.db.prepare("SELECT count(*) AS n FROM events WHERE type = 'condition'").get() as {
+    const stored = h!.store.sqlite!.prepare("SELECT count(*) AS n FROM events WHERE type = 'condition'").get() as {
       n: number;
     };
     expect(stored.n).toBe(501);

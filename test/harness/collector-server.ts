@@ -4,7 +4,7 @@ import pino from "pino";
 import { Registry } from "prom-client";
 import { buildCollector } from "../../collector/app.ts";
 import { defaultPolicy, type Inventory, type Policy } from "../../collector/domain/index.ts";
-import { openDatabase } from "../../collector/store/db.ts";
+import { StoreDb } from "../../collector/store/store-db.ts";
 import { CollectorStore } from "../../collector/store/store.ts";
 import { systemClock } from "../../common/clock.ts";
 import { collectorSchema } from "../../common/config/schema.ts";
@@ -12,7 +12,7 @@ import { collectorSchema } from "../../common/config/schema.ts";
 export const SERVER_AGENT_TOKEN = "agent-token-for-the-loopback-collector";
 
 export async function startCollectorServer(opts: { dbFile: string; inventory: Inventory; policy?: Policy }) {
-  const store = new CollectorStore(openDatabase(opts.dbFile));
+  const store = new CollectorStore(StoreDb.sqlite(opts.dbFile));
   const config = collectorSchema.parse({ agents: [{ id: "agent-1", token: SERVER_AGENT_TOKEN }] });
   const { app, ctx } = await buildCollector({
     config,
@@ -27,7 +27,7 @@ export async function startCollectorServer(opts: { dbFile: string; inventory: In
   const address = app.server.address();
   if (!address || typeof address === "string") throw new Error("collector did not bind a TCP port");
   const url = `http://127.0.0.1:${address.port}`;
-  const token = store.addUser("bench-admin", "admin", Date.now());
+  const token = await store.addUser("bench-admin", "admin", Date.now());
   return {
     url,
     app,
@@ -46,7 +46,7 @@ export async function startCollectorServer(opts: { dbFile: string; inventory: In
     },
     async close() {
       await app.close();
-      store.db.close();
+      await store.close();
     },
   };
 }

@@ -106,7 +106,7 @@ describe("Alertmanager → collector receiver (real prometheus-alertmanager)", (
       15_000,
     );
     // Alertmanager's posts are recorded like agent events, by the agent id its token belongs to.
-    const sources = h.store.db.prepare("SELECT agent, type FROM events WHERE type = 'alertmanager'").all();
+    const sources = h.store.sqlite!.prepare("SELECT agent, type FROM events WHERE type = 'alertmanager'").all();
     expect(sources).toEqual([
       { agent: "alertmanager", type: "alertmanager" },
       { agent: "alertmanager", type: "alertmanager" },

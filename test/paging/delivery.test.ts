@@ -84,7 +84,7 @@ describe("delivery you can trust: retries with backoff, fallback to the next cha
     expect(metrics).toContain('watchfloor_pages_sent_total{channel="sms",result="sent"} 1');
     expect(metrics).toContain("watchfloor_page_queue_pending 0");
     const faultId = h.ctx.faults.faults()[0]!.id;
-    const fallback = h.store.audit({ faultId }).find((e) => e.action === "page.fallback");
+    const fallback = (await h.store.audit({ faultId })).find((e) => e.action === "page.fallback");
     expect(fallback?.detail).toMatchObject({ from: "wecom", to: "sms", attempts: 3 });
     await h.close();
   });
@@ -120,7 +120,7 @@ describe("delivery you can trust: retries with backoff, fallback to the next cha
     ]);
     const metrics = (await h.app.inject({ method: "GET", url: "/metrics" })).body;
     expect(metrics).toContain('watchfloor_pages_sent_total{channel="sms",result="failed"} 1');
-    expect(h.store.audit().some((e) => e.action === "page.failed")).toBe(true);
+    expect((await h.store.audit()).some((e) => e.action === "page.failed")).toBe(true);
     await h.close();
   });
 
@@ -131,14 +131,14 @@ describe("delivery you can trust: retries with backoff, fallback to the next cha
     await h.condition("ups-1", "ups.on_battery", "firing", START);
     await h.paging.settle();
     const faultId = h.ctx.faults.faults()[0]!.id;
-    expect(h.ctx.faults.dispatch({ type: "ack", at: clock.now(), fault: faultId, by: "eng" }).ok).toBe(true);
+    expect((await h.ctx.faults.dispatch({ type: "ack", at: clock.now(), fault: faultId, by: "eng" })).ok).toBe(true);
     clock.advance(60_000);
     await h.paging.settle();
     expect([robot.requests.length, sms.requests.length]).toEqual([1, 0]);
     expect((await h.get("/api/v1/pages")).pages).toEqual([
       expect.objectContaining({ status: "cancelled", attempts: 1 }),
     ]);
-    expect(h.store.audit({ faultId }).map((e) => e.action)).toContain("page.cancel");
+    expect((await h.store.audit({ faultId })).map((e) => e.action)).toContain("page.cancel");
     await h.close();
   });
 

@@ -112,7 +112,7 @@ describe("escalation with a simulated clock", () => {
     });
     expect(again.body).toContain("此前已确认或已处理");
     // Every page is in the fault's audit timeline.
-    const trail = h.store.audit({ faultId }).map((e) => e.action);
+    const trail = (await h.store.audit({ faultId })).map((e) => e.action);
     expect(trail.filter((a) => a === "page.queue")).toHaveLength(4);
     expect(trail.filter((a) => a === "page.sent")).toHaveLength(4);
     expect(trail).toContain("fault.ack");

@@ -87,7 +87,7 @@ describe("grouping and dedupe", () => {
     const h = await pagingCollector({ notifications: config, policy: sla });
     await h.condition("ups-1", "ups.on_battery", "firing", START);
     await h.paging.settle();
-    h.paging.plan();
+    await h.paging.plan();
     await h.paging.settle();
     expect(pages().map((p) => p.person.id)).toEqual(["zhangwei"]);
     await h.close();

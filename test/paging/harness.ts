@@ -5,7 +5,7 @@ import { buildCollector } from "../../collector/app.ts";
 import { defaultPolicy, type Inventory, type Policy } from "../../collector/domain/index.ts";
 import type { Template } from "../../collector/domain/inspections/index.ts";
 import { notificationsSchema } from "../../collector/paging/config.ts";
-import { openDatabase } from "../../collector/store/db.ts";
+import { StoreDb } from "../../collector/store/store-db.ts";
 import { CollectorStore } from "../../collector/store/store.ts";
 import { type Clock, ManualClock } from "../../common/clock.ts";
 import { collectorSchema } from "../../common/config/schema.ts";
@@ -46,7 +46,7 @@ export async function pagingCollector(opts: {
   liveReadings?: LiveReadings;
 }) {
   const clock = opts.clock ?? new ManualClock(START);
-  const store = new CollectorStore(openDatabase(opts.dbFile ?? ":memory:"));
+  const store = new CollectorStore(StoreDb.sqlite(opts.dbFile ?? ":memory:"));
   const config = collectorSchema.parse({
     agents: [
       { id: "agent-1", token: AGENT_TOKEN },
@@ -99,12 +99,12 @@ export async function pagingCollector(opts: {
     });
     if (res.statusCode !== 200) throw new Error(`ingest ${res.statusCode}: ${res.body}`);
   };
-  const userToken = store.addUser("eng", "engineer", clock.now());
+  const userToken = await store.addUser("eng", "engineer", clock.now());
   const get = async (url: string) =>
     (await app.inject({ method: "GET", url, headers: { authorization: `Bearer ${userToken}` } })).json();
   const close = async () => {
     await app.close();
-    store.db.close();
+    await store.close();
   };
   return { app, ctx, paging: paging!, routes, clock, store, registry, condition, get, close, userToken };
 }

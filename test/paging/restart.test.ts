@@ -61,7 +61,7 @@ describe("a collector restart in the middle of an escalation", () => {
     expect(summary()).toHaveLength(2);
     // The 10-min re-page is queued, then the collector dies before sending it.
     clock.set(START + 10 * MIN);
-    h.paging.plan();
+    await h.paging.plan();
     await h.close();
     expect(summary()).toHaveLength(2);
 
@@ -75,9 +75,9 @@ describe("a collector restart in the middle of an escalation", () => {
     await h.paging.settle();
     expect(summary()).toHaveLength(4);
     const faultId = h.ctx.faults.faults()[0]!.id;
-    expect(h.store.audit({ faultId }).filter((e) => e.action === "page.sent")).toHaveLength(4);
+    expect((await h.store.audit({ faultId })).filter((e) => e.action === "page.sent")).toHaveLength(4);
     // Paging's entries join the same hash chain, and it still verifies.
-    expect(verifyAuditChain(h.store.audit(), h.store.auditHead())).toMatchObject({ ok: true });
+    expect(verifyAuditChain(await h.store.audit(), await h.store.auditHead())).toMatchObject({ ok: true });
     await h.close();
   });
 
@@ -104,8 +104,7 @@ describe("a collector restart in the middle of an escalation", () => {
     expect(summary()).toEqual(["zhangwei page", "zhangwei repeat"]);
     const faultId = h.ctx.faults.faults()[0]!.id;
     expect(
-      h.store
-        .audit({ faultId })
+      (await h.store.audit({ faultId }))
         .filter((e) => e.action === "page.skip")
         .map((e) => (e.detail as { step: string }).step),
     ).toEqual(["e0:step:0:1"]);

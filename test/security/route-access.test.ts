@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Fastify from "fastify";
 import { registerAuth } from "../../collector/http/auth.ts";
-import { openDatabase } from "../../collector/store/db.ts";
+import { StoreDb } from "../../collector/store/store-db.ts";
 import { CollectorStore } from "../../collector/store/store.ts";
 import { notifications, pagingCollector } from "../paging/harness.ts";
 
@@ -106,7 +106,7 @@ describe("access hangs on the matched route, never on the raw URL (issue 12 #1)"
 
   it("a route registered without an access rule is refused at registration", async () => {
     const app = Fastify();
-    registerAuth(app, { store: new CollectorStore(openDatabase(":memory:")), agents: [] });
+    registerAuth(app, { store: new CollectorStore(StoreDb.sqlite(":memory:")), agents: [] });
     const register = async () => {
       app.get("/api/v1/forgotten", async () => ({ secret: true }));
       await app.ready();

@@ -71,7 +71,7 @@ export async function uiCollector(
   const { app, store, clock } = h;
   const tokens = {} as Record<Role, string>;
   for (const role of Object.keys(NAMES) as Role[])
-    tokens[role] = store.addUser(NAMES[role], role, clock.now());
+    tokens[role] = await store.addUser(NAMES[role], role, clock.now());
   return {
     app,
     agentToken: opts.roster ? PAGING_AGENT_TOKEN : AGENT_TOKEN,
@@ -80,7 +80,7 @@ export async function uiCollector(
     tokens,
     close: async () => {
       await app.close();
-      store.db.close();
+      await store.close();
     },
   };
 }

@@ -14,7 +14,7 @@ describe("inspection pages (inject)", () => {
     const clock = new ManualClock(Date.parse("2026-11-25T08:00:00+08:00"));
     h = await uiCollector({ site: true, templates: shippedTemplates(["daily-server-room"]), clock });
     clock.set(Date.parse("2026-11-25T09:05:00+08:00"));
-    roundId = h.ctx.inspections.tick().created[0]!.id;
+    roundId = (await h.ctx.inspections.tick()).created[0]!.id;
   });
   afterAll(async () => {
     await h.close();
@@ -24,7 +24,7 @@ describe("inspection pages (inject)", () => {
     const fm = await login(h.app, h.tokens.facility_manager);
     const list = await getPage(h.app, "/ui/inspections", fm.cookie);
     expect(visibleText(list.body)).toContain("机房日巡检");
-    const round = h.ctx.inspections.rows.round(roundId)!;
+    const round = (await h.ctx.inspections.rows.round(roundId))!;
     const code = h.ctx.inspections.checkinCode(round, "cold-aisle");
     const qr = await getPage(
       h.app,

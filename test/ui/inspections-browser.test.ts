@@ -40,7 +40,7 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
     const clock = new ManualClock(Date.parse("2026-11-25T08:00:00+08:00"));
     h = await uiCollector({ site: true, templates: shippedTemplates(["daily-server-room"]), clock });
     clock.set(Date.parse("2026-11-25T09:05:00+08:00"));
-    roundId = h.ctx.inspections.tick().created[0]!.id;
+    roundId = (await h.ctx.inspections.tick()).created[0]!.id;
     const accounts = new Accounts(h.ctx.store.db);
     for (const name of Object.values(NAMES)) await accounts.setPassword(name, PASSWORD);
     await h.app.listen({ host: "127.0.0.1", port: 0 });
@@ -88,7 +88,7 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
     await page.screenshot({ path: join(SHOTS, "inspection-round-open-390.png"), fullPage: true });
 
     // Every stop: open the URL printed as its QR code, tap 签到.
-    const round = h.ctx.inspections.rows.round(roundId)!;
+    const round = (await h.ctx.inspections.rows.round(roundId))!;
     for (const stop of round.stops) {
       await page.goto(
         `${base}/ui/inspections/rounds/${roundId}/checkin/${stop.id}?code=${h.ctx.inspections.checkinCode(round, stop.id)}`,
@@ -137,17 +137,17 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
     await page.screenshot({ path: join(SHOTS, "inspection-offline-queued-390.png"), fullPage: true });
     await page.locator("#stop-cold-aisle").scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, "inspection-offline-stop-390.png") });
-    expect(h.ctx.inspections.rows.round(roundId)!.photos).toHaveLength(0);
+    expect((await h.ctx.inspections.rows.round(roundId))!.photos).toHaveLength(0);
 
     await context.setOffline(false);
     await queueEmpty(page);
-    const afterFlush = h.ctx.inspections.rows.round(roundId)!;
+    const afterFlush = (await h.ctx.inspections.rows.round(roundId))!;
     expect(afterFlush.photos).toHaveLength(1);
     expect(afterFlush.faults[0]!.photos).toEqual([afterFlush.photos[0]!.hash]);
 
     await page.reload();
     for (const { stop, item } of items) {
-      if (!item.required || h.ctx.inspections.rows.round(roundId)!.answers[`${stop}/${item.id}`]) continue;
+      if (!item.required || (await h.ctx.inspections.rows.round(roundId))!.answers[`${stop}/${item.id}`]) continue;
       const form = page.locator(`#stop-${stop} form.item[data-item=${item.id}]`);
       if (item.kind === "yesno") await form.locator(`button[value=${item.expect}]`).click();
       else if (item.kind === "reading") {
@@ -161,14 +161,14 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
     await page.screenshot({ path: join(SHOTS, "inspection-finished-390.png"), fullPage: true });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 
-    const done = h.ctx.inspections.rows.round(roundId)!;
+    const done = (await h.ctx.inspections.rows.round(roundId))!;
     expect(done.status).toBe("completed");
     expect(done.faults).toHaveLength(1);
     const fault = h.ctx.faults.fault(done.faults[0]!.faultId)!;
     expect(fault.title).toBe("巡检异常：进风温度 29.5 °C 高于上限 27 °C（GB 50174-2017 §5.1.1）");
     expect(fault.comments.map((c) => c.text).join("\n")).toContain(`sha256:${done.photos[0]!.hash}`);
     // Each answer arrived once, whatever the retries.
-    expect(h.ctx.store.audit().filter((e) => e.action === "inspection.photo")).toHaveLength(1);
+    expect((await h.ctx.store.audit()).filter((e) => e.action === "inspection.photo")).toHaveLength(1);
     expect(csp).toEqual([]);
     await context.close();
   });

@@ -114,7 +114,7 @@ describe("web UI: the floor board", () => {
     expect(text).toContain("响应: 已超时 15分");
     expect(board).toContain("¥64,680");
     // The audit trail's head beside the KPI (to be recorded with it, checked by audit verify --expect-head).
-    const head = h.ctx.store.db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as { seq: number; hash: string };
+    const head = h.ctx.store.sqlite!.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as { seq: number; hash: string };
     expect(text).toContain(`审计链头 #${head.seq} ${head.hash.slice(0, 16)}`);
   });
 

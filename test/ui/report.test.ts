@@ -197,6 +197,10 @@ describe("the report in the web UI", () => {
     const late = await openFault(h.app, h.tokens.engineer, { device: "ups-1", class: "severe", title: evil });
     await openFault(h.app, h.tokens.engineer, { device: "sw-1", class: "general", title: "ok" });
     h.clock.set(Date.parse("2026-11-25T12:00:00+08:00"));
+    // The record holds still between the report and the check of its stamp: no agent-liveness fault
+    // (the clock jumped past the agents' grace) and the breach the jump made due recorded first.
+    h.ctx.liveness.stop();
+    await h.ctx.faults.dispatch({ type: "tick", at: h.clock.now() });
     const api = (
       await h.app.inject({ url: "/api/v1/kpi?period=2026Q4", headers: { authorization: `Bearer ${h.tokens.client_auditor}` } })
     ).json().kpi as Record<string, number>;
@@ -223,7 +227,7 @@ describe("the report in the web UI", () => {
       planned: api.planned,
       pending: api.pending,
     });
-    expect(stamp.head).toBe(h.ctx.store.auditHead()!.hash);
+    expect(stamp.head).toBe((await h.ctx.store.auditHead())!.hash);
 
     const csv = await getPage(h.app, "/ui/report.csv?period=2026Q4", cookie);
     expect(csv.headers["content-type"]).toBe("text/csv; charset=utf-8");
@@ -255,7 +259,7 @@ describe("watchfloor report verify", () => {
       // The record must hold still between the report and its check: no agent-liveness faults (the test
       // clock jumped hours past the agents' grace), and the breach the jump made due recorded first.
       h.ctx.liveness.stop();
-      h.ctx.faults.dispatch({ type: "tick", at: h.clock.now() });
+      await h.ctx.faults.dispatch({ type: "tick", at: h.clock.now() });
       const { cookie } = await login(h.app, h.tokens.client_auditor);
       const csv = (await getPage(h.app, "/ui/report.csv?period=2026Q4", cookie)).body;
       const pdf = (await getPage(h.app, "/ui/report.pdf?period=2026Q4", cookie)).rawPayload;

@@ -64,7 +64,7 @@ describe("web UI security", () => {
   });
 
   it("CSRF: every form post without the session's token is refused and changes nothing", async () => {
-    const before = h.ctx.store.auditHead()!.seq;
+    const before = (await h.ctx.store.auditHead())!.seq;
     const posts: Array<[Role, string, Record<string, string>]> = [
       ["engineer", `/ui/faults/${deviceFault}/ack`, {}],
       ["engineer", `/ui/faults/${deviceFault}/resolve`, {}],
@@ -82,8 +82,8 @@ describe("web UI security", () => {
       const other = role === "admin" ? sessions.engineer : sessions.admin;
       expect((await postForm(h.app, url, s.cookie, { ...fields, _csrf: other.csrf })).statusCode, `${url} with another's token`).toBe(403);
     }
-    expect(h.ctx.store.auditHead()!.seq).toBe(before);
-    expect(h.ctx.store.userByToken(h.tokens.engineer)).toBeDefined();
+    expect((await h.ctx.store.auditHead())!.seq).toBe(before);
+    expect(await h.ctx.store.userByToken(h.tokens.engineer)).toBeDefined();
   });
 
   it("role × page: each role opens exactly what its rule allows (admin everything)", async () => {

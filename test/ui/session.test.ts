@@ -46,7 +46,7 @@ describe("web UI sessions", () => {
     h = await uiCollector();
     const accounts = new Accounts(h.ctx.store.db);
     expect(await accounts.setPassword(NAMES.facility_manager, "长城-2026-secret")).toBe(true);
-    const stored = h.ctx.store.db.prepare("SELECT password_hash FROM users WHERE name = ?").get(NAMES.facility_manager) as {
+    const stored = h.ctx.store.sqlite!.prepare("SELECT password_hash FROM users WHERE name = ?").get(NAMES.facility_manager) as {
       password_hash: string;
     };
     expect(stored.password_hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);

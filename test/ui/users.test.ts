@@ -24,7 +24,7 @@ describe("users in the UI (admin)", () => {
     const add = await postForm(h.app, "/ui/users", admin.cookie, { _csrf: admin.csrf, name: "zhao.gong", role: "engineer", password: "长期值班-2026!" });
     expect(add.statusCode).toBe(201);
     const token = /<code>(wf_[A-Za-z0-9_-]+)<\/code>/.exec(add.body)![1]!;
-    expect(h.ctx.store.userByToken(token)).toEqual({ name: "zhao.gong", role: "engineer" });
+    expect(await h.ctx.store.userByToken(token)).toEqual({ name: "zhao.gong", role: "engineer" });
     // The listing never shows a token again.
     expect((await getPage(h.app, "/ui/users", admin.cookie)).body).not.toContain(token);
 
@@ -36,15 +36,15 @@ describe("users in the UI (admin)", () => {
     // A new role ends the sessions; the next login carries the new role.
     expect((await postForm(h.app, "/ui/users/zhao.gong/role", admin.cookie, { _csrf: admin.csrf, role: "facility_manager" })).statusCode).toBe(303);
     expect((await getPage(h.app, "/ui", cookie)).headers.location).toBe("/ui/login");
-    expect(h.ctx.store.userByToken(token)!.role).toBe("facility_manager");
+    expect((await h.ctx.store.userByToken(token))!.role).toBe("facility_manager");
 
     const rotated = await postForm(h.app, "/ui/users/zhao.gong/token", admin.cookie, { _csrf: admin.csrf });
     const fresh = /<code>(wf_[A-Za-z0-9_-]+)<\/code>/.exec(rotated.body)![1]!;
-    expect(h.ctx.store.userByToken(token)).toBeUndefined();
-    expect(h.ctx.store.userByToken(fresh)!.name).toBe("zhao.gong");
+    expect(await h.ctx.store.userByToken(token)).toBeUndefined();
+    expect((await h.ctx.store.userByToken(fresh))!.name).toBe("zhao.gong");
 
     expect((await postForm(h.app, "/ui/users/zhao.gong/disable", admin.cookie, { _csrf: admin.csrf })).statusCode).toBe(303);
-    expect(h.ctx.store.userByToken(fresh)).toBeUndefined();
+    expect(await h.ctx.store.userByToken(fresh)).toBeUndefined();
     expect((await passwordLogin(h.app, "zhao.gong", "长期值班-2026!")).statusCode).toBe(401);
     expect(visibleText((await getPage(h.app, "/ui/users", admin.cookie)).body)).toContain("已停用");
     expect((await postForm(h.app, "/ui/users/zhao.gong/enable", admin.cookie, { _csrf: admin.csrf })).statusCode).toBe(303);

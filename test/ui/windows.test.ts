@@ -124,7 +124,7 @@ describe("exemptions in the UI", () => {
     const big = await post([{ name: "big.pdf", type: "application/pdf", body: Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(5 * 1024 * 1024)]) }]);
     expect(big.statusCode).toBe(413);
     expect(h.ctx.faults.fault(id)!.exemption).toBeUndefined();
-    expect(h.ctx.store.db.prepare("SELECT COUNT(*) AS n FROM evidence_files").get()).toEqual({ n: 0 });
+    expect(h.ctx.store.sqlite!.prepare("SELECT COUNT(*) AS n FROM evidence_files").get()).toEqual({ n: 0 });
     // Without the CSRF token the multipart post is refused too.
     const form = multipart({ reason: "flood" }, []);
     const forged = await h.app.inject({ method: "POST", url: `/ui/faults/${id}/exemption`, headers: { cookie: eng.cookie, ...form.headers }, payload: form.payload });

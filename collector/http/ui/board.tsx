@@ -187,7 +187,7 @@ export async function boardPages(scope: UiScope, deps: UiDeps): Promise<void> {
         <FaultCards data={data} lang={v.lang} w={v.w} />
         <div class="side">
           <OnCall oncall={oncall} lang={v.lang} w={v.w} />
-          <Kpi kpi={kpiFor(period, data.faults, deps.policy, data.now)} w={v.w} auditHead={deps.store.auditHead()} />
+          <Kpi kpi={kpiFor(period, data.faults, deps.policy, data.now)} w={v.w} auditHead={await deps.store.auditHead()} />
         </div>
       </Layout>,
     );
@@ -208,21 +208,21 @@ export async function boardPages(scope: UiScope, deps: UiDeps): Promise<void> {
  */
 function liveEvents(scope: UiScope, deps: UiDeps): void {
   const clients = new Set<FastifyReply>();
-  let lastSeq = deps.store.auditHead()?.seq ?? 0;
+  let lastSeq = 0;
   let poll: NodeJS.Timeout | undefined;
   let clock: NodeJS.Timeout | undefined;
   const send = (event: string, data: string) => {
     for (const c of clients) c.raw.write(`event: ${event}\ndata: ${data}\n\n`);
   };
-  const start = () => {
+  const headSeq = async () => (await deps.store.auditHead())?.seq ?? 0;
+  const start = async () => {
     if (poll) return;
-    lastSeq = deps.store.auditHead()?.seq ?? 0;
     poll = setInterval(() => {
-      const seq = deps.store.auditHead()?.seq ?? 0;
-      if (seq !== lastSeq) {
+      void headSeq().then((seq) => {
+        if (seq === lastSeq) return;
         lastSeq = seq;
         send("changed", String(seq));
-      }
+      }, () => {});
     }, CHANGE_POLL_MS);
     clock = setInterval(() => send("clock", String(deps.clock.now())), CLOCK_EVERY_MS);
     poll.unref();
@@ -252,7 +252,9 @@ function liveEvents(scope: UiScope, deps: UiDeps): void {
     });
     reply.raw.write(`retry: 5000\nevent: clock\ndata: ${deps.clock.now()}\n\n`);
     clients.add(reply);
-    start();
+    // The head as the stream starts: only what changes after it is news.
+    if (!poll) lastSeq = await headSeq();
+    await start();
     req.raw.on("close", () => {
       clients.delete(reply);
       stopIfIdle();

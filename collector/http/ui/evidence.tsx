@@ -5,7 +5,7 @@
  */
 import type { MultipartFile } from "@fastify/multipart";
 import type { Exemption, Fault } from "../../domain/index.ts";
-import { EvidenceStore } from "../../store/evidence.ts";
+import { type EvidenceFile, EvidenceStore } from "../../store/evidence.ts";
 import { CsrfField, Time } from "./format.tsx";
 import { FAULT_ACTORS, field, onSession, type UiDeps, type UiScope, type Viewer, viewerOf } from "./page.ts";
 
@@ -63,8 +63,7 @@ export function evidenceForm(f: Fault, v: Viewer) {
 }
 
 /** The evidence text and the files, each linked with its hash. */
-export function evidenceLinks(f: Fault, ex: Exemption, deps: UiDeps) {
-  const files = new EvidenceStore(deps.store.db).list(f.id);
+export function evidenceLinks(ex: Exemption, files: readonly EvidenceFile[]) {
   return (
     <>
       {ex.evidence ? <span class="evidence-text">{ex.evidence}</span> : null}
@@ -81,7 +80,7 @@ export function evidenceLinks(f: Fault, ex: Exemption, deps: UiDeps) {
 }
 
 /** The exemption section of the fault page, when there is one. */
-export function evidenceList(f: Fault, v: Viewer, deps: UiDeps) {
+export function evidenceList(f: Fault, v: Viewer, deps: UiDeps, files: readonly EvidenceFile[]) {
   const ex = f.exemption;
   if (!ex) return null;
   const zh = v.lang === "zh";
@@ -93,7 +92,7 @@ export function evidenceList(f: Fault, v: Viewer, deps: UiDeps) {
         <dt>{v.w.reason}</dt>
         <dd>{ex.reason}</dd>
         <dt>{v.w.evidence}</dt>
-        <dd>{evidenceLinks(f, ex, deps)}</dd>
+        <dd>{evidenceLinks(ex, files)}</dd>
         <dt>{zh ? "申请" : "asked"}</dt>
         <dd>
           {`${ex.requestedBy} · `}
@@ -119,18 +118,25 @@ export async function evidencePages(scope: UiScope, deps: UiDeps): Promise<void>
     if (wrong)
       return renderFaultPage(req, reply, deps, req.params.id, 415, `${wrong.filename}: ${zh ? "只接受 JPEG、PNG 图片或 PDF" : "only JPEG or PNG images and PDF are accepted"}`);
     const at = deps.clock.now();
-    const hashes = files.map((f) => ({ f, stored: undefined as ReturnType<EvidenceStore["add"]> | undefined }));
-    // The files and the request are one transaction: a refused request leaves no orphan files.
-    const outcome = deps.store.db.transaction(() => {
-      for (const h of hashes)
-        h.stored = store.add({ faultId: req.params.id, name: h.f.filename.slice(0, 200), type: h.f.type!, body: h.f.data, by: v.name, at });
-      const evidence = hashes.map((h) => `${h.stored!.name} sha256:${h.stored!.sha256}`).join("; ");
-      const res = deps.faults.dispatch({ type: "exempt", fault: req.params.id, at, by: v.name, reason, ...(evidence ? { evidence } : {}) });
-      if (!res.ok) throw Object.assign(new Error(res.error.message), { domain: res.error });
-      return res;
-    });
+    // The files and the request are one transaction (the engine's): a refused request leaves no orphan files.
     try {
-      outcome();
+      await deps.faults.transaction(async (batch) => {
+        const stored: EvidenceFile[] = [];
+        for (const f of files)
+          stored.push(
+            await new EvidenceStore(batch.store.db).add({
+              faultId: req.params.id,
+              name: f.filename.slice(0, 200),
+              type: f.type!,
+              body: f.data,
+              by: v.name,
+              at,
+            }),
+          );
+        const evidence = stored.map((s) => `${s.name} sha256:${s.sha256}`).join("; ");
+        const res = batch.dispatch({ type: "exempt", fault: req.params.id, at, by: v.name, reason, ...(evidence ? { evidence } : {}) });
+        if (!res.ok) throw Object.assign(new Error(res.error.message), { domain: res.error });
+      });
     } catch (err) {
       const domain = (err as { domain?: { code: string; message: string } }).domain;
       if (!domain) throw err;
@@ -140,7 +146,7 @@ export async function evidencePages(scope: UiScope, deps: UiDeps): Promise<void>
   });
 
   scope.get<{ Params: { id: string } }>("/ui/evidence/:id", onSession(), async (req, reply) => {
-    const found = /^\d{1,12}$/.test(req.params.id) ? store.body(Number(req.params.id)) : undefined;
+    const found = /^\d{1,12}$/.test(req.params.id) ? await store.body(Number(req.params.id)) : undefined;
     if (!found) return reply.code(404).type("text/plain; charset=utf-8").send("not found");
     return reply
       .type(found.file.type)

@@ -7,6 +7,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Command, Fault } from "../../domain/index.ts";
 import { deviceOf, faultTitle, whatFailed } from "./conditions.ts";
+import { EvidenceStore } from "../../store/evidence.ts";
 import { evidenceForm, evidenceList } from "./evidence.tsx";
 import { ClassBadge, CsrfField, Deadlines, Message, StatusBadge, Time } from "./format.tsx";
 import { CLASS_NAMES, named } from "./i18n.ts";
@@ -181,7 +182,7 @@ function Runbook(p: { f: Fault; v: Viewer; deps: UiDeps }) {
   );
 }
 
-export function renderFaultPage(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, id: string, status = 200, error?: string) {
+export async function renderFaultPage(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, id: string, status = 200, error?: string) {
   const v = viewerOf(req);
   const f = deps.faults.fault(id);
   const path = `/ui/faults/${encodeURIComponent(id)}`;
@@ -207,9 +208,9 @@ export function renderFaultPage(req: FastifyRequest, reply: FastifyReply, deps: 
       <NextStep f={f} v={v} />
       <Runbook f={f} v={v} deps={deps} />
       <Actions f={f} v={v} />
-      {evidenceList(f, v, deps)}
+      {evidenceList(f, v, deps, await new EvidenceStore(deps.store.db).list(f.id))}
       <Timeline
-        entries={deps.store.audit({ faultId: f.id })}
+        entries={await deps.store.audit({ faultId: f.id })}
         c={{ lang: v.lang, tz: deps.policy.timezone, personName }}
         title={v.w.timeline}
       />
@@ -262,7 +263,7 @@ export async function faultPages(scope: UiScope, deps: UiDeps): Promise<void> {
         return renderFaultPage(req, reply, deps, req.params.id, 400, `${v.w.badRequest} (≤ ${TEXT_MAX})`);
       const cmd = form.command(req.body, { fault: req.params.id, at: deps.clock.now(), by: v.name });
       if (typeof cmd === "string") return renderFaultPage(req, reply, deps, req.params.id, 400, `${v.w.badRequest}: ${cmd}`);
-      const res = deps.faults.dispatch(cmd);
+      const res = await deps.faults.dispatch(cmd);
       if (!res.ok)
         return renderFaultPage(req, reply, deps, req.params.id, res.error.code.endsWith("NOT_FOUND") ? 404 : 409, res.error.message);
       return reply.redirect(`/ui/faults/${encodeURIComponent(req.params.id)}`, 303);

@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Actor, Hazard, HazardCommand, HazardStep } from "../../domain/inspections/index.ts";
 import { HAZARD_STATUS_ZH, HAZARD_STEP_ROLES } from "../../domain/inspections/index.ts";
 import { newHazardId } from "../../inspections/service.ts";
+import { firstMissingPhoto } from "../inspections.ts";
 import { CsrfField, duration, Message, Time } from "./format.tsx";
 import { INSPECTION_WORDS } from "./inspection-words.ts";
 import { raw } from "./jsx/jsx-runtime.ts";
@@ -115,9 +116,9 @@ function HazardPage(p: { h: Hazard; v: Viewer; deps: UiDeps; error?: string }) {
   );
 }
 
-function renderHazard(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, id: string, status = 200, error?: string) {
+async function renderHazard(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, id: string, status = 200, error?: string) {
   const v = viewerOf(req);
-  const h = deps.inspections.rows.hazard(id);
+  const h = await deps.inspections.rows.hazard(id);
   if (!h) return sendHtml(reply, 404, <Layout title={INSPECTION_WORDS[v.lang].notFound} path="/ui/hazards" lang={v.lang} viewer={v} />);
   return sendHtml(reply, status, <HazardPage h={h} v={v} deps={deps} error={error} />);
 }
@@ -130,7 +131,7 @@ export async function hazardPages(scope: UiScope, deps: UiDeps): Promise<void> {
     const v = viewerOf(req);
     const w = INSPECTION_WORDS[v.lang];
     const now = deps.clock.now();
-    const all = svc.rows.hazards();
+    const all = await svc.rows.hazards();
     const open = all.filter((h) => h.status !== "closed");
     return sendHtml(
       reply,
@@ -184,9 +185,9 @@ export async function hazardPages(scope: UiScope, deps: UiDeps): Promise<void> {
     const photos = photosOf(req.body);
     const title = field(req.body, "title");
     const location = field(req.body, "location");
-    if (!photos || !title || !location || photos.some((p) => !svc.rows.hasPhoto(p)))
+    if (!photos || !title || !location || (await firstMissingPhoto(svc, photos)) !== undefined)
       return reply.redirect("/ui/hazards", 303);
-    const res = svc.hazard(undefined, {
+    const res = await svc.hazard(undefined, {
       type: "report",
       at: deps.clock.now(),
       by: { name: v.name, role: v.role },
@@ -222,9 +223,9 @@ export async function hazardPages(scope: UiScope, deps: UiDeps): Promise<void> {
       const v = viewerOf(req);
       const cmd = step.command(req.body, deps.clock.now(), { name: v.name, role: v.role });
       if (typeof cmd === "string") return renderHazard(req, reply, deps, req.params.id, 400, v.w.badRequest);
-      if ("photos" in cmd && cmd.photos.some((p) => !svc.rows.hasPhoto(p)))
+      if ("photos" in cmd && (await firstMissingPhoto(svc, cmd.photos)) !== undefined)
         return renderHazard(req, reply, deps, req.params.id, 400, v.w.badRequest);
-      const res = svc.hazard(req.params.id, cmd);
+      const res = await svc.hazard(req.params.id, cmd);
       if (!res.ok)
         return renderHazard(req, reply, deps, req.params.id, res.error.code === "NOT_FOUND" ? 404 : res.error.code === "FORBIDDEN" ? 403 : 409, res.error.message);
       return reply.redirect(`/ui/hazards/${req.params.id}`, 303);

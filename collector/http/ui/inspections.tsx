@@ -391,7 +391,7 @@ async function renderRound(
   error?: string,
 ) {
   const v = viewerOf(req);
-  const r = deps.inspections.rows.round(id);
+  const r = await deps.inspections.rows.round(id);
   if (!r)
     return sendHtml(
       reply,
@@ -424,9 +424,7 @@ export async function inspectionPages(scope: UiScope, deps: UiDeps): Promise<voi
     const w = words(v);
     const now = deps.clock.now();
     const dayAgo = now - 86_400_000;
-    const list = svc.rows
-      .rounds({ limit: 300 })
-      .filter((r) => r.status !== "completed" || r.firedAt >= dayAgo);
+    const list = (await svc.rows.rounds({ limit: 300 })).filter((r) => r.status !== "completed" || r.firedAt >= dayAgo);
     return sendHtml(
       reply,
       200,
@@ -459,7 +457,7 @@ export async function inspectionPages(scope: UiScope, deps: UiDeps): Promise<voi
     async (req, reply) => {
       const v = viewerOf(req);
       const w = words(v);
-      const r = svc.rows.round(req.params.id);
+      const r = await svc.rows.round(req.params.id);
       const stop = r?.stops.find((s) => s.id === req.params.stop);
       if (!r || !stop)
         return sendHtml(
@@ -501,8 +499,8 @@ export async function inspectionPages(scope: UiScope, deps: UiDeps): Promise<voi
       onSession(FILLERS),
       async (req, reply) => {
         const v = viewerOf(req);
-        const b = parse(body(req), svc.rows.round(req.params.id));
-        const out = roundActionOutcome(
+        const b = parse(body(req), await svc.rows.round(req.params.id));
+        const out = await roundActionOutcome(
           deps,
           actorOf(v),
           req.params.id,
@@ -571,7 +569,7 @@ export async function inspectionPages(scope: UiScope, deps: UiDeps): Promise<voi
       const type = String(req.headers["content-type"] ?? "")
         .split(";")[0]!
         .trim();
-      const out = storePhoto(deps, viewerOf(req).name, type, req.body);
+      const out = await storePhoto(deps, viewerOf(req).name, type, req.body);
       return reply.code(out.status).send(out.body);
     });
   });
@@ -580,7 +578,7 @@ export async function inspectionPages(scope: UiScope, deps: UiDeps): Promise<voi
     "/ui/inspections/photos/:sha256",
     onSession(),
     async (req, reply) => {
-      const p = svc.rows.photo(req.params.sha256);
+      const p = await svc.rows.photo(req.params.sha256);
       if (!p) return reply.code(404).type("text/plain").send("not found");
       return reply.type(p.mime).header("cache-control", "private, max-age=31536000, immutable").send(p.bytes);
     },
@@ -590,7 +588,7 @@ export async function inspectionPages(scope: UiScope, deps: UiDeps): Promise<voi
     "/ui/inspections/rounds/:id/qr.pdf",
     onSession(FILLERS),
     async (req, reply) => {
-      const r = svc.rows.round(req.params.id);
+      const r = await svc.rows.round(req.params.id);
       if (!r) return reply.code(404).type("text/plain").send("not found");
       const base = `${req.protocol}://${req.headers.host ?? "localhost"}`;
       // pdfkit loads on the first QR sheet, not at the collector's start.

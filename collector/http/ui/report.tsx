@@ -41,10 +41,10 @@ function periodChoices(now: number, tz: string): string[] {
   return out;
 }
 
-function reportFor(deps: UiDeps, label: string): ReportData | undefined {
+async function reportFor(deps: UiDeps, label: string): Promise<ReportData | undefined> {
   const period = parsePeriod(label, deps.policy.timezone);
   if (!("start" in period)) return undefined;
-  const head = deps.store.auditHead();
+  const head = await deps.store.auditHead();
   return buildReport({
     period,
     faults: deps.faults.faults(),
@@ -53,7 +53,7 @@ function reportFor(deps: UiDeps, label: string): ReportData | undefined {
     inventory: deps.inventory,
     now: deps.clock.now(),
     ...(head ? { head } : {}),
-    ...(deps.inspections ? { inspections: deps.inspections.summary(period) } : {}),
+    ...(deps.inspections ? { inspections: await deps.inspections.summary(period) } : {}),
   });
 }
 
@@ -174,7 +174,7 @@ export async function reportPages(scope: UiScope, deps: UiDeps): Promise<void> {
   scope.get("/ui/report", onSession(READERS), async (req, reply) => {
     const v = viewerOf(req);
     const label = periodOf(req, deps);
-    const r = reportFor(deps, label);
+    const r = await reportFor(deps, label);
     if (!r) return badPeriod(req, reply, label);
     return sendHtml(reply, 200, await reportPage(r, v.lang, deps.clock.now(), v));
   });
@@ -186,7 +186,7 @@ export async function reportPages(scope: UiScope, deps: UiDeps): Promise<void> {
   ) =>
     scope.get(`/ui/report.${ext}`, onSession(READERS), async (req, reply) => {
       const label = periodOf(req, deps);
-      const r = reportFor(deps, label);
+      const r = await reportFor(deps, label);
       if (!r) return badPeriod(req, reply, label);
       return reply
         .type(type)

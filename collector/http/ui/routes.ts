@@ -131,13 +131,13 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
     const token = field(req.body, "token");
     const name = field(req.body, "name");
     const user = token
-      ? deps.store.userByToken(token)
+      ? await deps.store.userByToken(token)
       : name
         ? await deps.accounts.checkPassword(name, field(req.body, "password"))
         : undefined;
     if (!user)
       return sendHtml(reply, 401, loginPage({ lang, name, error: token ? w.wrongToken : w.wrongLogin }));
-    const session = deps.accounts.createSession(user.name, now());
+    const session = await deps.accounts.createSession(user.name, now());
     reply.setCookie(SESSION_COOKIE, session.id, {
       path: "/ui",
       httpOnly: true,
@@ -159,7 +159,7 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
         reply.clearCookie(SESSION_COOKIE, { path: "/ui" });
         return fail(req, reply, 400, WORDS[languageOf(req, reply)].badRequest);
       }
-      const session = id ? deps.accounts.session(id, now()) : undefined;
+      const session = id ? await deps.accounts.session(id, now()) : undefined;
       if (!id || !session) {
         if (req.headers["hx-request"]) return reply.code(401).header("hx-redirect", "/ui/login").send("");
         return reply.redirect("/ui/login", req.method === "GET" ? 302 : 303);
@@ -185,7 +185,7 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
     });
 
     scope.post("/ui/logout", onSession(), async (req, reply) => {
-      deps.accounts.endSession(viewerOf(req).sessionId);
+      await deps.accounts.endSession(viewerOf(req).sessionId);
       reply.clearCookie(SESSION_COOKIE, { path: "/ui" });
       return reply.redirect("/ui/login", 303);
     });

@@ -26,10 +26,10 @@ function RoleSelect(p: { v: Viewer; value?: Role; id?: string }) {
   );
 }
 
-function usersPage(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, opts: { status?: number; error?: string; token?: { name: string; token: string } } = {}) {
+async function usersPage(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, opts: { status?: number; error?: string; token?: { name: string; token: string } } = {}) {
   const v = viewerOf(req);
   const zh = v.lang === "zh";
-  const users = deps.accounts.users();
+  const users = await deps.accounts.users();
   const post = (name: string, action: string) => `/ui/users/${encodeURIComponent(name)}/${action}`;
   return sendHtml(
     reply,
@@ -118,13 +118,13 @@ export async function userPages(scope: UiScope, deps: UiDeps): Promise<void> {
       ? zh ? "用户名：小写字母、数字、点、下划线或连字符，2–64 个字符" : "name: lower-case letters, digits, . _ -, 2–64 characters"
       : !ROLES.includes(role)
         ? zh ? "请选择角色" : "choose a role"
-        : deps.accounts.user(name)
+        : await deps.accounts.user(name)
           ? zh ? "该用户已存在" : "that user exists"
           : password && password.length < PASSWORD_MIN
             ? zh ? `密码至少 ${PASSWORD_MIN} 个字符` : `a password has at least ${PASSWORD_MIN} characters`
             : undefined;
     if (problem) return usersPage(req, reply, deps, { status: 400, error: problem });
-    const token = deps.store.addUser(name, role, now());
+    const token = await deps.store.addUser(name, role, now());
     if (password) await deps.accounts.setPassword(name, password);
     deps.logger.info({ user: name, role, by: viewerOf(req).name }, "user added from the web UI");
     return usersPage(req, reply, deps, { status: 201, token: { name, token } });
@@ -134,21 +134,21 @@ export async function userPages(scope: UiScope, deps: UiDeps): Promise<void> {
     const v = viewerOf(req);
     const zh = v.lang === "zh";
     const { name, action } = req.params;
-    const user = deps.accounts.user(name);
+    const user = await deps.accounts.user(name);
     if (!user) return usersPage(req, reply, deps, { status: 404, error: zh ? "没有该用户" : "no such user" });
     const self = name === v.name;
     switch (action) {
       case "disable":
       case "enable":
         if (self) return usersPage(req, reply, deps, { status: 409, error: zh ? "不能停用自己" : "you cannot disable yourself" });
-        deps.accounts.setDisabled(name, action === "disable");
+        await deps.accounts.setDisabled(name, action === "disable");
         break;
       case "role": {
         const role = field(req.body, "role") as Role;
         if (!ROLES.includes(role)) return usersPage(req, reply, deps, { status: 400, error: v.w.badRequest });
         if (self && role !== "admin")
           return usersPage(req, reply, deps, { status: 409, error: zh ? "不能取消自己的管理员角色" : "you cannot demote yourself" });
-        deps.accounts.setRole(name, role);
+        await deps.accounts.setRole(name, role);
         break;
       }
       case "password": {
@@ -159,8 +159,8 @@ export async function userPages(scope: UiScope, deps: UiDeps): Promise<void> {
         break;
       }
       case "token": {
-        const token = deps.store.addUser(name, user.role, now());
-        deps.accounts.endSessionsOf(name);
+        const token = await deps.store.addUser(name, user.role, now());
+        await deps.accounts.endSessionsOf(name);
         deps.logger.info({ user: name, by: v.name }, "token rotated from the web UI");
         return usersPage(req, reply, deps, { token: { name, token } });
       }

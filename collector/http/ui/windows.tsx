@@ -7,6 +7,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Fault, type MaintenanceWindow, zonedTimeToInstant } from "../../domain/index.ts";
 import { deviceOf, faultTitle } from "./conditions.ts";
+import { type EvidenceFile, EvidenceStore } from "../../store/evidence.ts";
 import { evidenceLinks } from "./evidence.tsx";
 import { ClassBadge, CsrfField, duration, Message, Time } from "./format.tsx";
 import { Layout } from "./layout.tsx";
@@ -139,7 +140,7 @@ function list(body: unknown, name: string): string[] {
   return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string" && x !== "");
 }
 
-function ExemptionCard(p: { f: Fault; v: Viewer; deps: UiDeps; decide: boolean }) {
+function ExemptionCard(p: { f: Fault; v: Viewer; deps: UiDeps; decide: boolean; files: readonly EvidenceFile[] }) {
   const { f, v, deps } = p;
   const ex = f.exemption!;
   const tz = deps.policy.timezone;
@@ -159,7 +160,7 @@ function ExemptionCard(p: { f: Fault; v: Viewer; deps: UiDeps; decide: boolean }
         <dt>{v.w.reason}</dt>
         <dd class="reason">{ex.reason}</dd>
         <dt>{v.w.evidence}</dt>
-        <dd>{evidenceLinks(f, ex, deps)}</dd>
+        <dd>{evidenceLinks(ex, p.files)}</dd>
         <dt>{zh ? "申请人" : "asked by"}</dt>
         <dd>
           {`${ex.requestedBy} · `}
@@ -197,7 +198,7 @@ function ExemptionCard(p: { f: Fault; v: Viewer; deps: UiDeps; decide: boolean }
   );
 }
 
-function exemptionsPage(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, status = 200, error?: string) {
+async function exemptionsPage(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, status = 200, error?: string) {
   const v = viewerOf(req);
   const zh = v.lang === "zh";
   const withExemption = deps.faults.faults().filter((f) => f.exemption);
@@ -207,6 +208,7 @@ function exemptionsPage(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, 
     .sort((a, b) => (b.exemption!.decidedAt ?? 0) - (a.exemption!.decidedAt ?? 0))
     .slice(0, 50);
   const decide = mayUse(v.role, AUDITORS);
+  const files = await new EvidenceStore(deps.store.db).listFor([...waiting, ...decided].map((f) => f.id));
   return sendHtml(
     reply,
     status,
@@ -217,7 +219,7 @@ function exemptionsPage(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, 
         {waiting.length === 0 ? <p class="muted">{zh ? "没有待审批的豁免申请" : "Nothing to decide"}</p> : null}
         <div class="cards">
           {waiting.map((f) => (
-            <ExemptionCard f={f} v={v} deps={deps} decide={decide} />
+            <ExemptionCard f={f} v={v} deps={deps} decide={decide} files={files.get(f.id) ?? []} />
           ))}
         </div>
       </section>
@@ -225,7 +227,7 @@ function exemptionsPage(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, 
         <h2>{zh ? "已审批" : "Decided"}</h2>
         <div class="cards">
           {decided.map((f) => (
-            <ExemptionCard f={f} v={v} deps={deps} decide={false} />
+            <ExemptionCard f={f} v={v} deps={deps} decide={false} files={files.get(f.id) ?? []} />
           ))}
         </div>
       </section>
@@ -257,7 +259,7 @@ export async function windowPages(scope: UiScope, deps: UiDeps): Promise<void> {
               : undefined;
     if (problem) return windowsPage(req, reply, deps, 400, problem);
     const now = deps.clock.now();
-    const res = deps.faults.dispatch({
+    const res = await deps.faults.dispatch({
       type: "window",
       at: now,
       windowId: `W-${now.toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
@@ -285,7 +287,7 @@ export async function windowPages(scope: UiScope, deps: UiDeps): Promise<void> {
     if (reason.length > TEXT_MAX) return exemptionsPage(req, reply, deps, 400, v.w.badRequest);
     if (decision === "reject" && !reason)
       return exemptionsPage(req, reply, deps, 400, v.lang === "zh" ? "驳回须填写原因" : "a rejection needs a reason");
-    const res = deps.faults.dispatch({
+    const res = await deps.faults.dispatch({
       type: decision,
       fault: req.params.id,
       at: deps.clock.now(),

@@ -130,9 +130,9 @@ export async function fuzzHttp(opts: FuzzOptions): Promise<TargetResult> {
   const tokens = [
     undefined,
     h.userToken,
-    h.store.addUser("fm", "facility_manager", now),
-    h.store.addUser("client", "client_auditor", now),
-    h.store.addUser("root", "admin", now),
+    await h.store.addUser("fm", "facility_manager", now),
+    await h.store.addUser("client", "client_auditor", now),
+    await h.store.addUser("root", "admin", now),
     AGENT_TOKEN,
   ];
   const routes = h.routes.filter((rt) => rt.method !== "HEAD");

@@ -1,0 +1,212 @@
+/**
+ * The collector's database connection for either store: SQLite (the embedded default, one file, no
+ * server) or PostgreSQL (scale and high availability; several collectors share one). Queries are written
+ * once with Kysely against collector/store/schema.ts; the few expressions the two dialects spell
+ * differently (JSON fields, a JSON array's members) are methods here.
+ */
+import type Database from "better-sqlite3";
+import {
+  type Expression,
+  Kysely,
+  PostgresDialect,
+  type RawBuilder,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteStatement,
+  sql,
+} from "kysely";
+import pg from "pg";
+import { openDatabase } from "./db.ts";
+import { MIGRATIONS } from "./migrations.ts";
+import type { Tables } from "./schema.ts";
+
+export type StoreKind = "sqlite" | "postgres";
+
+/**
+ * One handle on the store: the pool (or SQLite's single connection), or a transaction on it. Store
+ * classes take a StoreDb and run every query on `q`; `transaction(fn)` hands fn a StoreDb bound to the
+ * transaction (already inside one, fn gets this one: nested calls join the outer transaction).
+ */
+export class StoreDb {
+  private constructor(
+    readonly q: Kysely<Tables>,
+    readonly kind: StoreKind,
+    /** The SQLite file's own handle (file-level tools: backup, integrity checks); undefined on PostgreSQL. */
+    readonly sqlite: Database.Database | undefined,
+    /** What the store is, for logs and errors: a file name, or host:port/database (never a password). */
+    readonly where: string,
+  ) {}
+
+  /** Opens (creating and migrating) a SQLite store file, or ":memory:". */
+  static sqlite(file: string): StoreDb {
+    return StoreDb.ofSqlite(openDatabase(file), file);
+  }
+
+  /** Queries on a SQLite handle already open (as it is: no migration); close() closes it. */
+  static ofSqlite(db: Database.Database, file: string): StoreDb {
+    return new StoreDb(
+      new Kysely<Tables>({ dialect: new SqliteDialect({ database: cachedStatements(db) }) }),
+      "sqlite",
+      db,
+      file,
+    );
+  }
+
+  /** Connects to PostgreSQL and migrates its schema (in one transaction, under an advisory lock). */
+  static async postgres(url: string, opts: { poolSize?: number } = {}): Promise<StoreDb> {
+    const where = describePostgresUrl(url);
+    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, types: PG_TYPES });
+    // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
+    pool.on("error", () => {});
+    try {
+      await migratePostgres(pool, where);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return new StoreDb(
+      new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }),
+      "postgres",
+      undefined,
+      where,
+    );
+  }
+
+  get inTransaction(): boolean {
+    return this.q.isTransaction;
+  }
+
+  transaction<T>(fn: (tx: StoreDb) => Promise<T>): Promise<T> {
+    if (this.q.isTransaction) return fn(this);
+    return this.q.transaction().execute((trx) => fn(new StoreDb(trx, this.kind, this.sqlite, this.where)));
+  }
+
+  /**
+   * Inside a transaction: waits until no other transaction holds `name`, and holds it until this one
+   * ends. PostgreSQL's transaction-scoped advisory lock (collectors sharing a database append to one
+   * audit chain); SQLite has one writer at a time already.
+   */
+  async serialize(name: string): Promise<void> {
+    if (!this.q.isTransaction) throw new Error(`serialize(${name}) outside a transaction holds nothing`);
+    if (this.kind === "postgres") await sql`SELECT pg_advisory_xact_lock(hashtext(${name}))`.execute(this.q);
+  }
+
+  /** A top-level string field of a JSON text column (the expression index audit_round is built on). */
+  jsonField(column: string, field: string): RawBuilder<string | null> {
+    if (!/^\w+$/.test(field)) throw new Error(`jsonField: field name ${field} must be a plain word`);
+    return this.kind === "sqlite"
+      ? sql<string | null>`json_extract(${sql.ref(column)}, ${sql.lit(`$.${field}`)})`
+      : sql<string | null>`(${sql.ref(column)}::jsonb ->> ${sql.lit(field)})`;
+  }
+
+  /** Whether a JSON text column holding an array of strings has `value` among them. */
+  jsonArrayHas(column: string, value: string): Expression<boolean> {
+    return this.kind === "sqlite"
+      ? sql<boolean>`EXISTS (SELECT 1 FROM json_each(${sql.ref(column)}) WHERE value = ${value})`
+      : sql<boolean>`(${sql.ref(column)}::jsonb @> jsonb_build_array(${value}::text))`;
+  }
+
+  /**
+   * In an upsert's SET: the greater of the stored and the new value of `column` (SQLite's two-argument
+   * max() is PostgreSQL's greatest(); CASE is both).
+   */
+  keepGreater(table: string, column: string): RawBuilder<number> {
+    const stored = sql.ref(`${table}.${column}`);
+    const incoming = sql.ref(`excluded.${column}`);
+    return sql<number>`CASE WHEN ${incoming} > ${stored} THEN ${incoming} ELSE ${stored} END`;
+  }
+
+  /** Closes the pool (or the SQLite file). */
+  async close(): Promise<void> {
+    await this.q.destroy();
+  }
+}
+
+/** int8 (COUNT(*), BIGINT columns) as a JS number: epoch milliseconds and counts fit in 2^53. */
+const PG_TYPES = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === 20
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** host:port/database of a postgres:// URL, without user or password, for logs and errors. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `postgresql://${u.hostname}${u.port ? `:${u.port}` : ""}${u.pathname}`;
+  } catch {
+    return "postgresql (unparsable URL)";
+  }
+}
+
+async function migratePostgres(pool: pg.Pool, where: string): Promise<void> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (err) {
+    throw new Error(`${where}: cannot connect to PostgreSQL: ${(err as Error).message}`);
+  }
+  try {
+    await client.query("BEGIN");
+    // Two collectors starting together: the second waits here, then finds the schema current.
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('watchfloor.schema'))");
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS watchfloor_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
+    );
+    const row = (
+      await client.query<{ version: number }>("SELECT version FROM watchfloor_schema WHERE id = 1")
+    ).rows[0];
+    const version = row?.version ?? 0;
+    if (version > MIGRATIONS.length)
+      throw new Error(
+        `${where}: database schema version ${version} is newer than this collector (${MIGRATIONS.length})`,
+      );
+    for (let v = version; v < MIGRATIONS.length; v++) await client.query(MIGRATIONS[v]!.postgres);
+    await client.query(
+      "INSERT INTO watchfloor_schema (id, version) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+      [MIGRATIONS.length],
+    );
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** The schema version a store is at (SQLite's user_version; PostgreSQL's watchfloor_schema row). */
+export async function schemaVersion(db: StoreDb): Promise<number> {
+  if (db.sqlite) return db.sqlite.pragma("user_version", { simple: true }) as number;
+  const { rows } = await sql<{ version: number }>`SELECT version FROM watchfloor_schema WHERE id = 1`.execute(
+    db.q,
+  );
+  return rows[0]?.version ?? 0;
+}
+
+/**
+ * better-sqlite3 for Kysely, with each statement prepared once: Kysely asks to prepare every query it
+ * runs, and preparing costs more than running the small statements the ingest path is made of.
+ */
+function cachedStatements(db: Database.Database): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => db.close(),
+    prepare(text: string): SqliteStatement {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        // Multi-row inserts make many shapes; a bound keeps the cache from growing with them.
+        if (cache.size >= 500) cache.clear();
+        stmt = db.prepare(text) as unknown as SqliteStatement;
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
+/** Rows sorted by a text column in code-point order: SQLite and PostgreSQL collate text differently. */
+export function byText<T>(rows: T[], key: (r: T) => string): T[] {
+  return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
