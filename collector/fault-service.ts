@@ -74,6 +74,8 @@ export class FaultService extends EventEmitter<{
   private stopped = false;
   /** The end of the queue of engine work: each call runs after the one before it settled. */
   private tail: Promise<unknown> = Promise.resolve();
+  /** Engine calls queued or running. */
+  private queued = 0;
 
   private constructor(
     private deps: FaultServiceDeps,
@@ -105,9 +107,18 @@ export class FaultService extends EventEmitter<{
     void this.tick();
   }
 
-  /** Runs fn after every engine call queued before it has settled, and before any queued after it. */
+  /**
+   * Runs fn after every engine call queued before it has settled, and before any queued after it. A
+   * call that had to wait starts in a later turn of the event loop (setImmediate), not in the same one
+   * as the call before it: back-to-back slices of two agents' batches must not hold the loop as one.
+   */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(fn, fn);
+    const waited = this.queued > 0;
+    this.queued += 1;
+    const start = waited ? this.tail.then(() => new Promise<void>((resolve) => setImmediate(resolve))) : this.tail;
+    const run = start.then(fn).finally(() => {
+      this.queued -= 1;
+    });
     this.tail = run.catch(() => {});
     return run;
   }
