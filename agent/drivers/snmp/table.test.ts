@@ -35,6 +35,23 @@ describe("tableRead", () => {
     });
   });
 
+  it("keeps rows whose labels come out the same apart by their index, so a healthy fan cannot hide a failed one", () => {
+    const FAN_STATE = "1.3.6.1.4.1.9.9.13.1.4.1.3";
+    const FAN_DESCR = "1.3.6.1.4.1.9.9.13.1.4.1.2";
+    const cols: Columns = new Map([
+      [FAN_STATE, rows({ "1004": 3, "1005": 1, "1006": 1 })],
+      [FAN_DESCR, rows({ "1004": "Switch#1, Fan#1", "1005": "Switch#1, Fan#1", "1006": "Switch#1, Fan#2" })],
+    ]);
+    expect(tableRead(table({ walk: FAN_STATE, labels: { fan: FAN_DESCR } }), cols)).toEqual({
+      ok: true,
+      samples: [
+        { labels: { fan: "Switch#1, Fan#1 [1004]" }, value: 3 },
+        { labels: { fan: "Switch#1, Fan#1 [1005]" }, value: 1 },
+        { labels: { fan: "Switch#1, Fan#2" }, value: 1 },
+      ],
+    });
+  });
+
   it("uses the first alternative column that has rows (64-bit counters before 32-bit)", () => {
     const cols: Columns = new Map([
       ["1.3.6.1.2.1.31.1.1.1.6", rows({})],

@@ -82,6 +82,7 @@ export function tableRead(src: TableSource, columns: Columns): RawRead {
   if (!res.ok) return res;
   // An empty table is an answer (no probe plugged in, no PSU rows), not an error to log every poll.
   const samples: RawSample[] = [];
+  const indexes: string[] = [];
   const filter = src.where ? columns.get(src.where.column) : undefined;
   const allowed = src.where?.in ? new Set(src.where.in.map(String)) : undefined;
   const pattern = src.where?.match ? new RegExp(src.where.match) : undefined;
@@ -94,6 +95,7 @@ export function tableRead(src: TableSource, columns: Columns): RawRead {
     }
     const labels = labelsOf(src, index, columns);
     let value = vb.value;
+    indexes.push(index);
     if (src.times || src.per) {
       const factor = src.times ? cell(columns, src.times, index) : 1;
       const divisor = src.per ? cell(columns, src.per, index) : 1;
@@ -102,7 +104,37 @@ export function tableRead(src: TableSource, columns: Columns): RawRead {
     }
     samples.push({ labels, value });
   }
+  keepRowsApart(src, samples, indexes);
   return { ok: true, samples };
+}
+
+/**
+ * Rows whose labels come out the same (two fans both described "Switch#1, Fan#1": a description is
+ * free text, not an identity) would be one series, and a healthy fan would hide a failed one. Each such
+ * row gets its row index after its first label's value ("Switch#1, Fan#1 [1005]"): stable while the
+ * device keeps its table, and visible, so the profile or the device's naming can be corrected.
+ */
+function keepRowsApart(src: TableSource, samples: RawSample[], indexes: readonly string[]): void {
+  const names = Object.keys(src.labels);
+  if (names.length === 0 || samples.length < 2) return;
+  const seen = new Map<string, number>();
+  let collided: Set<string> | undefined;
+  for (const sample of samples) {
+    let key = "";
+    for (const name of names) key += `${sample.labels![name]}\u0000`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    if (n === 2) (collided ??= new Set()).add(key);
+  }
+  if (!collided) return;
+  const first = names[0]!;
+  for (let i = 0; i < samples.length; i++) {
+    const labels = samples[i]!.labels!;
+    let key = "";
+    for (const name of names) key += `${labels[name]}\u0000`;
+    if (collided.has(key))
+      samples[i] = { ...samples[i]!, labels: { ...labels, [first]: `${labels[first]} [${indexes[i]}]`.trim() } };
+  }
 }
 
 type ScalarValues = ReadonlyMap<string, RawSample["value"] | { missing: string }>;
