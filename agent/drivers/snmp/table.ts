@@ -118,15 +118,15 @@ function keepRowsApart(src: TableSource, samples: RawSample[], indexes: readonly
   const names = Object.keys(src.labels);
   if (names.length === 0 || samples.length < 2) return;
   const seen = new Map<string, number>();
-  let collided: Set<string> | undefined;
+  const collided = new Set<string>();
   for (const sample of samples) {
     let key = "";
     for (const name of names) key += `${sample.labels![name]}\u0000`;
     const n = (seen.get(key) ?? 0) + 1;
     seen.set(key, n);
-    if (n === 2) (collided ??= new Set()).add(key);
+    if (n === 2) collided.add(key);
   }
-  if (!collided) return;
+  if (collided.size === 0) return;
   const first = names[0]!;
   for (let i = 0; i < samples.length; i++) {
     const labels = samples[i]!.labels!;
