@@ -5,6 +5,7 @@ import { isMonitoredPort, type PortFacts } from "../common/ports.ts";
 import { type ConditionEvent, LABEL_VALUE_MAX, TITLE_MAX, truncateText } from "../common/wire.ts";
 import { type ConditionTrack, debounceStep, initialTrack } from "./conditions/debounce.ts";
 import { instanceKey } from "./conditions/evaluate.ts";
+import { samePortFacts } from "./conditions/port-scope.ts";
 import { loadDrivers } from "./drivers/registry.ts";
 import type { Driver, DriverSession } from "./drivers/types.ts";
 import type { AgentErrors } from "./errors.ts";
@@ -172,7 +173,8 @@ export class Agent {
     const { metrics, logger } = this.deps;
     const run = this.runs.get(result.device)!;
     const device = run.device;
-    if (result.up && result.ports.size > 0) run.ports = result.ports;
+    // Unchanged facts keep the map already held: steady polling retains nothing new.
+    if (result.up && result.ports.size > 0 && !samePortFacts(run.ports, result.ports)) run.ports = result.ports;
     if (result.reprobe) {
       const { reason, from, to, detail } = result.reprobe;
       logger.info({ device: result.device, reason, profiles: `${from.join("+")} → ${to.join("+")}`, ...detail }, "device probed again (profile: auto)");

@@ -17,6 +17,16 @@ export function portFactsOf(readings: readonly Reading[]): Map<string, PortFacts
   return ports;
 }
 
+/** The same ports with the same facts (then an agent keeps the facts it has, and drops the new copy). */
+export function samePortFacts(a: ReadonlyMap<string, PortFacts>, b: ReadonlyMap<string, PortFacts>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [ifname, p] of b) {
+    const q = a.get(ifname);
+    if (!q || q.ifalias !== p.ifalias || q.adminUp !== p.adminUp || q.ifindex !== p.ifindex) return false;
+  }
+  return true;
+}
+
 /**
  * Keeps a port-scoped condition's observations for the selected ports only, labelled by ifname alone
  * (the same instance a linkDown trap raises); a selected port shut down by an administrator is observed
