@@ -14,8 +14,8 @@ import {
 import type { Tables } from "./schema.ts";
 import { byText, type StoreDb } from "./store-db.ts";
 
-/** Rows per multi-row statement: well under SQLite's and PostgreSQL's limits on bound parameters. */
-const CHUNK = 100;
+/** Rows per call of StoreDb.insertRows (which splits them further): well under the limits on bound parameters. */
+const CHUNK = 1000;
 
 type Row<T extends keyof Tables> = Insertable<Tables[T]>;
 
@@ -217,81 +217,91 @@ export class EngineRows {
 
   private async events(rows: Row<"engine_events">[]): Promise<void> {
     for (const part of chunks(rows))
-      await this.db.q
-        .insertInto("engine_events")
-        .values(part)
-        .onConflict((oc) => oc.column("event_id").doNothing())
-        .execute();
+      await this.db.insertRows("engine_events", part, (q, rows) =>
+        q
+          .insertInto("engine_events")
+          .values([...rows])
+          .onConflict((oc) => oc.column("event_id").doNothing()),
+      );
   }
 
   private async actions(rows: Row<"engine_actions">[]): Promise<void> {
-    for (const part of chunks(rows)) await this.db.q.insertInto("engine_actions").values(part).execute();
+    for (const part of chunks(rows))
+      await this.db.insertRows("engine_actions", part, (q, r) =>
+        q.insertInto("engine_actions").values([...r]),
+      );
   }
 
   private async manual(rows: Row<"engine_manual">[]): Promise<void> {
-    for (const part of chunks(rows)) await this.db.q.insertInto("engine_manual").values(part).execute();
+    for (const part of chunks(rows))
+      await this.db.insertRows("engine_manual", part, (q, r) => q.insertInto("engine_manual").values([...r]));
   }
 
   private async windows(rows: Row<"engine_windows">[]): Promise<void> {
-    for (const part of chunks(rows)) await this.db.q.insertInto("engine_windows").values(part).execute();
+    for (const part of chunks(rows))
+      await this.db.insertRows("engine_windows", part, (q, r) =>
+        q.insertInto("engine_windows").values([...r]),
+      );
   }
 
   private async anchors(rows: Row<"engine_anchors">[]): Promise<void> {
     for (const part of chunks(lastById(rows, (r) => r.fault_id)))
-      await this.db.q
-        .insertInto("engine_anchors")
-        .values(part)
-        .onConflict((oc) =>
-          oc.column("fault_id").doUpdateSet((eb) => ({
-            key: eb.ref("excluded.key"),
-            event_id: eb.ref("excluded.event_id"),
-            at: eb.ref("excluded.at"),
-          })),
-        )
-        .execute();
+      await this.db.insertRows("engine_anchors", part, (q, rows) =>
+        q
+          .insertInto("engine_anchors")
+          .values([...rows])
+          .onConflict((oc) =>
+            oc.column("fault_id").doUpdateSet((eb) => ({
+              key: eb.ref("excluded.key"),
+              event_id: eb.ref("excluded.event_id"),
+              at: eb.ref("excluded.at"),
+            })),
+          ),
+      );
   }
 
   private async aliases(rows: Row<"engine_aliases">[]): Promise<void> {
     for (const part of chunks(lastById(rows, (r) => r.fault_id)))
-      await this.db.q
-        .insertInto("engine_aliases")
-        .values(part)
-        .onConflict((oc) =>
-          oc.column("fault_id").doUpdateSet((eb) => ({ into_id: eb.ref("excluded.into_id") })),
-        )
-        .execute();
+      await this.db.insertRows("engine_aliases", part, (q, rows) =>
+        q
+          .insertInto("engine_aliases")
+          .values([...rows])
+          .onConflict((oc) =>
+            oc.column("fault_id").doUpdateSet((eb) => ({ into_id: eb.ref("excluded.into_id") })),
+          ),
+      );
   }
 
   private async faults(rows: Row<"faults">[]): Promise<void> {
     for (const part of chunks(lastById(rows, (r) => r.id)))
-      await this.db.q
-        .insertInto("faults")
-        .values(part)
-        .onConflict((oc) =>
-          oc.column("id").doUpdateSet((eb) => ({
-            class: eb.ref("excluded.class"),
-            status: eb.ref("excluded.status"),
-            opened_at: eb.ref("excluded.opened_at"),
-            body: eb.ref("excluded.body"),
-          })),
-        )
-        .execute();
+      await this.db.insertRows("faults", part, (q, rows) =>
+        q
+          .insertInto("faults")
+          .values([...rows])
+          .onConflict((oc) =>
+            oc.column("id").doUpdateSet((eb) => ({
+              class: eb.ref("excluded.class"),
+              status: eb.ref("excluded.status"),
+              opened_at: eb.ref("excluded.opened_at"),
+              body: eb.ref("excluded.body"),
+            })),
+          ),
+      );
   }
 
   private async cuts(rows: Row<"engine_key_cuts">[]): Promise<void> {
     for (const part of chunks(lastById(rows, (r) => r.key)))
-      await this.db.q
-        .insertInto("engine_key_cuts")
-        .values(part)
-        .onConflict((oc) =>
-          oc
-            .column("key")
-            .doUpdateSet((eb) => ({
+      await this.db.insertRows("engine_key_cuts", part, (q, rows) =>
+        q
+          .insertInto("engine_key_cuts")
+          .values([...rows])
+          .onConflict((oc) =>
+            oc.column("key").doUpdateSet((eb) => ({
               horizon: eb.ref("excluded.horizon"),
               class_hint: eb.ref("excluded.class_hint"),
             })),
-        )
-        .execute();
+          ),
+      );
   }
 
   private async meta(values: Map<string, number>): Promise<void> {

@@ -6,6 +6,8 @@
  */
 import type Database from "better-sqlite3";
 import {
+  type Compilable,
+  type CompiledQuery,
   type Expression,
   Kysely,
   PostgresDialect,
@@ -35,6 +37,8 @@ export class StoreDb {
     readonly sqlite: Database.Database | undefined,
     /** What the store is, for logs and errors: a file name, or host:port/database (never a password). */
     readonly where: string,
+    /** Multi-row statements compiled once (insertRows), shared with the transactions' handles. */
+    private readonly compiled: Map<string, CompiledQuery> = new Map(),
   ) {}
 
   /** Opens (creating and migrating) a SQLite store file, or ":memory:". */
@@ -78,7 +82,47 @@ export class StoreDb {
 
   transaction<T>(fn: (tx: StoreDb) => Promise<T>): Promise<T> {
     if (this.q.isTransaction) return fn(this);
-    return this.q.transaction().execute((trx) => fn(new StoreDb(trx, this.kind, this.sqlite, this.where)));
+    return this.q.transaction().execute((trx) => fn(new StoreDb(trx, this.kind, this.sqlite, this.where, this.compiled)));
+  }
+
+  /**
+   * A multi-row INSERT (rows alike: the same keys in the same order), built by `build`. Building
+   * Kysely's tree for a 100-row insert costs about a millisecond, which the ingest path would pay per
+   * statement with the event loop held; so the rows go in parts of 128, 64, …, 1 rows (a binary
+   * decomposition of their number), each statement compiled once per name and part size, and later
+   * calls only bind the new values. Returns the rows of a RETURNING clause, in order.
+   */
+  async insertRows<R extends Record<string, unknown>, O = unknown>(
+    name: string,
+    rows: readonly R[],
+    build: (q: Kysely<Tables>, rows: readonly R[]) => Compilable<O>,
+  ): Promise<O[]> {
+    const out: O[] = [];
+    for (let at = 0; at < rows.length; ) {
+      let size = 128;
+      while (size > rows.length - at) size /= 2;
+      out.push(...(await this.insertPart(name, rows.slice(at, at + size), build)));
+      at += size;
+    }
+    return out;
+  }
+
+  private async insertPart<R extends Record<string, unknown>, O>(
+    name: string,
+    rows: readonly R[],
+    build: (q: Kysely<Tables>, rows: readonly R[]) => Compilable<O>,
+  ): Promise<O[]> {
+    const columns = Object.keys(rows[0]!);
+    const key = `${name}|${rows.length}|${columns.join(",")}`;
+    let query = this.compiled.get(key) as CompiledQuery<O> | undefined;
+    if (!query) {
+      query = build(this.q, rows).compile();
+      // Only a statement whose every value is a bound parameter, in row order, can be reused.
+      if (query.parameters.length !== rows.length * columns.length) return (await this.q.executeQuery<O>(query)).rows;
+      this.compiled.set(key, query);
+    }
+    const parameters = rows.flatMap((r) => columns.map((c) => r[c]));
+    return (await this.q.executeQuery<O>({ ...query, parameters } as CompiledQuery<O>)).rows;
   }
 
   /**

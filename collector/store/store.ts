@@ -68,20 +68,20 @@ export class CollectorStore {
    */
   async rememberEvents(events: readonly EventReceipt[]): Promise<Set<string>> {
     if (events.length === 0) return new Set();
-    const rows = await this.db.q
-      .insertInto("events")
-      .values(
-        events.map((e) => ({
-          id: e.id,
-          agent: e.agent,
-          type: e.type,
-          received_at: e.receivedAt,
-          body: JSON.stringify(e.body),
-        })),
-      )
-      .onConflict((oc) => oc.column("id").doNothing())
-      .returning("id")
-      .execute();
+    const receipts = events.map((e) => ({
+      id: e.id,
+      agent: e.agent,
+      type: e.type,
+      received_at: e.receivedAt,
+      body: JSON.stringify(e.body),
+    }));
+    const rows = await this.db.insertRows("events", receipts, (q, r) =>
+      q
+        .insertInto("events")
+        .values([...r])
+        .onConflict((oc) => oc.column("id").doNothing())
+        .returning("id"),
+    );
     return new Set(rows.map((r) => r.id));
   }
 
@@ -147,11 +147,7 @@ export class CollectorStore {
         prev_hash: e.prevHash,
         hash: e.hash,
       }));
-      for (let i = 0; i < rows.length; i += 100)
-        await tx.db.q
-          .insertInto("audit")
-          .values(rows.slice(i, i + 100))
-          .execute();
+      await tx.db.insertRows("audit", rows, (q, r) => q.insertInto("audit").values([...r]));
       await tx.db.q
         .insertInto("audit_head")
         .values({ id: 1, seq: entries.at(-1)!.seq, hash: entries.at(-1)!.hash })
