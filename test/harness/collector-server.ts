@@ -1,4 +1,4 @@
-/** A real collector on loopback (port 0) with its SQLite file on disk, for the storm test and bench:ingest. */
+/** A real collector on loopback (port 0) with its SQLite file on disk (or another store), for the storm test and bench:ingest. */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import pino from "pino";
 import { Registry } from "prom-client";
@@ -11,8 +11,11 @@ import { collectorSchema } from "../../common/config/schema.ts";
 
 export const SERVER_AGENT_TOKEN = "agent-token-for-the-loopback-collector";
 
-export async function startCollectorServer(opts: { dbFile: string; inventory: Inventory; policy?: Policy }) {
-  const store = new CollectorStore(StoreDb.sqlite(opts.dbFile));
+/** A collector on the SQLite file `dbFile`, or on `store` (PostgreSQL, say), closed with it. */
+export async function startCollectorServer(
+  opts: ({ dbFile: string } | { store: CollectorStore }) & { inventory: Inventory; policy?: Policy },
+) {
+  const store = "store" in opts ? opts.store : new CollectorStore(StoreDb.sqlite(opts.dbFile));
   const config = collectorSchema.parse({ agents: [{ id: "agent-1", token: SERVER_AGENT_TOKEN }] });
   const { app, ctx } = await buildCollector({
     config,

@@ -59,10 +59,13 @@ export class PostgresServer {
     private dir: string | undefined,
   ) {}
 
-  /** The server of WATCHFLOOR_TEST_PG_URL, or a new cluster (a few seconds). */
-  static async start(): Promise<PostgresServer> {
+  /**
+   * The server of WATCHFLOOR_TEST_PG_URL, or a new cluster (a few seconds). `durable`: always a new
+   * cluster, with PostgreSQL's default durability (fsync, full page writes) — what a benchmark compares.
+   */
+  static async start(opts: { durable?: boolean } = {}): Promise<PostgresServer> {
     const given = process.env[ENV_URL];
-    if (given) return new PostgresServer(given, undefined);
+    if (given && !opts.durable) return new PostgresServer(given, undefined);
     const dir = tempDir("wf-pg-");
     const port = await freePort();
     if (isRoot()) chownSync(dir, Number(execFileSync("id", ["-u", "postgres"]).toString().trim()), Number(execFileSync("id", ["-g", "postgres"]).toString().trim()));
@@ -73,7 +76,7 @@ export class PostgresServer {
       "-D",
       data,
       "-o",
-      `-k ${dir} -h 127.0.0.1 -p ${port} -c fsync=off -c full_page_writes=off -c max_connections=200`,
+      `-k ${dir} -h 127.0.0.1 -p ${port}${opts.durable ? "" : " -c fsync=off -c full_page_writes=off"} -c max_connections=200`,
       "-l",
       join(dir, "log"),
       "-w",
