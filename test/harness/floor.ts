@@ -46,7 +46,7 @@ agent:
   profilesDir: ${join(ROOT, "config/profiles")}
   heartbeat: ${this.opts.heartbeat ?? "1s"}
   jitter: 0
-  collector: { urls: ${JSON.stringify([this.collectorUrl || "http://127.0.0.1:9", ...this.extraCollectorUrls])}, token: "\${env:WATCHFLOOR_AGENT_TOKEN}" }
+  collector: { ${this.collectorUrlsYaml()}, token: "\${env:WATCHFLOOR_AGENT_TOKEN}" }
 ${this.opts.agentExtra ?? ""}
 collector:
   dataDir: ${join(this.dir, "collector")}
@@ -55,6 +55,16 @@ ${this.opts.policy ? `  policy: ${this.opts.policy}\n` : ""}devices:
 ${this.opts.devices}
 `,
     );
+  }
+
+  /**
+   * One collector as `url` (what every release understands: the upgrade test runs a previous release's
+   * collector on this config), several as `urls`.
+   */
+  private collectorUrlsYaml(): string {
+    const own = this.collectorUrl || "http://127.0.0.1:9";
+    if (this.extraCollectorUrls.length === 0) return `url: ${JSON.stringify(own)}`;
+    return `urls: ${JSON.stringify([own, ...this.extraCollectorUrls])}`;
   }
 
   /** Starts the collector (again, on the same port); `root` runs another installation's bins (a previous release). */
