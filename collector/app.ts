@@ -17,6 +17,9 @@ import { pagingRoutes } from "./http/paging.ts";
 import { systemRoutes } from "./http/system.ts";
 import { uiRoutes } from "./http/ui/routes.ts";
 import { windowRoutes } from "./http/windows.ts";
+import { registerStandbyGate } from "./cluster/gate.ts";
+import { ClusterNode, type LeaseStore } from "./cluster/node.ts";
+import type { LeaseSettings } from "./domain/lease.ts";
 import { AgentLiveness } from "./liveness.ts";
 import { CollectorMetrics } from "./metrics.ts";
 import { StorePruner } from "./store/prune.ts";
@@ -47,6 +50,11 @@ export interface CollectorDeps {
   templates?: Template[];
   /** False while this collector is the standby: it creates no inspection rounds (default: active). */
   isActive?: () => boolean;
+  /**
+   * collector.ha: this collector is a node of an active/standby cluster on a shared store. It acts
+   * (applies events, runs deadline timers, pages, schedules inspections) only while it holds the lease.
+   */
+  cluster?: { nodeId: string; address: () => string; settings: LeaseSettings; leaseStore: LeaseStore };
   /** Latest device readings for pre-filled inspection items and the web UI (default: read collector.agentMetrics). */
   liveReadings?: LiveReadings;
 }
@@ -57,7 +65,13 @@ export interface CollectorDeps {
  */
 export async function buildCollector(
   deps: CollectorDeps,
-): Promise<{ app: FastifyInstance; ctx: CollectorContext; paging?: PagingService; routes: RouteAccess[] }> {
+): Promise<{
+  app: FastifyInstance;
+  ctx: CollectorContext;
+  paging?: PagingService;
+  routes: RouteAccess[];
+  cluster?: ClusterNode;
+}> {
   // Per-request logs would be one line per heartbeat; the collector logs what changed instead.
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -106,6 +120,46 @@ export async function buildCollector(
       })
     : undefined;
   registerRequestGuards(app);
+  // The services that act on the store; a standby runs none of them (see `cluster` below).
+  const acting = {
+    start: () => {
+      faults.start();
+      pruner.start();
+      liveness.start();
+      paging?.start();
+      inspections!.start();
+    },
+    // Sends in flight finish and engine work commits before this returns (before the store closes).
+    stop: async () => {
+      pruner.stop();
+      liveness.stop();
+      inspections!.stop();
+      await paging?.stop();
+      await faults.stop();
+    },
+  };
+  const cluster = deps.cluster
+    ? new ClusterNode(
+        {
+          nodeId: deps.cluster.nodeId,
+          address: deps.cluster.address,
+          settings: deps.cluster.settings,
+          store: deps.cluster.leaseStore,
+          logger: deps.logger,
+          registry: deps.registry,
+        },
+        {
+          // Another node may have acted since this one last loaded: everything comes from the store.
+          takeOver: async () => {
+            await faults.reload();
+            acting.start();
+          },
+          stepDown: () => acting.stop(),
+        },
+      )
+    : undefined;
+  if (cluster) registerStandbyGate(app, cluster);
+  const isActive = cluster ? () => cluster.isActive() && (deps.isActive?.() ?? true) : deps.isActive;
   const templates = deps.templates ?? [];
   let inspections: InspectionService | undefined;
   const inspectionMetrics = new InspectionMetrics(deps.registry, {
@@ -126,7 +180,7 @@ export async function buildCollector(
     templates,
     logger: deps.logger,
     paging,
-    isActive: deps.isActive,
+    isActive,
     metrics: inspectionMetrics,
     liveReadings,
   });
@@ -140,6 +194,7 @@ export async function buildCollector(
     inventory: deps.inventory,
     logger: deps.logger,
     inspections,
+    cluster,
   };
   // A request that failed on the store (a damaged page, a full disk) makes /healthz say so until a write works.
   const storeHealth = new StoreHealth(deps.store.db);
@@ -172,18 +227,12 @@ export async function buildCollector(
     retention: deps.config.retention,
   });
   app.addHook("onReady", async () => {
-    faults.start();
-    pruner.start();
-    liveness.start();
-    paging?.start();
-    inspections.start();
+    if (cluster) cluster.start();
+    else acting.start();
   });
   app.addHook("onClose", async () => {
-    pruner.stop();
-    liveness.stop();
-    inspections.stop();
-    await paging?.stop();
-    await faults.stop();
+    if (cluster) await cluster.stop();
+    else await acting.stop();
   });
-  return { app: app as unknown as FastifyInstance, ctx, paging, routes };
+  return { app: app as unknown as FastifyInstance, ctx, paging, routes, cluster };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../common/clock.ts";
+import type { ClusterNode } from "./cluster/node.ts";
 import type { Inventory, Policy } from "./domain/index.ts";
 import type { FaultService } from "./fault-service.ts";
 import type { InspectionService } from "./inspections/service.ts";
@@ -18,4 +19,6 @@ export interface CollectorContext {
   inventory: Inventory;
   logger: Logger;
   inspections: InspectionService;
+  /** collector.ha: this node of an active/standby cluster; absent for a lone collector. */
+  cluster?: ClusterNode;
 }

@@ -104,6 +104,7 @@ export class FaultService extends EventEmitter<{
 
   /** Starts the deadline timer, first catching up on anything that fell due while we were down. */
   start(): void {
+    this.stopped = false;
     void this.tick();
   }
 
@@ -182,7 +183,8 @@ export class FaultService extends EventEmitter<{
     this.announce(notices);
   }
 
-  private async reload(): Promise<void> {
+  /** Loads the engine as last committed (also when a standby takes over: another node may have written since). */
+  async reload(): Promise<void> {
     this.engine = await this.deps.store.loadEngine();
   }
 

@@ -30,7 +30,7 @@ export const DEFAULT_HEARTBEAT_SECONDS = 15;
  */
 export class AgentLiveness {
   private timer: NodeJS.Timeout | undefined;
-  private readonly startedAt: number;
+  private startedAt: number;
   /** Collector time each agent's last heartbeat arrived (in memory: a restart starts the grace anew). */
   private arrived = new Map<string, number>();
   /**
@@ -181,7 +181,11 @@ export class AgentLiveness {
     });
   }
 
+  /** Starts watching; the grace after a start counts from now (also when a standby takes over). */
   start(): void {
+    this.startedAt = this.deps.clock.now();
+    this.arrived.clear();
+    this.delivered.clear();
     this.timer = setInterval(
       () => void this.check().catch((err) => this.deps.logger.error({ err }, "agent liveness check failed; trying again")),
       this.deps.checkEveryMs ?? 1000,

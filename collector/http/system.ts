@@ -3,6 +3,7 @@ import type { Registry } from "prom-client";
 import { z } from "zod";
 import type { CollectorContext } from "../context.ts";
 import type { StoreHealth } from "../store/health.ts";
+import { clusterView } from "../cluster/view.ts";
 import { formatInstant } from "../domain/index.ts";
 import { PUBLIC, READERS } from "./auth.ts";
 import { queryProblem } from "./validate.ts";
@@ -28,6 +29,17 @@ export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext &
     return { entries: await ctx.store.audit({ faultId: q.data.fault }) };
   });
 
+  // The nodes of an active/standby cluster as the database sees them (a standby answers this too).
+  app.get("/api/v1/cluster", { config: { allow: READERS } }, async () => {
+    if (!ctx.cluster) return { ha: false, nodes: [] };
+    const status = await ctx.cluster.leaseStore.status();
+    return {
+      ha: true,
+      this_node: ctx.cluster.me.node,
+      nodes: clusterView(status, ctx.cluster.settings.failoverSeconds, ctx.policy.timezone),
+    };
+  });
+
   app.get("/metrics", { config: { allow: PUBLIC.probe } }, async (_req, reply) => {
     reply.header("content-type", ctx.registry.contentType);
     return ctx.registry.metrics();
@@ -37,8 +49,9 @@ export async function systemRoutes(app: FastifyInstance, ctx: CollectorContext &
   // sees what the agents see (their events refused), instead of "ok" over a damaged file.
   app.get("/healthz", { config: { allow: PUBLIC.probe } }, async (_req, reply) => {
     const store = await ctx.storeHealth.probe(ctx.clock.now());
-    if (store.ok) return { status: "ok", store };
+    const cluster = ctx.cluster ? { cluster: ctx.cluster.health() } : {};
+    if (store.ok) return { status: "ok", store, ...cluster };
     ctx.logger.error({ reason: store.reason }, "health check: the store cannot take writes");
-    return reply.code(503).send({ status: "unavailable", store });
+    return reply.code(503).send({ status: "unavailable", store, ...cluster });
   });
 }

@@ -93,6 +93,9 @@ export class PagingService {
 
   start(): void {
     this.stopped = false;
+    this.sender.stopped = false;
+    // Read again from the engine: another collector may have raised or cleared them meanwhile.
+    this.rosterFiring = undefined;
     this.deps.faults.on("notice", this.onNotice);
     this.wake();
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_LEASE_SETTINGS, leaseSettingsProblems, MIN_FAILOVER_SECONDS } from "../../collector/domain/lease.ts";
 import { rawList } from "./load.ts";
 import { didYouMean } from "./nearest.ts";
 import { parseDurationSeconds } from "../duration.ts";
@@ -180,6 +181,26 @@ export const collectorSchema = z.strictObject({
   retention: z
     .strictObject({ events: durationSeconds.default(30 * 86400), heartbeats: durationSeconds.default(86400) })
     .prefault({}),
+  /**
+   * Active/standby: this collector is one node of a cluster on one PostgreSQL store; a lease in the
+   * database decides which node is active (collector/domain/lease.ts). Absent: a lone collector.
+   */
+  ha: z
+    .strictObject({
+      /** This node's name, unique in the cluster (shown by `watchfloor cluster status`). */
+      nodeId: id,
+      /** How other nodes and people reach this one (shown by `cluster status`); default: the address it listens on. */
+      address: z.url().optional(),
+      /** The active renews its lease, a standby looks at it, this often (Zabbix: 5 s). */
+      heartbeatSeconds: z.number().int().min(1).default(DEFAULT_LEASE_SETTINGS.heartbeatSeconds),
+      /** A lease not renewed for this long lapses and a standby takes over (Zabbix: 1 min by default, 10 s at the least). */
+      failoverSeconds: z.number().int().min(MIN_FAILOVER_SECONDS).default(DEFAULT_LEASE_SETTINGS.failoverSeconds),
+    })
+    .superRefine((ha, ctx) => {
+      if (ha.failoverSeconds < MIN_FAILOVER_SECONDS) return; // said by min() already
+      for (const message of leaseSettingsProblems(ha)) ctx.addIssue({ code: "custom", path: ["heartbeatSeconds"], message });
+    })
+    .optional(),
 });
 
 export const siteConfigSchema = z

@@ -1,7 +1,7 @@
 import pino from "pino";
 import type { LiveReadings } from "../../collector/inspections/live-readings.ts";
 import { Registry } from "prom-client";
-import { buildCollector } from "../../collector/app.ts";
+import { buildCollector, type CollectorDeps } from "../../collector/app.ts";
 import { defaultPolicy, type Inventory, type Policy } from "../../collector/domain/index.ts";
 import type { Template } from "../../collector/domain/inspections/index.ts";
 import { notificationsSchema } from "../../collector/paging/config.ts";
@@ -44,6 +44,8 @@ export async function pagingCollector(opts: {
   registry?: Registry;
   templates?: Template[];
   liveReadings?: LiveReadings;
+  /** A node of an active/standby cluster (collector.ha) on this store. */
+  cluster?: CollectorDeps["cluster"];
 }) {
   const clock = opts.clock ?? new ManualClock(START);
   const store = new CollectorStore(StoreDb.sqlite(opts.dbFile ?? ":memory:"));
@@ -55,7 +57,7 @@ export async function pagingCollector(opts: {
     publicUrl: opts.publicUrl ?? "https://watchfloor.example.gov.cn",
   });
   const registry = opts.registry ?? new Registry();
-  const { app, ctx, paging, routes } = await buildCollector({
+  const { app, ctx, paging, routes, cluster } = await buildCollector({
     config,
     policy: opts.policy ?? defaultPolicy,
     inventory: opts.inventory ?? { devices: {} },
@@ -66,6 +68,7 @@ export async function pagingCollector(opts: {
     notifications: notificationsSchema.parse(opts.notifications),
     templates: opts.templates,
     liveReadings: opts.liveReadings,
+    cluster: opts.cluster,
   });
   await app.ready();
   let seq = 0;
@@ -106,7 +109,7 @@ export async function pagingCollector(opts: {
     await app.close();
     await store.close();
   };
-  return { app, ctx, paging: paging!, routes, clock, store, registry, condition, get, close, userToken };
+  return { app, ctx, paging: paging!, routes, cluster, clock, store, registry, condition, get, close, userToken };
 }
 
 /** A notifications file with one webhook channel per person, the roster of the tests, and the given policies. */

@@ -1,0 +1,147 @@
+/**
+ * The lease and the nodes table in the collectors' shared store. judge() is judgeLease
+ * (collector/domain/lease.ts) as one conditional UPDATE, on the database's clock: concurrent nodes
+ * queue on the row lock and each re-reads the row the other wrote, so two can never both be granted it.
+ * test/collector/lease-store.test.ts holds the SQL to the pure rule case by case on a real PostgreSQL.
+ */
+import { type Kysely, type RawBuilder, sql } from "kysely";
+import type { Lease, LeaseHolder, LeaseSettings } from "../domain/lease.ts";
+import type { ClusterNodeRow, LeaseStore } from "./node.ts";
+import type { ClusterStatus } from "./view.ts";
+
+const LEASE = "collector";
+/** A node's rows of earlier process starts are kept this long (cluster status shows the newest). */
+const NODE_ROW_RETENTION_MS = 7 * 86_400_000;
+
+export type LeaseDialect = "sqlite" | "postgres";
+
+/** Creates the two tables (and the lease's one row) if absent. */
+export function leaseTablesSql(dialect: LeaseDialect): string {
+  const int = dialect === "postgres" ? "BIGINT" : "INTEGER";
+  return `CREATE TABLE IF NOT EXISTS cluster_lease (
+      name TEXT PRIMARY KEY,
+      holder_node TEXT,
+      holder_instance TEXT,
+      epoch ${int} NOT NULL,
+      expires_at ${int} NOT NULL
+    );
+    INSERT INTO cluster_lease (name, holder_node, holder_instance, epoch, expires_at) VALUES ('${LEASE}', NULL, NULL, 0, 0)
+      ON CONFLICT (name) DO NOTHING;
+    CREATE TABLE IF NOT EXISTS cluster_nodes (
+      node TEXT NOT NULL,
+      instance TEXT NOT NULL,
+      address TEXT NOT NULL,
+      role TEXT NOT NULL,
+      last_heartbeat ${int} NOT NULL,
+      lease_expires_at ${int},
+      epoch ${int},
+      PRIMARY KEY (node, instance)
+    );`;
+}
+
+interface LeaseRow {
+  holder_node: string | null;
+  holder_instance: string | null;
+  epoch: number | string;
+  expires_at: number | string;
+  now: number | string;
+}
+
+function toLease(r: LeaseRow): { lease: Lease; now: number } {
+  return {
+    lease: {
+      ...(r.holder_node !== null && r.holder_instance !== null ? { holder: { node: r.holder_node, instance: r.holder_instance } } : {}),
+      epoch: Number(r.epoch),
+      expiresAt: Number(r.expires_at),
+    },
+    now: Number(r.now),
+  };
+}
+
+export class SqlLeaseStore implements LeaseStore {
+  constructor(
+    // biome-ignore lint/suspicious/noExplicitAny: raw SQL only; the tables are this file's own
+    private db: Kysely<any>,
+    private dialect: LeaseDialect,
+  ) {}
+
+  /** Milliseconds since the epoch on the database's clock (the statement's time on PostgreSQL, not the transaction's). */
+  private nowMs(): RawBuilder<number> {
+    return this.dialect === "postgres"
+      ? sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`
+      : sql<number>`CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`;
+  }
+
+  async judge(me: LeaseHolder, settings: LeaseSettings): Promise<{ lease: Lease; now: number }> {
+    const failoverMs = settings.failoverSeconds * 1000;
+    const mine = sql`(l.holder_node = ${me.node} AND l.holder_instance = ${me.instance})`;
+    // Acquire when free or lapsed (a new epoch), renew when ours and alive (same epoch): judgeLease.
+    const granted = await sql<LeaseRow>`
+      WITH t AS (SELECT ${this.nowMs()} AS now)
+      UPDATE cluster_lease AS l SET
+        holder_node = ${me.node},
+        holder_instance = ${me.instance},
+        epoch = CASE WHEN ${mine} AND l.expires_at > t.now THEN l.epoch ELSE l.epoch + 1 END,
+        expires_at = t.now + ${failoverMs}
+      FROM t
+      WHERE l.name = ${LEASE} AND (l.holder_node IS NULL OR l.expires_at <= t.now OR ${mine})
+      RETURNING holder_node, holder_instance, epoch, expires_at, expires_at - ${failoverMs} AS now`.execute(this.db);
+    if (granted.rows[0]) return toLease(granted.rows[0]);
+    return this.read();
+  }
+
+  private async read(): Promise<{ lease: Lease; now: number }> {
+    const row = await sql<LeaseRow>`
+      SELECT holder_node, holder_instance, epoch, expires_at, ${this.nowMs()} AS now FROM cluster_lease WHERE name = ${LEASE}`.execute(
+      this.db,
+    );
+    if (!row.rows[0]) throw new Error("the cluster_lease table has no lease row (was the store migrated?)");
+    return toLease(row.rows[0]);
+  }
+
+  async release(me: LeaseHolder): Promise<void> {
+    await sql`
+      UPDATE cluster_lease SET holder_node = NULL, holder_instance = NULL, expires_at = ${this.nowMs()}
+      WHERE name = ${LEASE} AND holder_node = ${me.node} AND holder_instance = ${me.instance}`.execute(this.db);
+  }
+
+  async beat(row: Omit<ClusterNodeRow, "lastHeartbeat">): Promise<void> {
+    await sql`
+      INSERT INTO cluster_nodes (node, instance, address, role, last_heartbeat, lease_expires_at, epoch)
+      VALUES (${row.node}, ${row.instance}, ${row.address}, ${row.role}, ${this.nowMs()}, ${row.leaseExpiresAt ?? null}, ${row.epoch ?? null})
+      ON CONFLICT (node, instance) DO UPDATE SET
+        address = excluded.address, role = excluded.role, last_heartbeat = excluded.last_heartbeat,
+        lease_expires_at = excluded.lease_expires_at, epoch = excluded.epoch`.execute(this.db);
+    await sql`DELETE FROM cluster_nodes WHERE node = ${row.node} AND instance <> ${row.instance} AND last_heartbeat < ${this.nowMs()} - ${NODE_ROW_RETENTION_MS}`.execute(
+      this.db,
+    );
+  }
+
+  async status(): Promise<ClusterStatus> {
+    const { lease, now } = await this.read();
+    const rows = await sql<{
+      node: string;
+      instance: string;
+      address: string;
+      role: ClusterNodeRow["role"];
+      last_heartbeat: number | string;
+      lease_expires_at: number | string | null;
+      epoch: number | string | null;
+    }>`SELECT node, instance, address, role, last_heartbeat, lease_expires_at, epoch FROM cluster_nodes ORDER BY node, last_heartbeat DESC`.execute(
+      this.db,
+    );
+    return {
+      lease,
+      now,
+      nodes: rows.rows.map((r) => ({
+        node: r.node,
+        instance: r.instance,
+        address: r.address,
+        role: r.role,
+        lastHeartbeat: Number(r.last_heartbeat),
+        ...(r.lease_expires_at !== null ? { leaseExpiresAt: Number(r.lease_expires_at) } : {}),
+        ...(r.epoch !== null ? { epoch: Number(r.epoch) } : {}),
+      })),
+    };
+  }
+}

@@ -1,0 +1,173 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { leaseTablesSql, SqlLeaseStore } from "../../collector/cluster/lease-store.ts";
+import type { LeaseStore } from "../../collector/cluster/node.ts";
+import { policySchema } from "../../collector/domain/index.ts";
+import { ManualClock } from "../../common/clock.ts";
+import { tempDir, until } from "../harness/process.ts";
+import { AGENT_TOKEN, notifications, pagingCollector, START } from "../paging/harness.ts";
+import { Receiver } from "../paging/receiver.ts";
+
+/**
+ * Two collectors on one store, in one process: the lease, the standby's refusals, the takeover and the
+ * escalation resumed by the new active. Short lease timings (the config's floor of 10 s is for
+ * production; the rule is the same). The SIGKILL of a real process is test/e2e/ha-failover.test.ts.
+ */
+const MIN = 60_000;
+const SETTINGS = { heartbeatSeconds: 0.1, failoverSeconds: 1 };
+const sla = policySchema.parse({ classification: { rules: [{ match: { condition: "ups.*" }, class: "major" }] } });
+const policies = {
+  major: { steps: [{ after: 0, notify: ["oncall"], repeat: { every: "5m", times: 3 } }], breach: ["oncall"] },
+};
+
+/** A lease store whose database connection can be cut (the node's view of a database outage). */
+class CuttableLeaseStore implements LeaseStore {
+  cut = false;
+  constructor(private inner: LeaseStore) {}
+  private check() {
+    if (this.cut) throw new Error("connection to the database lost");
+  }
+  judge: LeaseStore["judge"] = async (...a) => (this.check(), this.inner.judge(...a));
+  release: LeaseStore["release"] = async (...a) => (this.check(), this.inner.release(...a));
+  beat: LeaseStore["beat"] = async (...a) => (this.check(), this.inner.beat(...a));
+  status: LeaseStore["status"] = async () => (this.check(), this.inner.status());
+}
+
+describe("two collectors on one store: active and standby", () => {
+  let hook: Receiver;
+  let dir: string;
+  const open: Array<() => Promise<unknown> | unknown> = [];
+  beforeEach(async () => {
+    hook = new Receiver();
+    dir = tempDir("wf-cluster-");
+  });
+  afterEach(async () => {
+    for (const close of open.splice(0).reverse()) await close();
+    await hook.close();
+  });
+
+  async function node(nodeId: string, dbFile: string, clock: ManualClock, url: string) {
+    const leaseDb = new Database(dbFile);
+    leaseDb.pragma("journal_mode = WAL");
+    leaseDb.pragma("busy_timeout = 5000");
+    leaseDb.exec(leaseTablesSql("sqlite"));
+    const leaseStore = new CuttableLeaseStore(new SqlLeaseStore(new Kysely({ dialect: new SqliteDialect({ database: leaseDb }) }), "sqlite"));
+    const h = await pagingCollector({
+      notifications: notifications({ hook: url }, policies),
+      policy: sla,
+      dbFile,
+      clock,
+      cluster: { nodeId, address: () => `http://${nodeId}.example:8480`, settings: SETTINGS, leaseStore },
+    });
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      await h.close();
+      leaseDb.close();
+    };
+    open.push(close);
+    return { ...h, leaseStore, close, node: h.cluster! };
+  }
+
+  const summary = () => hook.requests.map((r) => JSON.parse(r.body) as { person: { id: string }; kind: string }).map((p) => `${p.person.id} ${p.kind}`);
+  const post = (h: Awaited<ReturnType<typeof node>>, id: string) =>
+    h.app.inject({
+      method: "POST",
+      url: "/api/v1/events",
+      headers: { authorization: `Bearer ${AGENT_TOKEN}` },
+      payload: {
+        agent: "agent-1",
+        // A general fault: this test's paging policy pages majors only.
+        events: [{ id, type: "condition", device: "sw-9", condition: "if.down", labels: { ifname: "Gi0/1" }, state: "firing", observedAt: new Date(START + MIN).toISOString() }],
+      },
+    });
+
+  /** collector-a started first (active), then collector-b, on one store file and one clock. */
+  async function pair() {
+    const url = await hook.start();
+    const dbFile = join(dir, "collector.db");
+    const clock = new ManualClock(START);
+    const a = await node("collector-a", dbFile, clock, url);
+    await until("a is active", () => a.node.isActive(), 5000, 10);
+    const b = await node("collector-b", dbFile, clock, url);
+    return { a, b, clock };
+  }
+
+  it("the standby refuses with 503 naming the active; on the active's stop it takes over, loads the faults, and resumes the escalation without a doubled page", async () => {
+    const { a, b, clock } = await pair();
+    await new Promise((r) => setTimeout(r, 300)); // three of b's heartbeats
+    expect(b.node.isActive()).toBe(false);
+
+    const refused = await post(b, "event-at-standby");
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json()).toMatchObject({ error: "standby", node: "collector-b", active: { node: "collector-a", address: "http://collector-a.example:8480" } });
+    expect(refused.json().message).toContain("the active collector is collector-a at http://collector-a.example:8480");
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    const faultsAtStandby = await b.app.inject({ method: "GET", url: "/api/v1/faults", headers: { authorization: `Bearer ${b.userToken}` } });
+    expect(faultsAtStandby.statusCode).toBe(503);
+    const health = await b.app.inject({ method: "GET", url: "/healthz" });
+    expect(health.statusCode).toBe(200);
+    expect(health.json().cluster).toEqual({
+      node: "collector-b",
+      role: "standby",
+      active: { node: "collector-a", address: "http://collector-a.example:8480" },
+    });
+    const nodes = await b.app.inject({ method: "GET", url: "/api/v1/cluster", headers: { authorization: `Bearer ${b.userToken}` } });
+    expect(nodes.statusCode).toBe(200);
+    expect(nodes.json().nodes.map((n: { node: string; role: string; address: string }) => [n.node, n.role, n.address])).toEqual([
+      ["collector-a", "active", "http://collector-a.example:8480"],
+      ["collector-b", "standby", "http://collector-b.example:8480"],
+    ]);
+
+    await a.condition("ups-1", "ups.on_battery", "firing", START);
+    await a.paging.settle();
+    clock.set(START + 5 * MIN);
+    await a.paging.settle();
+    expect(summary()).toEqual(["zhangwei page", "zhangwei repeat"]);
+    expect((await post(a, "event-0001")).json()).toEqual({ accepted: 1, duplicates: 0 });
+
+    // The active stops politely: it frees the lease, so b need not wait for it to lapse.
+    clock.set(START + 7 * MIN);
+    await a.close();
+    await until("b took over", () => b.node.isActive(), 5000, 10);
+    // b loaded what a wrote: both faults; a's event is a duplicate at b.
+    expect(b.ctx.faults.faults().map((f) => f.device).sort()).toEqual(["sw-9", "ups-1"]);
+    expect((await post(b, "event-0001")).json()).toEqual({ accepted: 0, duplicates: 1 });
+    // The page and the 5-min re-page were taken by a: b sends neither again, only the 10-min one.
+    await b.paging.settle();
+    expect(summary()).toEqual(["zhangwei page", "zhangwei repeat"]);
+    clock.set(START + 10 * MIN);
+    await b.paging.settle();
+    expect(summary()).toEqual(["zhangwei page", "zhangwei repeat", "zhangwei repeat"]);
+    const keys = (await b.store.db.q.selectFrom("page_deliveries").select("dedupe_key").execute()).map((r) => r.dedupe_key);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(hook.requests).toHaveLength(keys.length);
+  }, 30_000);
+
+  it("an active that cannot reach the database stops acting before its lease lapses; the standby takes over after it, never both at once", async () => {
+    const { a, b, clock } = await pair();
+    let both = 0;
+    let aStoppedAt: number | undefined;
+    let bStartedAt: number | undefined;
+    const watch = setInterval(() => {
+      if (a.node.isActive() && b.node.isActive()) both += 1;
+      if (aStoppedAt === undefined && !a.node.isActive()) aStoppedAt = performance.now();
+      if (bStartedAt === undefined && b.node.isActive()) bStartedAt = performance.now();
+    }, 2);
+    const cutAt = performance.now();
+    a.leaseStore.cut = true;
+    await until("b took over", () => b.node.isActive(), 10_000, 1);
+    bStartedAt ??= performance.now();
+    clearInterval(watch);
+    expect(both).toBe(0);
+    // a stopped on its own within failover - guard (0.75 s here) of its last renewal; b came after.
+    expect(aStoppedAt! - cutAt).toBeLessThan(1000);
+    expect(bStartedAt!).toBeGreaterThan(aStoppedAt!);
+    const refused = await post(a, "event-at-lost");
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().error).toBe("standby");
+  }, 30_000);
+});

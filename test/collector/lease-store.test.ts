@@ -1,0 +1,118 @@
+import { execFileSync } from "node:child_process";
+import { chmodSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SqlLeaseStore, leaseTablesSql, type LeaseDialect } from "../../collector/cluster/lease-store.ts";
+import { judgeLease, type Lease, type LeaseHolder } from "../../collector/domain/lease.ts";
+import { freePort } from "../harness/ports.ts";
+import { tempDir } from "../harness/process.ts";
+
+// TEMPORARY until test/harness/postgres.ts lands: a throw-away cluster on loopback.
+async function startPostgres() {
+  const bin = join("/usr/lib/postgresql", readdirSync("/usr/lib/postgresql").sort().at(-1)!, "bin");
+  const dir = tempDir("wf-pg-");
+  chmodSync(dir, 0o777);
+  const port = await freePort();
+  const su = (cmd: string) => execFileSync("su", ["postgres", "-c", cmd], { stdio: "pipe" });
+  su(`${bin}/initdb -D ${dir}/data -A trust -U postgres >/dev/null`);
+  su(`${bin}/pg_ctl -D ${dir}/data -o '-k ${dir} -h 127.0.0.1 -p ${port}' -l ${dir}/log -w start`);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => su(`${bin}/pg_ctl -D ${dir}/data -m immediate stop`),
+  };
+}
+
+const A: LeaseHolder = { node: "collector-a", instance: "a1" };
+const A2: LeaseHolder = { node: "collector-a", instance: "a2" };
+const B: LeaseHolder = { node: "collector-b", instance: "b1" };
+const S = { heartbeatSeconds: 5, failoverSeconds: 60 };
+
+let pgServer: Awaited<ReturnType<typeof startPostgres>>;
+let pool: pg.Pool;
+const stores = {} as Record<LeaseDialect, { db: Kysely<any>; store: SqlLeaseStore }>;
+
+beforeAll(async () => {
+  pgServer = await startPostgres();
+  pool = new pg.Pool({ connectionString: pgServer.url, max: 4 });
+  const pgDb = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  await pool.query(leaseTablesSql("postgres"));
+  const sqlite = new Database(join(tempDir("wf-lease-"), "lease.db"));
+  sqlite.exec(leaseTablesSql("sqlite"));
+  const liteDb = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+  for (const [dialect, db] of [["postgres", pgDb], ["sqlite", liteDb]] as const)
+    stores[dialect] = { db, store: new SqlLeaseStore(db, dialect) };
+}, 120_000);
+
+afterAll(async () => {
+  await pool?.end();
+  pgServer?.stop();
+});
+
+/** Puts the lease row in a state relative to the database's clock now (read back through judge's `now`). */
+async function setLease(dialect: LeaseDialect, holder: LeaseHolder | undefined, epoch: number, expiresInMs: number) {
+  const { db, store } = stores[dialect];
+  const { now } = await store.status();
+  await db
+    .updateTable("cluster_lease")
+    .set({ holder_node: holder?.node ?? null, holder_instance: holder?.instance ?? null, epoch, expires_at: now + expiresInMs })
+    .where("name", "=", "collector")
+    .execute();
+  return now + expiresInMs;
+}
+
+describe.each(["postgres", "sqlite"] as const)("SqlLeaseStore on %s: the SQL is judgeLease", (dialect) => {
+  const holders: Array<[string, LeaseHolder | undefined]> = [
+    ["nobody", undefined],
+    ["A", A],
+    ["A restarted", A2],
+    ["B", B],
+  ];
+  // Relative to the database's clock; a few ms pass between setting and judging, so no "exactly now".
+  const expiries: Array<[string, number]> = [
+    ["lapsed a minute ago", -60_000],
+    ["alive 30 s more", 30_000],
+  ];
+  for (const [holderName, holder] of holders)
+    for (const [expiryName, inMs] of expiries)
+      it(`held by ${holderName}, ${expiryName}: A gets what judgeLease says`, async () => {
+        const expiresAt = await setLease(dialect, holder, 7, inMs);
+        const before: Lease = { ...(holder ? { holder } : {}), epoch: 7, expiresAt };
+        const { lease, now } = await stores[dialect].store.judge(A, S);
+        const want = judgeLease(before, A, now, S);
+        expect(lease).toEqual(want.lease);
+      });
+
+  it("many concurrent judges of a lapsed lease: exactly one node is granted it", async () => {
+    if (dialect === "sqlite") return; // one connection: nothing runs concurrently
+    await setLease(dialect, B, 20, -1);
+    const nodes = Array.from({ length: 8 }, (_, i) => ({ node: `n${i}`, instance: `i${i}` }));
+    const results = await Promise.all(nodes.map((n) => stores[dialect].store.judge(n, S)));
+    const granted = results.filter((r, i) => r.lease.holder?.node === nodes[i]!.node);
+    expect(granted).toHaveLength(1);
+    expect(granted[0]!.lease.epoch).toBe(21);
+    // Everyone read the same winner.
+    expect(new Set(results.map((r) => r.lease.holder?.node)).size).toBe(1);
+  });
+
+  it("release frees the lease only for its holder; beat and status show the nodes", async () => {
+    const { store } = stores[dialect];
+    await setLease(dialect, A, 3, 30_000);
+    await store.release(B);
+    expect((await store.status()).lease?.holder).toEqual(A);
+    await store.release(A);
+    const after = await store.status();
+    expect(after.lease?.holder).toBeUndefined();
+    expect(after.lease!.expiresAt).toBeLessThanOrEqual(after.now);
+    await store.beat({ node: "collector-a", instance: "a1", address: "http://10.0.0.1:8480", role: "active", epoch: 3, leaseExpiresAt: 123 });
+    await store.beat({ node: "collector-b", instance: "b1", address: "http://10.0.0.2:8480", role: "standby" });
+    const rows = (await store.status()).nodes.filter((n) => n.node.startsWith("collector-"));
+    expect(rows.map((r) => [r.node, r.address, r.role, r.epoch])).toEqual([
+      ["collector-a", "http://10.0.0.1:8480", "active", 3],
+      ["collector-b", "http://10.0.0.2:8480", "standby", undefined],
+    ]);
+    for (const r of rows) expect(Math.abs(r.lastHeartbeat - after.now)).toBeLessThan(5000);
+  });
+});
