@@ -1,7 +1,11 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
+import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Outbox } from "../../agent/outbox/outbox.ts";
+import { Sender } from "../../agent/outbox/sender.ts";
+import { Secret } from "../../common/config/secret.ts";
 import { leaseTablesSql, SqlLeaseStore } from "../../collector/cluster/lease-store.ts";
 import type { LeaseStore } from "../../collector/cluster/node.ts";
 import { policySchema } from "../../collector/domain/index.ts";
@@ -169,5 +173,44 @@ describe("two collectors on one store: active and standby", () => {
     const refused = await post(a, "event-at-lost");
     expect(refused.statusCode).toBe(503);
     expect(refused.json().error).toBe("standby");
+  }, 30_000);
+
+  it("an agent listing the standby first delivers to the active at once; after a takeover it follows the 503 to the new active", async () => {
+    const { a, b } = await pair();
+    const urlA = await a.app.listen({ host: "127.0.0.1", port: 0 });
+    const urlB = await b.app.listen({ host: "127.0.0.1", port: 0 });
+    const outbox = new Outbox(join(dir, "agent", "outbox.db"));
+    open.push(() => outbox.close());
+    const failovers: string[] = [];
+    const sender = new Sender(outbox, {
+      agentId: "agent-1",
+      urls: [urlB, urlA],
+      token: new Secret(AGENT_TOKEN),
+      logger: pino({ level: "silent" }),
+      // Were the standby's 503 a reason to back off, the first delivery would take a minute.
+      minBackoffMs: 60_000,
+      onFailover: (_from, to) => failovers.push(to),
+    });
+    open.push(() => sender.stop());
+    const event = (n: number) => ({
+      id: `agent-1-ha-${String(n).padStart(4, "0")}`,
+      type: "condition" as const,
+      device: `sw-${n}`,
+      condition: "if.down",
+      labels: { ifname: "Gi0/1" },
+      state: "firing" as const,
+      observedAt: new Date(START + n * 1000).toISOString(),
+    });
+    for (let n = 0; n < 5; n++) outbox.append(event(n));
+    sender.start();
+    await until("delivered to the active", () => outbox.size() === 0, 5000, 10);
+    expect(failovers).toEqual([urlA]);
+    await a.close();
+    await until("b took over", () => b.node.isActive(), 5000, 10);
+    for (let n = 5; n < 10; n++) outbox.append(event(n));
+    await until("delivered to the new active", () => outbox.size() === 0, 10_000, 10);
+    expect(failovers).toEqual([urlA, urlB]);
+    const stored = (b.store.db.prepare("SELECT id FROM events WHERE type = 'condition' ORDER BY id").all() as { id: string }[]).map((r) => r.id);
+    expect(stored).toEqual(Array.from({ length: 10 }, (_, n) => event(n).id));
   }, 30_000);
 });
