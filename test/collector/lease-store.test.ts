@@ -1,5 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { chmodSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
@@ -7,23 +5,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqlLeaseStore, leaseTablesSql, type LeaseDialect } from "../../collector/cluster/lease-store.ts";
 import { judgeLease, type Lease, type LeaseHolder } from "../../collector/domain/lease.ts";
-import { freePort } from "../harness/ports.ts";
+import { startPostgres } from "../harness/pg-throwaway.ts";
 import { tempDir } from "../harness/process.ts";
-
-// TEMPORARY until test/harness/postgres.ts lands: a throw-away cluster on loopback.
-async function startPostgres() {
-  const bin = join("/usr/lib/postgresql", readdirSync("/usr/lib/postgresql").sort().at(-1)!, "bin");
-  const dir = tempDir("wf-pg-");
-  chmodSync(dir, 0o777);
-  const port = await freePort();
-  const su = (cmd: string) => execFileSync("su", ["postgres", "-c", cmd], { stdio: "pipe" });
-  su(`${bin}/initdb -D ${dir}/data -A trust -U postgres >/dev/null`);
-  su(`${bin}/pg_ctl -D ${dir}/data -o '-k ${dir} -h 127.0.0.1 -p ${port}' -l ${dir}/log -w start`);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: () => su(`${bin}/pg_ctl -D ${dir}/data -m immediate stop`),
-  };
-}
 
 const A: LeaseHolder = { node: "collector-a", instance: "a1" };
 const A2: LeaseHolder = { node: "collector-a", instance: "a2" };

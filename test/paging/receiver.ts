@@ -21,6 +21,8 @@ export class Receiver {
   private waiters: Array<{ n: number; resolve: () => void }> = [];
   /** What to answer the next request (default 200 with the given body). */
   answer: (r: Received, index: number) => Answer;
+  /** Answer this much later (a slow robot): a request counts as received when it arrives. */
+  delayMs = 0;
 
   constructor(okBody = "{}") {
     this.answer = () => ({ status: 200, body: okBody });
@@ -37,7 +39,9 @@ export class Receiver {
         };
         this.requests.push(r);
         const a = this.answer(r, this.requests.length - 1);
-        res.writeHead(a.status, { "content-type": "application/json" }).end(a.body);
+        const reply = () => res.writeHead(a.status, { "content-type": "application/json" }).end(a.body);
+        if (this.delayMs > 0) setTimeout(reply, this.delayMs);
+        else reply();
         this.waiters = this.waiters.filter((w) => {
           if (this.requests.length < w.n) return true;
           w.resolve();
