@@ -185,7 +185,9 @@ export class ClusterNode extends EventEmitter<{ change: [NodeRole] }> {
     const sentAt = this.mono();
     let nextMs = this.opts.settings.heartbeatSeconds * 1000;
     try {
-      const { lease, now } = await this.opts.store.judge(this.me, this.opts.settings);
+      // A database that hangs must not stall the loop: the next look asks again (an active that cannot
+      // renew stops acting when its own deadline passes, whatever the loop is doing).
+      const { lease, now } = await withTimeout(this.opts.store.judge(this.me, this.opts.settings), Math.max(2000, 2 * nextMs));
       if (this.stopped) return;
       nextMs = this.apply(lease, now, sentAt);
       await this.opts.store
@@ -280,4 +282,12 @@ export class ClusterNode extends EventEmitter<{ change: [NodeRole] }> {
       // Shown without an address; the next look tries again.
     }
   }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the database within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
