@@ -4,6 +4,7 @@ import type { CollectorContext } from "../context.ts";
 import { formatInstant } from "../domain/index.ts";
 import { alertmanagerPayloadSchema, alertToCommand } from "../paging/alertmanager.ts";
 import type { PagingService } from "../paging/service.ts";
+import { DELIVERY_STATUSES } from "../paging/queue.ts";
 import { type Allow, PUBLIC, READERS } from "./auth.ts";
 import { ackConfirmPage, ackResultPage } from "./ui/ack-page.tsx";
 import { faultTitle } from "./ui/conditions.ts";
@@ -13,7 +14,7 @@ import { parseBody, queryProblem } from "./validate.ts";
 const STAFF: Allow = { roles: ["engineer", "facility_manager"] };
 
 const pagesQuery = z.strictObject({
-  status: z.enum(["pending", "sent", "failed", "cancelled"]).optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
   fault: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });

@@ -8,7 +8,13 @@ import type { PageDeliveriesTable } from "../store/schema.ts";
 import type { StoreDb } from "../store/store-db.ts";
 import type { PageMessage } from "./message.ts";
 
-export type DeliveryStatus = "pending" | "sent" | "failed" | "cancelled";
+/**
+ * pending → sending (claimed just before it is handed to the channel) → sent / pending (retry) / failed.
+ * A row still `sending` when a collector starts or takes over was handed over by a collector that died
+ * before it could record the answer: it becomes `unconfirmed` and is not sent again (at most once).
+ */
+export type DeliveryStatus = "pending" | "sending" | "sent" | "failed" | "cancelled" | "unconfirmed";
+export const DELIVERY_STATUSES = ["pending", "sending", "sent", "failed", "cancelled", "unconfirmed"] as const;
 
 export interface Attempt {
   at: number;
@@ -181,6 +187,28 @@ export class PageQueue {
       })
       .where("id", "=", d.id)
       .execute();
+  }
+
+  /**
+   * Claims a due delivery just before it is handed to its channel; false when it is no longer pending
+   * (cancelled meanwhile). Written before the send, so a collector that dies during it leaves the row
+   * `sending`, not `pending`: the next active does not send it again.
+   */
+  claim(id: number, at: number): boolean {
+    return (
+      this.db
+        .prepare("UPDATE page_deliveries SET status = 'sending', next_attempt_at = ? WHERE id = ? AND status = 'pending'")
+        .run(at, id).changes === 1
+    );
+  }
+
+  /** Rows a dead collector left `sending` become `unconfirmed`; returns them (for the audit trail). */
+  settleInDoubt(at: number): Delivery[] {
+    const rows = (this.db.prepare("SELECT * FROM page_deliveries WHERE status = 'sending'").all() as Array<Record<string, unknown>>).map(
+      toDelivery,
+    );
+    this.db.prepare("UPDATE page_deliveries SET status = 'unconfirmed', next_attempt_at = ? WHERE status = 'sending'").run(at);
+    return rows;
   }
 
   /** A page still waiting whose faults were answered meanwhile: never sent. */

@@ -92,12 +92,39 @@ export class PagingService {
   };
 
   start(): void {
+    this.settleInDoubt();
     this.stopped = false;
     this.sender.stopped = false;
     // Read again from the engine: another collector may have raised or cleared them meanwhile.
     this.rosterFiring = undefined;
     this.deps.faults.on("notice", this.onNotice);
     this.wake();
+  }
+
+  /**
+   * Pages a collector handed to a channel and died before recording the answer (left `sending`): the
+   * person may or may not have it. Not sent again — a page is never doubled — but marked `unconfirmed`
+   * and audited; if nobody acknowledges, the escalation's next step still comes.
+   */
+  private settleInDoubt(): void {
+    const at = this.deps.clock.now();
+    this.deps.store.db.transaction(() => {
+      for (const d of this.queue.settleInDoubt(at)) {
+        this.deps.logger.warn(
+          { delivery: d.id, person: d.person, kind: d.kind, faults: d.faultIds },
+          "a page was handed to its channel by a collector that stopped before recording the answer: not sent again",
+        );
+        this.deps.store.appendAudit(
+          d.faultIds.map((faultId) => ({
+            at,
+            actor: ACTOR,
+            action: "page.unconfirmed",
+            faultId,
+            detail: { delivery: d.id, person: d.person, kind: d.kind, channel: d.channels[d.channelIndex] },
+          })),
+        );
+      }
+    })();
   }
 
   /** Stops planning and waits for sends in flight, so their outcome is written before the store closes. */

@@ -122,6 +122,10 @@ export function describe(e: TimelineEntry, c: TimelineContext): string {
       return zh ? `通知 ${person(d.person)} 失败` : `Paging ${person(d.person)} failed`;
     case "page.fallback":
       return zh ? `通知 ${person(d.person)} 改用下一个渠道` : `Paging ${person(d.person)}: trying the next channel`;
+    case "page.unconfirmed":
+      return zh
+        ? `通知 ${person(d.person)} 时采集服务中断，未确认是否送达（不重发）`
+        : `Paging ${person(d.person)}: the collector stopped before the channel answered; delivery unconfirmed (not re-sent)`;
     case "page.cancel":
       return zh ? `已有人确认，取消通知 ${person(d.person)}` : `Already acknowledged: page to ${person(d.person)} cancelled`;
     case "page.skip":
