@@ -194,21 +194,25 @@ export class PageQueue {
    * (cancelled meanwhile). Written before the send, so a collector that dies during it leaves the row
    * `sending`, not `pending`: the next active does not send it again.
    */
-  claim(id: number, at: number): boolean {
-    return (
-      this.db
-        .prepare("UPDATE page_deliveries SET status = 'sending', next_attempt_at = ? WHERE id = ? AND status = 'pending'")
-        .run(at, id).changes === 1
-    );
+  async claim(id: number, at: number): Promise<boolean> {
+    const res = await this.db.q
+      .updateTable("page_deliveries")
+      .set({ status: "sending", next_attempt_at: at })
+      .where("id", "=", id)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
   }
 
   /** Rows a dead collector left `sending` become `unconfirmed`; returns them (for the audit trail). */
-  settleInDoubt(at: number): Delivery[] {
-    const rows = (this.db.prepare("SELECT * FROM page_deliveries WHERE status = 'sending'").all() as Array<Record<string, unknown>>).map(
-      toDelivery,
-    );
-    this.db.prepare("UPDATE page_deliveries SET status = 'unconfirmed', next_attempt_at = ? WHERE status = 'sending'").run(at);
-    return rows;
+  async settleInDoubt(at: number): Promise<Delivery[]> {
+    const rows = await this.db.q
+      .updateTable("page_deliveries")
+      .set({ status: "unconfirmed", next_attempt_at: at })
+      .where("status", "=", "sending")
+      .returningAll()
+      .execute();
+    return rows.map(toDelivery);
   }
 
   /** A page still waiting whose faults were answered meanwhile: never sent. */

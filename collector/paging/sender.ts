@@ -96,7 +96,7 @@ export class PageSender {
       }
     }
     // Claimed before the send: if this collector dies during it, the page is in doubt, not re-sent.
-    if (!this.deps.queue.claim(d.id, this.deps.clock.now())) return;
+    if (!(await this.deps.queue.claim(d.id, this.deps.clock.now()))) return;
     const result: SendResult = channel
       ? await sendOn(channel, d.message, to, this.deps.clock.now()).catch((err: Error) => ({
           ok: false as const,

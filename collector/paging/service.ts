@@ -92,7 +92,10 @@ export class PagingService {
   };
 
   start(): void {
-    this.settleInDoubt();
+    // Before anything is planned or sent (the planning passes run one after another).
+    this.planning = this.planning
+      .then(() => this.settleInDoubt())
+      .catch((err) => this.deps.logger.error({ err }, "could not settle the pages left in flight by a stopped collector"));
     this.stopped = false;
     this.sender.stopped = false;
     // Read again from the engine: another collector may have raised or cleared them meanwhile.
@@ -106,15 +109,15 @@ export class PagingService {
    * person may or may not have it. Not sent again — a page is never doubled — but marked `unconfirmed`
    * and audited; if nobody acknowledges, the escalation's next step still comes.
    */
-  private settleInDoubt(): void {
+  private async settleInDoubt(): Promise<void> {
     const at = this.deps.clock.now();
-    this.deps.store.db.transaction(() => {
-      for (const d of this.queue.settleInDoubt(at)) {
+    await this.deps.store.transaction(async (tx) => {
+      for (const d of await new PageQueue(tx.db).settleInDoubt(at)) {
         this.deps.logger.warn(
           { delivery: d.id, person: d.person, kind: d.kind, faults: d.faultIds },
           "a page was handed to its channel by a collector that stopped before recording the answer: not sent again",
         );
-        this.deps.store.appendAudit(
+        await tx.appendAudit(
           d.faultIds.map((faultId) => ({
             at,
             actor: ACTOR,
@@ -124,7 +127,7 @@ export class PagingService {
           })),
         );
       }
-    })();
+    });
   }
 
   /** Stops planning and waits for sends in flight, so their outcome is written before the store closes. */

@@ -210,7 +210,7 @@ describe("two collectors on one store: active and standby", () => {
     for (let n = 5; n < 10; n++) outbox.append(event(n));
     await until("delivered to the new active", () => outbox.size() === 0, 10_000, 10);
     expect(failovers).toEqual([urlA, urlB]);
-    const stored = (b.store.db.prepare("SELECT id FROM events WHERE type = 'condition' ORDER BY id").all() as { id: string }[]).map((r) => r.id);
+    const stored = (await b.store.db.q.selectFrom("events").select("id").where("type", "=", "condition").orderBy("id").execute()).map((r) => r.id);
     expect(stored).toEqual(Array.from({ length: 10 }, (_, n) => event(n).id));
   }, 30_000);
 });

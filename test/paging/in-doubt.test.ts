@@ -33,13 +33,15 @@ describe("a page in doubt after a crash is not sent again", () => {
     const boot = () => pagingCollector({ notifications: notifications({ hook: url }, policies), policy: sla, dbFile, clock });
 
     let h = await boot();
+    // Paging's own loop off, so this test alone decides what happens to the page.
+    await h.paging.stop();
     await h.condition("ups-1", "ups.on_battery", "firing", START);
-    h.paging.plan();
-    const [queued] = h.paging.queue.list({ status: "pending" });
+    await h.paging.plan();
+    const [queued] = await h.paging.queue.list({ status: "pending" });
     expect(queued).toBeDefined();
     // What the sender writes right before it hands the page to the channel; then the process dies.
-    expect(h.paging.queue.claim(queued!.id, clock.now())).toBe(true);
-    expect(h.paging.queue.claim(queued!.id, clock.now())).toBe(false); // claimed once only
+    expect(await h.paging.queue.claim(queued!.id, clock.now())).toBe(true);
+    expect(await h.paging.queue.claim(queued!.id, clock.now())).toBe(false); // claimed once only
     await h.close();
     expect(hook.requests).toHaveLength(0);
 
@@ -50,7 +52,7 @@ describe("a page in doubt after a crash is not sent again", () => {
     const unconfirmed = await h.get("/api/v1/pages?status=unconfirmed");
     expect(unconfirmed.pages.map((p: { id: number; status: string }) => [p.id, p.status])).toEqual([[queued!.id, "unconfirmed"]]);
     const faultId = h.ctx.faults.faults()[0]!.id;
-    expect(h.store.audit({ faultId }).map((e) => e.action)).toContain("page.unconfirmed");
+    expect((await h.store.audit({ faultId })).map((e) => e.action)).toContain("page.unconfirmed");
 
     // Nobody acknowledged: the 5-minute re-page goes out as planned.
     clock.set(START + 5 * MIN);
