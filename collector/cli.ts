@@ -8,6 +8,7 @@ import { ListenError, listenOrExplain } from "../common/listen.ts";
 import { createLogger } from "../common/logger.ts";
 import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { buildCollector } from "./app.ts";
+import { openLeaseStore } from "./cluster/open.ts";
 import { loadCollectorSite } from "./site.ts";
 import { damagedStoreAdvice, isStoreFailure, storeDamageAtStart } from "./store/health.ts";
 import { collectorDatabasePath, openCollectorStore } from "./store/open.ts";
@@ -82,6 +83,21 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   logger.info({ store: store.db.kind, at: store.db.where }, "store opened");
+  const ha = site.config.collector.ha;
+  let lease: Awaited<ReturnType<typeof openLeaseStore>> | undefined;
+  // Where this node listens once it does; until then (the first heartbeat) the configured address.
+  let boundAddress = "";
+  if (ha) {
+    try {
+      lease = await openLeaseStore(site.config.collector);
+    } catch (err) {
+      logger.fatal({ err: (err as Error).message }, "refusing to start: the cluster lease cannot be reached");
+      process.stderr.write(`watchfloor-collector: refusing to start: ${(err as Error).message}\n`);
+      await store.close();
+      return 1;
+    }
+  }
+  const listenAt = values.listen ?? site.config.collector.listen;
   try {
     built = await buildCollector({
       config: site.config.collector,
@@ -95,14 +111,25 @@ export async function main(argv: string[]): Promise<number> {
       store,
       registry,
       logger,
+      ...(ha && lease
+        ? {
+            cluster: {
+              nodeId: ha.nodeId,
+              address: () => ha.address ?? (boundAddress || `http://${listenAt}`),
+              settings: ha,
+              leaseStore: lease.store,
+            },
+          }
+        : {}),
     });
   } catch (err) {
+    await lease?.close();
     await store.close();
     if (isStoreFailure(err)) return refuse(`${err.message} (${err.code})`);
     throw err;
   }
   const { app } = built;
-  const listen = values.listen ?? site.config.collector.listen;
+  const listen = listenAt;
   const { host, port } = splitHostPort(listen);
   let address: string;
   try {
@@ -114,9 +141,11 @@ export async function main(argv: string[]): Promise<number> {
     logger.fatal({ listen, code: err.code }, err.message);
     process.stderr.write(`watchfloor-collector: ${err.message}\n`);
     await app.close();
+    await lease?.close();
     await store.close();
     return 1;
   }
+  boundAddress = address;
   logger.info(
     {
       address,
@@ -126,11 +155,13 @@ export async function main(argv: string[]): Promise<number> {
     },
     "collector started",
   );
+  if (ha) logger.info({ node: ha.nodeId, heartbeatSeconds: ha.heartbeatSeconds, failoverSeconds: ha.failoverSeconds }, "cluster node: active while it holds the lease, standby otherwise");
   process.stdout.write(`watchfloor-collector listening on ${address}\n`);
   return new Promise<number>((done) => {
     const shutdown = async (signal: string) => {
       logger.info({ signal }, "collector stopping");
       await app.close();
+      await lease?.close();
       await store.close();
       done(0);
     };

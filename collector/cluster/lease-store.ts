@@ -5,39 +5,17 @@
  * test/collector/lease-store.test.ts holds the SQL to the pure rule case by case on a real PostgreSQL.
  */
 import { type Kysely, type RawBuilder, sql } from "kysely";
+import type { Tables } from "../store/schema.ts";
 import type { Lease, LeaseHolder, LeaseSettings } from "../domain/lease.ts";
 import type { ClusterNodeRow, LeaseStore } from "./node.ts";
 import type { ClusterStatus } from "./view.ts";
 
+/** The lease row's name (collector/store/migrations.ts creates it with the tables). */
 const LEASE = "collector";
 /** A node's rows of earlier process starts are kept this long (cluster status shows the newest). */
 const NODE_ROW_RETENTION_MS = 7 * 86_400_000;
 
 export type LeaseDialect = "sqlite" | "postgres";
-
-/** Creates the two tables (and the lease's one row) if absent. */
-export function leaseTablesSql(dialect: LeaseDialect): string {
-  const int = dialect === "postgres" ? "BIGINT" : "INTEGER";
-  return `CREATE TABLE IF NOT EXISTS cluster_lease (
-      name TEXT PRIMARY KEY,
-      holder_node TEXT,
-      holder_instance TEXT,
-      epoch ${int} NOT NULL,
-      expires_at ${int} NOT NULL
-    );
-    INSERT INTO cluster_lease (name, holder_node, holder_instance, epoch, expires_at) VALUES ('${LEASE}', NULL, NULL, 0, 0)
-      ON CONFLICT (name) DO NOTHING;
-    CREATE TABLE IF NOT EXISTS cluster_nodes (
-      node TEXT NOT NULL,
-      instance TEXT NOT NULL,
-      address TEXT NOT NULL,
-      role TEXT NOT NULL,
-      last_heartbeat ${int} NOT NULL,
-      lease_expires_at ${int},
-      epoch ${int},
-      PRIMARY KEY (node, instance)
-    );`;
-}
 
 interface LeaseRow {
   holder_node: string | null;
@@ -60,8 +38,7 @@ function toLease(r: LeaseRow): { lease: Lease; now: number } {
 
 export class SqlLeaseStore implements LeaseStore {
   constructor(
-    // biome-ignore lint/suspicious/noExplicitAny: raw SQL only; the tables are this file's own
-    private db: Kysely<any>,
+    private db: Kysely<Tables>,
     private dialect: LeaseDialect,
   ) {}
 

@@ -184,6 +184,26 @@ const SQLITE: string[] = [
   // A round's audit timeline by its id, without reading the whole trail (inspections/store.ts); the
   // expression is the one StoreDb.jsonField writes, so the index serves that query.
   `CREATE INDEX audit_round ON audit (json_extract(detail, '$.round')) WHERE json_extract(detail, '$.round') IS NOT NULL;`,
+  // Active/standby collectors on one store (collector/cluster/lease-store.ts): the lease, one row judged
+  // by a conditional UPDATE, and each node process's heartbeat row for `watchfloor cluster status`.
+  `CREATE TABLE cluster_lease (
+     name TEXT PRIMARY KEY,
+     holder_node TEXT,
+     holder_instance TEXT,
+     epoch INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   INSERT INTO cluster_lease (name, holder_node, holder_instance, epoch, expires_at) VALUES ('collector', NULL, NULL, 0, 0);
+   CREATE TABLE cluster_nodes (
+     node TEXT NOT NULL,
+     instance TEXT NOT NULL,
+     address TEXT NOT NULL,
+     role TEXT NOT NULL,
+     last_heartbeat INTEGER NOT NULL,
+     lease_expires_at INTEGER,
+     epoch INTEGER,
+     PRIMARY KEY (node, instance)
+   );`,
 ];
 
 /** Versions whose PostgreSQL text is not a word-for-word translation (by index). */

@@ -238,4 +238,24 @@ export interface Tables {
   engine_key_cuts: EngineKeyCutsTable;
   engine_meta: EngineMetaTable;
   evidence_files: EvidenceFilesTable;
+  cluster_lease: ClusterLeaseTable;
+  cluster_nodes: ClusterNodesTable;
+}
+
+export interface ClusterLeaseTable {
+  name: string;
+  holder_node: string | null;
+  holder_instance: string | null;
+  epoch: number;
+  expires_at: number;
+}
+
+export interface ClusterNodesTable {
+  node: string;
+  instance: string;
+  address: string;
+  role: string;
+  last_heartbeat: number;
+  lease_expires_at: number | null;
+  epoch: number | null;
 }

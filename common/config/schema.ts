@@ -201,6 +201,13 @@ export const collectorSchema = z.strictObject({
       for (const message of leaseSettingsProblems(ha)) ctx.addIssue({ code: "custom", path: ["heartbeatSeconds"], message });
     })
     .optional(),
+}).superRefine((c, ctx) => {
+  if (c.ha && c.store.kind !== "postgres")
+    ctx.addIssue({
+      code: "custom",
+      path: ["ha"],
+      message: "active/standby collectors share one PostgreSQL database: collector.ha needs collector.store {kind: postgres, url}",
+    });
 });
 
 export const siteConfigSchema = z

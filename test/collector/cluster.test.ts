@@ -1,14 +1,13 @@
 import { join } from "node:path";
-import Database from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Outbox } from "../../agent/outbox/outbox.ts";
 import { Sender } from "../../agent/outbox/sender.ts";
 import { Secret } from "../../common/config/secret.ts";
-import { leaseTablesSql, SqlLeaseStore } from "../../collector/cluster/lease-store.ts";
+import { SqlLeaseStore } from "../../collector/cluster/lease-store.ts";
 import type { LeaseStore } from "../../collector/cluster/node.ts";
 import { policySchema } from "../../collector/domain/index.ts";
+import { StoreDb } from "../../collector/store/store-db.ts";
 import { ManualClock } from "../../common/clock.ts";
 import { tempDir, until } from "../harness/process.ts";
 import { AGENT_TOKEN, notifications, pagingCollector, START } from "../paging/harness.ts";
@@ -53,11 +52,9 @@ describe("two collectors on one store: active and standby", () => {
   });
 
   async function node(nodeId: string, dbFile: string, clock: ManualClock, url: string) {
-    const leaseDb = new Database(dbFile);
-    leaseDb.pragma("journal_mode = WAL");
-    leaseDb.pragma("busy_timeout = 5000");
-    leaseDb.exec(leaseTablesSql("sqlite"));
-    const leaseStore = new CuttableLeaseStore(new SqlLeaseStore(new Kysely({ dialect: new SqliteDialect({ database: leaseDb }) }), "sqlite"));
+    // The lease on a connection of its own to the same file (the store migrates it: the tables exist).
+    const leaseDb = StoreDb.sqlite(dbFile);
+    const leaseStore = new CuttableLeaseStore(new SqlLeaseStore(leaseDb.q, "sqlite"));
     const h = await pagingCollector({
       notifications: notifications({ hook: url }, policies),
       policy: sla,
@@ -70,7 +67,7 @@ describe("two collectors on one store: active and standby", () => {
       if (closed) return;
       closed = true;
       await h.close();
-      leaseDb.close();
+      await leaseDb.close();
     };
     open.push(close);
     return { ...h, leaseStore, close, node: h.cluster! };

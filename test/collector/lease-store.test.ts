@@ -1,11 +1,10 @@
 import { join } from "node:path";
-import Database from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SqlLeaseStore, leaseTablesSql, type LeaseDialect } from "../../collector/cluster/lease-store.ts";
+import { type LeaseDialect, SqlLeaseStore } from "../../collector/cluster/lease-store.ts";
 import { judgeLease, type Lease, type LeaseHolder } from "../../collector/domain/lease.ts";
-import { startPostgres } from "../harness/pg-throwaway.ts";
+import { StoreDb } from "../../collector/store/store-db.ts";
+import { skipWithout } from "../harness/peer-gate.ts";
+import { PostgresServer, postgresMissing } from "../harness/postgres.ts";
 import { tempDir } from "../harness/process.ts";
 
 const A: LeaseHolder = { node: "collector-a", instance: "a1" };
@@ -13,32 +12,31 @@ const A2: LeaseHolder = { node: "collector-a", instance: "a2" };
 const B: LeaseHolder = { node: "collector-b", instance: "b1" };
 const S = { heartbeatSeconds: 5, failoverSeconds: 60 };
 
-let pgServer: Awaited<ReturnType<typeof startPostgres>>;
-let pool: pg.Pool;
-const stores = {} as Record<LeaseDialect, { db: Kysely<any>; store: SqlLeaseStore }>;
+let server: PostgresServer | undefined;
+const stores = {} as Record<LeaseDialect, { db: StoreDb; store: SqlLeaseStore }>;
+const dialects: LeaseDialect[] = skipWithout(postgresMissing(), "the lease store on PostgreSQL") ? ["sqlite"] : ["postgres", "sqlite"];
 
 beforeAll(async () => {
-  pgServer = await startPostgres();
-  pool = new pg.Pool({ connectionString: pgServer.url, max: 4 });
-  const pgDb = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-  await pool.query(leaseTablesSql("postgres"));
-  const sqlite = new Database(join(tempDir("wf-lease-"), "lease.db"));
-  sqlite.exec(leaseTablesSql("sqlite"));
-  const liteDb = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
-  for (const [dialect, db] of [["postgres", pgDb], ["sqlite", liteDb]] as const)
-    stores[dialect] = { db, store: new SqlLeaseStore(db, dialect) };
+  // The tables come from the store's own migrations, as in production.
+  if (dialects.includes("postgres")) {
+    server = await PostgresServer.start();
+    const db = await StoreDb.postgres(await server.createDatabase("wf_lease"));
+    stores.postgres = { db, store: new SqlLeaseStore(db.q, "postgres") };
+  }
+  const db = StoreDb.sqlite(join(tempDir("wf-lease-"), "lease.db"));
+  stores.sqlite = { db, store: new SqlLeaseStore(db.q, "sqlite") };
 }, 120_000);
 
 afterAll(async () => {
-  await pool?.end();
-  pgServer?.stop();
+  for (const s of Object.values(stores)) await s.db.close();
+  await server?.stop();
 });
 
 /** Puts the lease row in a state relative to the database's clock now (read back through judge's `now`). */
 async function setLease(dialect: LeaseDialect, holder: LeaseHolder | undefined, epoch: number, expiresInMs: number) {
   const { db, store } = stores[dialect];
   const { now } = await store.status();
-  await db
+  await db.q
     .updateTable("cluster_lease")
     .set({ holder_node: holder?.node ?? null, holder_instance: holder?.instance ?? null, epoch, expires_at: now + expiresInMs })
     .where("name", "=", "collector")
@@ -46,7 +44,7 @@ async function setLease(dialect: LeaseDialect, holder: LeaseHolder | undefined, 
   return now + expiresInMs;
 }
 
-describe.each(["postgres", "sqlite"] as const)("SqlLeaseStore on %s: the SQL is judgeLease", (dialect) => {
+describe.each(dialects)("SqlLeaseStore on %s: the SQL is judgeLease", (dialect) => {
   const holders: Array<[string, LeaseHolder | undefined]> = [
     ["nobody", undefined],
     ["A", A],

@@ -7,6 +7,7 @@ import { Sender } from "../../agent/outbox/sender.ts";
 import { Secret } from "../../common/config/secret.ts";
 import { HA_AGENT_TOKEN, type HaPair, NGINX, pageKeys, startHaPair, startProxy, stormEvents } from "../harness/ha-pair.ts";
 import { skipWithout } from "../harness/peer-gate.ts";
+import { postgresMissing } from "../harness/postgres.ts";
 import { tempDir, until } from "../harness/process.ts";
 
 /**
@@ -15,11 +16,11 @@ import { tempDir, until } from "../harness/process.ts";
  * and while a page is in flight (the webhook answers slowly). The standby takes over; every event the
  * agent produced is stored exactly once; no page reaches anyone twice.
  */
-const missing = !existsSync("/usr/lib/postgresql")
-  ? "PostgreSQL not installed (Debian package postgresql)"
-  : !existsSync(NGINX)
+const missing =
+  postgresMissing() ??
+  (!existsSync(NGINX)
     ? `${NGINX} is absent (Debian package nginx)`
-    : undefined;
+    : undefined);
 
 /** A heartbeat through the proxy: the status the proxy answers with. */
 async function postThrough(url: string, n: number): Promise<number> {

@@ -8,7 +8,7 @@ import pg from "pg";
 import { stringify } from "yaml";
 import { notifications } from "../paging/harness.ts";
 import { Receiver } from "../paging/receiver.ts";
-import { startPostgres } from "./pg-throwaway.ts";
+import { PostgresServer } from "./postgres.ts";
 import { freePort } from "./ports.ts";
 import { node, Proc, tempDir, until } from "./process.ts";
 
@@ -66,12 +66,8 @@ http {
 }
 
 export async function startHaPair(opts: HaPairOptions) {
-  const postgres = await startPostgres();
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  await admin.query("CREATE DATABASE wf_ha");
-  await admin.end();
-  const dbUrl = postgres.url.replace(/\/postgres$/, "/wf_ha");
+  const postgres = await PostgresServer.start();
+  const dbUrl = await postgres.createDatabase("wf_ha");
   const receiver = new Receiver();
   receiver.delayMs = opts.pageDelayMs ?? 0;
   const hook = await receiver.start();
@@ -132,7 +128,7 @@ collector:
       await Promise.all([a.proc.stop(), b.proc.stop()]);
       await db.end();
       await receiver.close();
-      postgres.stop();
+      await postgres.stop();
     },
   };
 }
