@@ -158,7 +158,10 @@ export async function buildCollector(
         },
       )
     : undefined;
-  if (cluster) registerStandbyGate(app, cluster);
+  if (cluster) {
+    registerStandbyGate(app, cluster);
+    deps.store.db.setFence((tx) => cluster.fence(tx));
+  }
   const isActive = cluster ? () => cluster.isActive() && (deps.isActive?.() ?? true) : deps.isActive;
   const templates = deps.templates ?? [];
   let inspections: InspectionService | undefined;

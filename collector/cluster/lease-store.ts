@@ -49,6 +49,21 @@ export class SqlLeaseStore implements LeaseStore {
       : sql<number>`CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`;
   }
 
+  /**
+   * The fence at the start of each of the active's transactions, on that transaction's connection:
+   * true while `me` holds a live lease. On PostgreSQL the row is locked FOR SHARE until the
+   * transaction ends, so a standby's takeover (an UPDATE of the row) waits for it, and a transaction
+   * that starts after the takeover sees the new holder: nothing the old active writes commits after the
+   * new one took over. (SQLite has one writer at a time already.)
+   */
+  async holds(q: Kysely<Tables>, me: LeaseHolder): Promise<boolean> {
+    const lock = this.dialect === "postgres" ? sql` FOR SHARE` : sql``;
+    const row = await sql<{ held: number }>`
+      SELECT 1 AS held FROM cluster_lease
+      WHERE name = ${LEASE} AND holder_node = ${me.node} AND holder_instance = ${me.instance} AND expires_at > ${this.nowMs()}${lock}`.execute(q);
+    return row.rows.length === 1;
+  }
+
   async judge(me: LeaseHolder, settings: LeaseSettings): Promise<{ lease: Lease; now: number }> {
     const failoverMs = settings.failoverSeconds * 1000;
     const mine = sql`(l.holder_node = ${me.node} AND l.holder_instance = ${me.instance})`;

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
+import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { Counter, Gauge, type Registry } from "prom-client";
 import {
@@ -17,6 +18,8 @@ import {
   roleChange,
   sameHolder,
 } from "../domain/lease.ts";
+import type { Tables } from "../store/schema.ts";
+import type { StoreDb } from "../store/store-db.ts";
 import type { ClusterStatus } from "./view.ts";
 
 export interface ClusterNodeRow {
@@ -31,8 +34,19 @@ export interface ClusterNodeRow {
   epoch?: number;
 }
 
+/** This node may no longer write: another took over, or its lease could not be renewed in time. */
+export class NotTheActiveError extends Error {
+  /** The HTTP answer of a request that hit it (fastify uses it): the agent sends the batch elsewhere. */
+  readonly statusCode = 503;
+  constructor(node: string, why: string) {
+    super(`this collector (${node}) is no longer the active node (${why}); nothing was written`);
+  }
+}
+
 /** The lease and the nodes table in the store (collector/cluster/lease-store.ts). */
 export interface LeaseStore {
+  /** Whether `me` holds a live lease, read on the connection `q` of a transaction (see SqlLeaseStore). */
+  holds(q: Kysely<Tables>, me: LeaseHolder): Promise<boolean>;
   /** judgeLease applied atomically on the database's clock: the lease after it, and that clock's now. */
   judge(me: LeaseHolder, settings: LeaseSettings): Promise<{ lease: Lease; now: number }>;
   /** Frees the lease now if `me` holds it (a polite stop: the standby need not wait it out). */
@@ -119,6 +133,16 @@ export class ClusterNode extends EventEmitter<{ change: [NodeRole] }> {
   /** True while this node is the active one and may act: taken over, and its lease renewed in time. */
   isActive(): boolean {
     return this.role.role === "active" && !this.starting && this.mono() < this.until;
+  }
+
+  /**
+   * The check every transaction of this collector starts with (StoreDb.setFence): only the active node,
+   * within its own deadline and holding the lease in the database, writes.
+   */
+  async fence(tx: StoreDb): Promise<void> {
+    if (this.role.role !== "active" || this.mono() >= this.until)
+      throw new NotTheActiveError(this.me.node, this.role.role === "active" ? "its lease was not renewed in time" : "it is a standby");
+    if (!(await this.opts.store.holds(tx.q, this.me))) throw new NotTheActiveError(this.me.node, "the lease is no longer its own");
   }
 
   /** For a standby's 503: who is active, and when to ask again. */

@@ -101,6 +101,7 @@ export class StoreHealth {
   async probe(now: number): Promise<{ ok: true } | { ok: false; reason: string }> {
     const rollback = new Error("health probe: roll back");
     try {
+      // Not fenced: a standby's store is as healthy as the active's, though it may not write for real.
       await this.db.transaction(async (tx) => {
         await tx.q
           .insertInto("events")
@@ -113,7 +114,7 @@ export class StoreHealth {
           })
           .execute();
         throw rollback;
-      });
+      }, { fenced: false });
     } catch (err) {
       if (err !== rollback) return { ok: false, reason: `a test write failed: ${describeError(err)}` };
     }

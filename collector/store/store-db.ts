@@ -80,9 +80,22 @@ export class StoreDb {
     return this.q.isTransaction;
   }
 
-  transaction<T>(fn: (tx: StoreDb) => Promise<T>): Promise<T> {
+  /** collector.ha: checked at the start of every transaction; throws when this node may no longer write. */
+  private fence: ((tx: StoreDb) => Promise<void>) | undefined;
+
+  /** Sets the check every transaction (but those opened with `fenced: false`) starts with. */
+  setFence(fence: ((tx: StoreDb) => Promise<void>) | undefined): void {
+    this.fence = fence;
+  }
+
+  transaction<T>(fn: (tx: StoreDb) => Promise<T>, opts: { fenced?: boolean } = {}): Promise<T> {
     if (this.q.isTransaction) return fn(this);
-    return this.q.transaction().execute((trx) => fn(new StoreDb(trx, this.kind, this.sqlite, this.where, this.compiled)));
+    const fence = opts.fenced === false ? undefined : this.fence;
+    return this.q.transaction().execute(async (trx) => {
+      const tx = new StoreDb(trx, this.kind, this.sqlite, this.where, this.compiled);
+      if (fence) await fence(tx);
+      return fn(tx);
+    });
   }
 
   /**

@@ -36,6 +36,8 @@ class CuttableLeaseStore implements LeaseStore {
   release: LeaseStore["release"] = async (...a) => (this.check(), this.inner.release(...a));
   beat: LeaseStore["beat"] = async (...a) => (this.check(), this.inner.beat(...a));
   status: LeaseStore["status"] = async () => (this.check(), this.inner.status());
+  // On the store's own connection (the transaction's), not the lease store's: not cut.
+  holds: LeaseStore["holds"] = (...a) => this.inner.holds(...a);
 }
 
 describe("two collectors on one store: active and standby", () => {
@@ -209,5 +211,25 @@ describe("two collectors on one store: active and standby", () => {
     expect(failovers).toEqual([urlA, urlB]);
     const stored = (await b.store.db.q.selectFrom("events").select("id").where("type", "=", "condition").orderBy("id").execute()).map((r) => r.id);
     expect(stored).toEqual(Array.from({ length: 10 }, (_, n) => event(n).id));
+  }, 30_000);
+
+  it("the fence: an active that has not yet noticed a takeover writes nothing (503), then steps down", async () => {
+    const { a, b } = await pair();
+    // a's looks at the lease fail from now on (so it cannot notice), and another node takes the lease in
+    // the database; a's own deadline has not passed, so a still thinks it is active and lets requests in.
+    a.leaseStore.cut = true;
+    await a.store.db.q
+      .updateTable("cluster_lease")
+      .set({ holder_node: "collector-c", holder_instance: "c1", epoch: 99, expires_at: Date.now() + 600_000 })
+      .where("name", "=", "collector")
+      .execute();
+    expect(a.node.isActive()).toBe(true);
+    const refused = await post(a, "event-after-takeover");
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().message).toContain("is no longer the active node (the lease is no longer its own); nothing was written");
+    const stored = await a.store.db.q.selectFrom("events").select("id").where("id", "=", "event-after-takeover").execute();
+    expect(stored).toEqual([]);
+    await until("a stepped down when its own deadline passed", () => !a.node.isActive(), 5000, 10);
+    expect(b.node.isActive()).toBe(false); // collector-c holds the lease
   }, 30_000);
 });

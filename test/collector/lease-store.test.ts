@@ -78,6 +78,25 @@ describe.each(dialects)("SqlLeaseStore on %s: the SQL is judgeLease", (dialect) 
     expect(new Set(results.map((r) => r.lease.holder?.node)).size).toBe(1);
   });
 
+  it("the fence: a takeover waits for a transaction the old active began with holds(); one begun after sees the new holder", async () => {
+    if (dialect === "sqlite") return; // one writer at a time: there is nothing to wait for
+    const { db, store } = stores[dialect];
+    await setLease(dialect, A, 30, 300);
+    let judged = false;
+    let takeover: Promise<unknown> | undefined;
+    await db.transaction(async (tx) => {
+      expect(await store.holds(tx.q, A)).toBe(true);
+      await new Promise((r) => setTimeout(r, 500)); // A's lease lapses meanwhile
+      takeover = store.judge(B, S).then(() => (judged = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(judged).toBe(false); // B's UPDATE waits for the row A's transaction holds FOR SHARE
+    });
+    await takeover;
+    expect((await store.status()).lease?.holder).toEqual(B);
+    expect(await db.transaction((tx) => store.holds(tx.q, A))).toBe(false);
+    expect(await db.transaction((tx) => store.holds(tx.q, B))).toBe(true);
+  });
+
   it("release frees the lease only for its holder; beat and status show the nodes", async () => {
     const { store } = stores[dialect];
     await setLease(dialect, A, 3, 30_000);
