@@ -17,6 +17,8 @@ commands:
   store check PATH                      check a backup: SQLite integrity, audit hash chain
   store check --config FILE             check the live store: SQLite quick_check and integrity_check (exit 1 when damaged)
   report verify FILE --config FILE      check a KPI report (HTML, CSV or PDF) against the record
+  cluster status --config FILE [--json]
+                                        the active/standby collectors (collector.ha): node, address, role, heartbeat, lease
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -29,6 +31,7 @@ const commands: Record<string, () => Promise<Command>> = {
   profile: async () => (await import("./profile-test.ts")).runProfileTest,
   store: async () => (await import("./store.ts")).runStore,
   report: async () => (await import("./report.ts")).runReport,
+  cluster: async () => (await import("./cluster.ts")).runCluster,
 };
 
 export async function main(argv: string[]): Promise<number> {

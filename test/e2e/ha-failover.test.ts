@@ -8,7 +8,7 @@ import { Secret } from "../../common/config/secret.ts";
 import { HA_AGENT_TOKEN, type HaPair, NGINX, pageKeys, startHaPair, startProxy, stormEvents } from "../harness/ha-pair.ts";
 import { skipWithout } from "../harness/peer-gate.ts";
 import { postgresMissing } from "../harness/postgres.ts";
-import { tempDir, until } from "../harness/process.ts";
+import { node, tempDir, until } from "../harness/process.ts";
 
 /**
  * The done-when of active/standby: two real collector processes on a real PostgreSQL, the agent's own
@@ -69,6 +69,11 @@ describe.skipIf(skipWithout(missing, "active/standby failover on PostgreSQL"))("
     for (const e of late) outbox.append(e);
     const took = await until("b active", async () => ((await pair.role(pair.b)) === "active" ? performance.now() : undefined), 60_000, 50);
     await until("outbox drained to b", () => outbox.size() === 0, 60_000, 50);
+    // watchfloor cluster status, from the nodes table: b holds the lease; a, killed, does not.
+    const status = node("watchfloor.mjs", ["cluster", "status", "--config", pair.configOf(pair.a), "--json"], { env: pair.env });
+    const { nodes } = JSON.parse((await status.waitFor(/^\{.*\}$/m, 60_000))[0]) as { nodes: Array<{ node: string; role: string; address: string }> };
+    expect(nodes.find((n) => n.node === "collector-b")).toMatchObject({ role: "active", address: pair.b.url });
+    expect(["standby", "unavailable"]).toContain(nodes.find((n) => n.node === "collector-a")?.role);
     // Through the proxy, the new active answers (the dead one refuses connections, nginx moves on).
     expect(await postThrough(proxy.url, 2)).toBe(200);
     sender.stop();

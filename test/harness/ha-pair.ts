@@ -115,6 +115,9 @@ collector:
     a,
     b,
     dbUrl,
+    env,
+    /** The site file a node runs. */
+    configOf: (n: HaNode) => join(dir, `${n.id}.yaml`),
     receiver,
     role,
     /** Condition event ids stored in the shared database. */
