@@ -166,8 +166,9 @@ describe("two collectors on one store: active and standby", () => {
     bStartedAt ??= performance.now();
     clearInterval(watch);
     expect(both).toBe(0);
-    // a stopped on its own within failover - guard (0.75 s here) of its last renewal; b came after.
-    expect(aStoppedAt! - cutAt).toBeLessThan(1000);
+    // a stopped on its own within failover - guard (0.75 s here) of its last renewal (seen by a 2 ms
+    // sampler that a loaded machine may delay; the order below is what matters); b came after.
+    expect(aStoppedAt! - cutAt).toBeLessThan(2000);
     expect(bStartedAt!).toBeGreaterThan(aStoppedAt!);
     const refused = await post(a, "event-at-lost");
     expect(refused.statusCode).toBe(503);
