@@ -216,3 +216,31 @@ agent:
       expect(output).toContain(error.includes(":") && /^\d/.test(error) ? `${f}:${error}` : error);
     });
 });
+
+describe("watchfloor check-config: collector.ha", () => {
+  const dir = tempDir();
+  const site = (store: string, ha: string) => `site: { name: pair }
+collector:
+  agents: [{ id: a1, token: t }]
+${store}  ha: ${ha}
+`;
+  const pgStore = `  store: { kind: postgres, url: "postgresql://watchfloor@10.0.0.5/watchfloor" }\n`;
+  const cases: Array<[string, string, string, string | undefined]> = [
+    ["on PostgreSQL with the defaults", pgStore, "{ nodeId: collector-a }", undefined],
+    ["on the SQLite store", "", "{ nodeId: collector-a }", "collector.ha: active/standby collectors share one PostgreSQL database: collector.ha needs collector.store {kind: postgres, url}"],
+    ["failover under Zabbix's floor of 10 s", pgStore, "{ nodeId: collector-a, failoverSeconds: 9 }", "collector.ha.failoverSeconds: "],
+    ["a heartbeat over half the failover delay", pgStore, "{ nodeId: collector-a, heartbeatSeconds: 6, failoverSeconds: 10 }", "collector.ha.heartbeatSeconds: heartbeatSeconds (6) must be at most half of failoverSeconds (10)"],
+  ];
+  for (const [name, store, ha, error] of cases)
+    it(`${name}: ${error ? "refused" : "accepted"}`, async () => {
+      const f = join(dir, `${name.replace(/\W+/g, "-")}.yaml`);
+      writeFileSync(f, site(store, ha));
+      const { code, output } = await run("watchfloor.mjs", ["check-config", f]);
+      if (!error) {
+        expect(code, output).toBe(0);
+        return;
+      }
+      expect(code).toBe(1);
+      expect(output).toContain(error);
+    });
+});
