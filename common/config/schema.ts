@@ -69,6 +69,14 @@ export const deviceSchema = z.strictObject({
 });
 export type DeviceConfig = z.infer<typeof deviceSchema>;
 
+
+/**
+ * A collector's address: http or https, no user:password in it (the agent authenticates with its
+ * token; a password in the URL would reach logs and the agent's /metrics labels).
+ */
+const collectorUrl = z.url({ protocol: /^https?$/ }).refine((u) => new URL(u).username === "" && new URL(u).password === "", {
+  message: "a collector URL carries no user:password (the agent authenticates with agent.collector.token)",
+});
 export const agentSchema = z.strictObject({
   id,
   /** Where /metrics and /healthz listen. */
@@ -84,8 +92,8 @@ export const agentSchema = z.strictObject({
    */
   collector: z
     .strictObject({
-      url: z.url().optional(),
-      urls: z.array(z.url()).min(1).optional(),
+      url: collectorUrl.optional(),
+      urls: z.array(collectorUrl).min(1).optional(),
       token: secret,
     })
     .superRefine((c, ctx) => {

@@ -202,6 +202,12 @@ agent:
     ["neither", `{ token: t }`, "5:14: agent.collector.url: expected url (one collector) or urls (a list, for active/standby collectors)"],
     ["a url twice", `{ urls: ["http://10.0.0.1:8480", "http://10.0.0.1:8480"], token: t }`, "agent.collector.urls[1]: duplicate collector URL http://10.0.0.1:8480"],
     ["an empty list", `{ urls: [], token: t }`, "agent.collector.urls: "],
+    [
+      "a password in a url",
+      `{ urls: ["http://10.0.0.1:8480", "http://ops:s3cret@10.0.0.2:8480"], token: t }`,
+      "agent.collector.urls[1]: a collector URL carries no user:password (the agent authenticates with agent.collector.token)",
+    ],
+    ["not http", `{ url: "ftp://10.0.0.1/", token: t }`, "agent.collector.url: "],
   ];
   for (const [name, collector, error] of cases)
     it(`${name}: ${error ? "refused" : "accepted"}`, async () => {
