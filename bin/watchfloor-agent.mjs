@@ -5,9 +5,9 @@
 //                        generation that grows more slowly;
 //   --no-opt             no TurboFan: code runs in the interpreter and the baseline compiler, sparing
 //                        the optimising compiler's code, zones and deoptimisation data.
-// At 500 SNMP devices they take the agent from ~100 MB to under 80 MB resident for ~10 % more CPU
-// (npm run bench:agent; README "Agent footprint"). They apply when the file is executed (systemd's
-// ExecStart, npx); `node bin/watchfloor-agent.mjs` runs without them.
+// At 500 SNMP devices they take the agent from ~129 MB to ~81 MB resident for ~1.7× the CPU, still
+// below prometheus-snmp-exporter's (npm run bench:agent; README "Agent footprint"). They apply when
+// the file is executed (systemd's ExecStart, npx); `node bin/watchfloor-agent.mjs` runs without them.
 import { launch } from "./launch.mjs";
 
 await launch("agent/cli");

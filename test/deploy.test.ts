@@ -175,3 +175,18 @@ describe("deploy/prometheus.yml scrapes the agents its file_sd file lists", () =
     expect(existsSync(join(dir, "data"))).toBe(true);
   }, 150_000);
 });
+
+describe("the agent's bin, executed as the unit's ExecStart does", () => {
+  it("runs node with the V8 memory flags of its #! line (README, Agent footprint)", async () => {
+    const agent = new Proc(join(ROOT, "bin/watchfloor-agent.mjs"), ["--config", bareSite(tempDir("wf-agent-flags-")), "--listen", "127.0.0.1:0"], {
+      // `env node` on the #! line finds the node running this test first.
+      env: { ...env, PATH: `${join(process.execPath, "..")}:${process.env.PATH}` },
+    });
+    running.push(agent);
+    await agent.waitFor(/listening on http/);
+    // What the kernel started: node, the flags, the bin — read back from /proc, not from the agent.
+    const argv = readFileSync(`/proc/${agent.child.pid}/cmdline`, "utf8").split("\0");
+    expect(argv.slice(1, 3)).toEqual(["--optimize-for-size", "--no-opt"]);
+    expect(argv[3]).toBe(join(ROOT, "bin/watchfloor-agent.mjs"));
+  });
+});
