@@ -23,3 +23,21 @@ describe("varbindValue", () => {
     expect(c64(hex)).toBe(expected);
   });
 });
+
+describe("varbindValue of octet strings", () => {
+  const os = (bytes: number[] | string) =>
+    varbindValue({
+      oid: "1.3.6.1.2.1.31.1.1.1.1.1",
+      type: snmp.ObjectType.OctetString!,
+      value: typeof bytes === "string" ? Buffer.from(bytes, "utf8") : Buffer.from(bytes),
+    });
+  it.each([
+    ["plain ASCII", "GigabitEthernet0/0/1", "GigabitEthernet0/0/1"],
+    ["UTF-8 text (上联核心)", "上联核心", "上联核心"],
+    ["trailing NUL padding", [0x65, 0x74, 0x68, 0x30, 0, 0], "eth0"],
+    ["a MAC address (binary)", [0x00, 0x1b, 0x21, 0x3c, 0x9d, 0xf8], "00:1b:21:3c:9d:f8"],
+    ["tab and newline kept", "a\tb\n", "a\tb\n"],
+  ])("%s", (_, input, expected) => {
+    expect(os(input as number[] | string)).toBe(expected);
+  });
+});

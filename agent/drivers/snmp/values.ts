@@ -4,6 +4,10 @@ import { snmp, type Varbind } from "./netsnmp.ts";
 const T = snmp.ObjectType;
 
 function printable(buf: Buffer): string | undefined {
+  // Plain ASCII (interface names, descriptions: nearly every string a poll reads) needs no checks.
+  let ascii = true;
+  for (let i = 0; i < buf.length && ascii; i++) ascii = buf[i]! >= 0x20 && buf[i]! <= 0x7e;
+  if (ascii) return buf.toString("latin1");
   const text = buf.toString("utf8");
   // Trailing NULs are common padding on embedded agents; other control characters mean binary.
   const trimmed = text.replace(/\0+$/, "");
@@ -15,7 +19,11 @@ function printable(buf: Buffer): string | undefined {
 /** A Counter64's big-endian octets (net-snmp hands them over raw, up to 9 with a sign octet) as a bigint. */
 function counter64(v: Buffer): bigint {
   // Up to 6 octets fit a double exactly: the common case (an octet counter below 2^48) needs no hex string.
-  if (v.length <= 6) return v.length === 0 ? 0n : BigInt(v.readUIntBE(0, v.length));
+  if (v.length <= 6) {
+    let n = 0;
+    for (let i = 0; i < v.length; i++) n = n * 256 + v[i]!;
+    return BigInt(n);
+  }
   return BigInt(`0x${v.toString("hex")}`);
 }
 
