@@ -111,8 +111,11 @@ export async function faultRoutes(app: FastifyInstance, ctx: CollectorContext): 
       (!q.data.device || f.device === q.data.device) &&
       (!period || (f.openedAt >= period.start && f.openedAt < period.end));
     const t = now();
-    const faults = ctx.faults
-      .faults()
+    // Open and acknowledged faults are never archived: asking for them reads the live faults only, at
+    // a cost that does not grow with years of resolved ones.
+    const st = q.data.status;
+    const openOnly = st === "open" || st === "acknowledged" || st === "active";
+    const faults = (openOnly ? ctx.faults.liveFaults() : ctx.faults.faults())
       .filter(match)
       // Ties by id: the order of state.faults changes when faults are archived; the list must not.
       .sort((a, b) => b.openedAt - a.openedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

@@ -93,3 +93,26 @@ describe("retention: receipts no rule needs are pruned on a schedule", () => {
     await h.app.close();
   });
 });
+
+describe("the fault list after years of archive", () => {
+  it("open faults are listed from the live faults alone, and the same as when the whole record is read", async () => {
+    const h = await testCollector();
+    const t = h.clock.now();
+    await post(h, [onBattery("evt-old-fire", "firing", t - 60_000), onBattery("evt-old-clear", "clear", t)]);
+    h.clock.advance(17 * DAY); // past policy.archive.afterSeconds (16 d): the resolved fault is archived
+    await h.ctx.faults.advance();
+    expect((await h.store.audit()).filter((e) => e.action === "fault.archive")).toHaveLength(1);
+    await post(h, [{ ...onBattery("evt-new-fire", "firing", h.clock.now()), device: "ups-2" }]);
+
+    const list = async (query: string) =>
+      ((await h.call("GET", `/api/v1/faults${query}`, h.tokens.client_auditor)).body as { faults: { device: string; status: string }[] })
+        .faults.map((f) => [f.device, f.status]);
+    expect(await list("?status=active")).toEqual([["ups-2", "open"]]);
+    expect(await list("?status=open")).toEqual([["ups-2", "open"]]);
+    expect(await list("")).toEqual([
+      ["ups-2", "open"],
+      ["ups-1", "resolved"],
+    ]);
+    await h.app.close();
+  });
+});
