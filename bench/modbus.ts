@@ -5,13 +5,16 @@
  *
  * Wire time of one read of N registers at 9600 8N1 (RECIPES.md): (8 + 5 + 2N) bytes of 10 bits, plus two
  * 3.5-character silences. The floor is the registers the profile wants, packed into as few 125-register
- * reads as possible; the ratio agent / floor is the figure to drive down.
+ * reads as possible; the ratio agent / floor is the figure to drive down. Beside them: the requests Network
+ * UPS Tools' own driver sends per poll where NUT has one (bench/nut-plans.ts, read from the NUT source),
+ * priced with the planner's cost model (serialCost: ~20 character times per request plus 2 per register).
  *
  * usage: npm run bench:modbus [-- --seconds 1]
  */
 
 import { createModbusDriver, modbusOptionsSchema } from "../agent/drivers/modbus/driver.ts";
 import {
+  planCost,
   planRequests,
   planSingleReads,
   type ReadRequest,
@@ -24,10 +27,12 @@ import { deviceSchema } from "../common/config/schema.ts";
 import { createLogger } from "../common/logger.ts";
 import { CASES } from "../test/modbus/cases.ts";
 import { profilePath, startDevice, testProfilePath, type UnitMap } from "../test/modbus/peers.ts";
+import { NUT_PLANS, nutRequests } from "./nut-plans.ts";
 
 const BAUD = 9600;
 const BITS_PER_BYTE = 10;
 const GAP = 16;
+const SERIAL = serialCost(BAUD);
 const seconds = Number(process.argv[process.argv.indexOf("--seconds") + 1]) || 1;
 
 const isBits = (r: { table: string }) => r.table === "coil" || r.table === "discrete";
@@ -119,7 +124,7 @@ const plans = shipped.map((c) => {
     coalesced: planRequests(spans, { maxRegisters: 125, maxGap: 0 }),
     gapped: planRequests(spans, { maxRegisters: 125, maxGap: GAP }),
     // What the agent does with default options: the least-wire-time plan for the transport.
-    defaultRtu: planRequests(spans, { maxRegisters: 125, cost: serialCost(BAUD) }),
+    defaultRtu: planRequests(spans, { maxRegisters: 125, cost: SERIAL }),
     defaultTcp: planRequests(spans, { maxRegisters: 125 }),
     // The best any fixed maxGap (0…124) achieves on RS-485: an independent yardstick for the default.
     bestFixedGap: Math.min(
@@ -143,6 +148,9 @@ try {
     const defaultTcp = await registersPerSecond(device.where, unitId, p.sources, {});
     const floor = floorSeconds(p.spans);
     const best = Math.min(rtuSeconds(p.coalesced), rtuSeconds(p.gapped));
+    const nut = NUT_PLANS[p.c.profile];
+    const nutSeconds = nut ? planCost(nutRequests(nut), SERIAL) : undefined;
+    const defaultSeconds = planCost(p.defaultRtu, SERIAL);
     rows.push({
       profile: p.c.profile,
       "req/poll single": p.single.length,
@@ -166,6 +174,10 @@ try {
       "9600 ms default": +(rtuSeconds(p.defaultRtu) * 1000).toFixed(1),
       "9600 ms best fixed gap": +(p.bestFixedGap * 1000).toFixed(1),
       "ratio default/best gap": +(rtuSeconds(p.defaultRtu) / p.bestFixedGap).toFixed(2),
+      "NUT driver": nut?.driver ?? "—",
+      "req/poll NUT": nut?.reads.length ?? "—",
+      "9600 ms NUT": nutSeconds === undefined ? "—" : +(nutSeconds * 1000).toFixed(1),
+      "ratio default/NUT": nutSeconds === undefined ? "—" : +(defaultSeconds / nutSeconds).toFixed(2),
     });
   }
 } finally {
@@ -183,5 +195,14 @@ for (const r of rows)
       `RS-485 poll ${r["9600 ms best"]} ms vs floor ${r["floor ms"]} ms, ratio ${r["ratio best/floor"]}; ` +
       `default options: ${r["req/poll default RTU"]} requests on RS-485 (${r["9600 ms default"]} ms, ` +
       `${r["ratio default/best gap"]}× the best fixed maxGap, ${(Number(r["9600 ms default"]) / Number(r["floor ms"])).toFixed(2)}× the floor), ` +
-      `${r["req/poll default TCP"]} on TCP`,
+      `${r["req/poll default TCP"]} on TCP; ` +
+      (r["NUT driver"] === "—"
+        ? "NUT: — (no NUT driver)"
+        : `NUT ${r["NUT driver"]}: ${r["req/poll NUT"]} requests (${r["9600 ms NUT"]} ms), default/NUT ${r["ratio default/NUT"]}`),
   );
+console.log("\nNUT's plans (one poll, upsdrv_updateinfo; FC 3 = Read Holding Registers):");
+for (const [profile, plan] of Object.entries(NUT_PLANS))
+  for (const r of plan.reads)
+    console.log(
+      `  ${profile}: FC ${r.functionCode} ${r.address}×${r.count} — nut@${plan.commit.slice(0, 12)} ${r.source}`,
+    );
