@@ -5,6 +5,7 @@ import { isMonitoredPort, type PortFacts } from "../common/ports.ts";
 import { type ConditionEvent, LABEL_VALUE_MAX, TITLE_MAX, truncateText } from "../common/wire.ts";
 import { type ConditionTrack, debounceStep, initialTrack } from "./conditions/debounce.ts";
 import { instanceKey } from "./conditions/evaluate.ts";
+import { leftOverInstances, leftOverReason } from "./conditions/left-over.ts";
 import { samePortFacts } from "./conditions/port-scope.ts";
 import { loadDrivers } from "./drivers/registry.ts";
 import type { Driver, DriverSession } from "./drivers/types.ts";
@@ -13,6 +14,7 @@ import type { AgentMetrics } from "./metrics.ts";
 import type { Outbox } from "./outbox/outbox.ts";
 import { type PollResult, pollDevice } from "./poll.ts";
 import type { Debounce, ProfileCondition } from "./profiles/schema.ts";
+import type { Reprobe } from "./profiles/watch.ts";
 import { nextSlot, pollPhase } from "./schedule.ts";
 import type { PreparedDevice } from "./site.ts";
 
@@ -24,6 +26,9 @@ export const UNREACHABLE: ProfileCondition = {
   fireAfter: { polls: 2 } as Debounce,
   clearAfter: { polls: 1 } as Debounce,
 };
+
+/** Conditions the agent evaluates for every device, whatever its profile. */
+const AGENT_OWN: ReadonlySet<string> = new Set([UNREACHABLE.name]);
 
 export interface AgentDeps {
   agentId: string;
@@ -179,6 +184,7 @@ export class Agent {
       const { reason, from, to, detail } = result.reprobe;
       logger.info({ device: result.device, reason, profiles: `${from.join("+")} → ${to.join("+")}`, ...detail }, "device probed again (profile: auto)");
       metrics?.reprobed(result.device, reason, to);
+      if (from.join("+") !== to.join("+")) this.clearLeftOver(device, result.reprobe, result.startedAt);
     }
     if (metrics) {
       metrics.deviceUp.set({ device: result.device }, result.up ? 1 : 0);
@@ -211,6 +217,24 @@ export class Agent {
         firing.set(inst.condition, (firing.get(inst.condition) ?? 0) + (inst.track.state === "firing" ? 1 : 0));
       }
       for (const [condition, n] of firing) metrics.conditionFiring.set({ device: result.device, condition }, n);
+    }
+  }
+
+  /**
+   * The device is read with other profiles now: a firing condition they no longer declare is cleared
+   * (the same event as a poll's clear), since no poll would ever clear it. Those still declared keep
+   * their state and go on being evaluated.
+   */
+  private clearLeftOver(device: PreparedDevice, reprobe: Reprobe, at: number): void {
+    const id = device.config.id;
+    const reason = leftOverReason(reprobe.reason, reprobe.from, reprobe.to);
+    for (const [key, inst] of leftOverInstances(this.tracksOf(id), device.profile.profile, AGENT_OWN)) {
+      this.deps.logger.info(
+        { device: id, condition: inst.condition, labels: inst.labels, reason },
+        "condition cleared: the device's profiles no longer declare it",
+      );
+      inst.track = { state: "clear", pendingPolls: 0 };
+      this.emit(inst, key, "clear", at, { name: inst.condition });
     }
   }
 

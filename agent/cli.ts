@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   // (Imported only then: the SNMP code is loaded only by sites that use it.)
   if (site.devices.some((d) => d.config.profile === "auto")) {
     const { resolveAutoProfiles } = await import("./drivers/snmp/auto.ts");
-    for (const problem of await resolveAutoProfiles(site.devices, site.profiles)) logger.error(problem);
+    for (const problem of await resolveAutoProfiles(site.devices, site.profiles, Date.now, logger)) logger.error(problem);
   }
   // What each device is read with: a `profile: auto` device may be composed again by a poll.
   const applied = (id: string) => {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Floor } from "../harness/floor.ts";
@@ -23,12 +23,29 @@ const skip = skipWithout(snmpsimMissing(OWN) ?? snmpdMissing(), "profile: auto r
 const DEVICE = (id: string, port: number, community: string) =>
   `  - { id: ${id}, name: ${id}, class: network, zone: server-room, driver: snmp, address: "127.0.0.1:${port}", profile: auto, interval: 1s, timeout: 5s, options: { community: ${community}, timeoutMs: 800, retries: 0 } }`;
 
-/** A recording served under community `dev`, from a folder of its own. */
-function asDev(recording: string): string {
+/** A recording served under community `dev`, from a folder of its own, with some OIDs answering otherwise. */
+function asDev(recording: string, answers: Record<string, string> = {}): string {
   const dir = tempDir("wf-reprobe-rec-");
-  copyFileSync(join(OWN, `${recording}.snmprec`), join(dir, "dev.snmprec"));
+  const lines = readFileSync(join(OWN, `${recording}.snmprec`), "utf8")
+    .split("\n")
+    .map((line) => {
+      const [oid, type] = line.split("|");
+      return oid && answers[oid] !== undefined ? `${oid}|${type}|${answers[oid]}` : line;
+    });
+  writeFileSync(join(dir, "dev.snmprec"), lines.join("\n"));
   return dir;
 }
+
+/** The agent's JSON log lines with this message, about this device. */
+function logLines(output: string, msg: string, device: string): Record<string, unknown>[] {
+  return output
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l.msg === msg && l.device === device);
+}
+
+const UPS_OUTPUT_SOURCE = "1.3.6.1.2.1.33.1.4.1.0";
 
 function snmpget(port: number, community: string, oid: string): string {
   return execFileSync("snmpget", ["-v2c", "-c", community, "-Oqv", "-On", `127.0.0.1:${port}`, oid], {
@@ -42,7 +59,8 @@ describe.skipIf(skip)("profile: auto probes a device again when it changed", () 
   let sim: Snmpsim;
   let snmpd: Snmpd;
   let floor: Floor;
-  const upsDir = asDev("watchfloor-ups");
+  // The UPS card on battery: upsOutputSource battery(5) (RFC 1628), the recording otherwise as taken.
+  const upsDir = asDev("watchfloor-ups", { [UPS_OUTPUT_SOURCE]: "5" });
   const switchDir = asDev("watchfloor-switch");
   const metrics = async () => (await fetch(`${floor.agentUrl}/metrics`)).text();
 
@@ -81,6 +99,12 @@ describe.skipIf(skip)("profile: auto probes a device again when it changed", () 
     expect(
       sampleValue(text, "watchfloor_device_profile_info", { device: "swapped", profile: "ups-mib" }),
     ).toBe(1);
+
+    // On battery as snmpget reads it: ups.on_battery fires before the swap.
+    expect(snmpget(sim.port, "dev", UPS_OUTPUT_SOURCE)).toBe("5");
+    const changes = () => logLines(floor.agent!.output, "condition changed", "swapped");
+    const onBattery = () => changes().filter((l) => l.condition === "ups.on_battery").map((l) => l.state);
+    await until("ups.on_battery firing", async () => (onBattery().includes("firing") ? true : undefined), 30_000);
 
     // The card is swapped for a Huawei switch: same address, same community.
     const port = sim.port;
@@ -125,6 +149,23 @@ describe.skipIf(skip)("profile: auto probes a device again when it changed", () 
     expect(logged).toMatchObject({ level: 30, reason: "sysobjectid" });
     expect(logged.profiles).toMatch(/^ups-mib → huawei-vrp/);
     expect(logged.sysObjectID).toBe("1.3.6.1.2.1.33 → 1.3.6.1.4.1.2011.2.23.95");
+
+    // The switch has no UPS-MIB (snmpget: no such instance), so no poll would clear ups.on_battery: the
+    // re-probe clears it, with the event a poll's clear sends (the collector resolves the fault).
+    expect(snmpget(port, "dev", UPS_OUTPUT_SOURCE)).toMatch(/^No Such (Object|Instance)/);
+    expect(onBattery()).toEqual(["firing", "clear"]);
+    const clear = changes().find((l) => l.condition === "ups.on_battery" && l.state === "clear")!;
+    expect(clear.event).toMatch(/^[\w-]+-[0-9a-f-]{36}$/);
+    const [cleared, ...more] = logLines(
+      floor.agent!.output,
+      "condition cleared: the device's profiles no longer declare it",
+      "swapped",
+    );
+    expect(more).toEqual([]);
+    expect(cleared).toMatchObject({ level: 30, condition: "ups.on_battery" });
+    expect(cleared!.reason).toMatch(/^device replaced: profile ups-mib → huawei-vrp/);
+    // The agent's own device.unreachable was never touched.
+    expect(changes().filter((l) => l.condition === "device.unreachable")).toEqual([]);
   }, 120_000);
 
   it("a restart (sysUpTime went back) that brings HOST-RESOURCES: composed again with it", async () => {

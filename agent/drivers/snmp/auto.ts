@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import type { DeviceConfig } from "../../../common/config/schema.ts";
 import { appliedIds, type LoadedProfile } from "../../profiles/load.ts";
 import type { Profile } from "../../profiles/schema.ts";
@@ -207,11 +208,14 @@ class AutoProfileWatch implements ProfileWatch {
   private last?: Identity;
   private probing?: Promise<void>;
   private unreported?: Reprobe;
+  /** A re-probe failed and none has succeeded since (the streak is logged once). */
+  private failing = false;
 
   constructor(
     private device: PreparedDevice,
     private profiles: ReadonlyMap<string, LoadedProfile>,
     private now: () => number,
+    private logger: ProbeLogger | undefined,
     initial?: Fingerprint,
   ) {
     if (initial?.sysObjectID)
@@ -227,9 +231,22 @@ class AutoProfileWatch implements ProfileWatch {
       return Promise.resolve();
     }
     // A probe that fails (the device stopped answering meanwhile) does not fail the poll, which read
-    // the device already: `last` stays, so the next poll probes again.
+    // the device already: `last` stays, so the next poll probes again. Logged once per streak, not
+    // with every poll that retries.
     this.probing = this.probe(reason, now)
-      .catch(() => undefined)
+      .then(
+        () => {
+          this.failing = false;
+        },
+        (err: unknown) => {
+          if (this.failing) return;
+          this.failing = true;
+          this.logger?.warn(
+            { device: this.device.config.id, reason, error: err instanceof Error ? err.message : String(err) },
+            "profile: auto re-probe failed; retried at every poll",
+          );
+        },
+      )
       .finally(() => {
         this.probing = undefined;
       });
@@ -269,17 +286,21 @@ class AutoProfileWatch implements ProfileWatch {
   }
 }
 
+/** Where a failed re-probe is reported. */
+export type ProbeLogger = Pick<Logger, "warn">;
+
 /**
  * Resolves `profile: auto` for every SNMP device whose config says so, in place, before the agent starts
  * (the site loader must let `auto` through with a placeholder), and gives each a watch: every poll reads
  * sysObjectID and sysUpTime, and a device that was replaced, restarted or never recognised is probed and
  * composed again. Returns one message per device that could not be recognised (it keeps its placeholder
- * until a later poll recognises it).
+ * until a later poll recognises it). A re-probe that fails is logged to `logger` at warn, once per streak.
  */
 export async function resolveAutoProfiles(
   devices: readonly PreparedDevice[],
   profiles: ReadonlyMap<string, LoadedProfile>,
   now: () => number = Date.now,
+  logger?: ProbeLogger,
 ): Promise<string[]> {
   const all = [...profiles.values()].map((p) => p.profile);
   const problems: string[] = [];
@@ -299,7 +320,7 @@ export async function resolveAutoProfiles(
         } catch (err) {
           problems.push(`${d.config.id}: profile auto: ${(err as Error).message}`);
         }
-        d.watch = new AutoProfileWatch(d, profiles, now, fp);
+        d.watch = new AutoProfileWatch(d, profiles, now, logger, fp);
       }),
   );
   return problems;
