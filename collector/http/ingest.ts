@@ -25,6 +25,31 @@ function cpuMs(): number {
 const MIN_SLICE_EVENTS = 8;
 
 /**
+ * How many events a part of a slice takes: as many as half the CPU time left in the slice is expected
+ * to apply (so an ordinary batch records its ids in a statement or two, not one per MIN_SLICE_EVENTS),
+ * at least MIN_SLICE_EVENTS, and at most twice the part before. The rate is the recent cost per event,
+ * rising at once with a costlier part and falling by halves: a rate measured on cheap events must not
+ * let one part of costly ones (a storm folding under its parent) hold the loop for long.
+ */
+export class SlicePace {
+  /** Recent CPU ms per event; undefined before the first part. */
+  private msPerEvent: number | undefined;
+  private lastPart = MIN_SLICE_EVENTS;
+
+  partSize(budgetMs: number): number {
+    const fits = this.msPerEvent === undefined ? MIN_SLICE_EVENTS : Math.floor(budgetMs / 2 / this.msPerEvent);
+    this.lastPart = Math.max(MIN_SLICE_EVENTS, Math.min(fits, this.lastPart * 2));
+    return this.lastPart;
+  }
+
+  record(events: number, ms: number): void {
+    if (events === 0) return;
+    const rate = Math.max(ms, 0) / events;
+    this.msPerEvent = this.msPerEvent === undefined ? rate : Math.max(rate, (this.msPerEvent + rate) / 2);
+  }
+}
+
+/**
  * POST /api/v1/events: agents deliver condition changes and heartbeats. A batch's event ids are recorded
  * with their effects in one transaction, committed before the reply: a redelivered event is
  * acknowledged and changes nothing, and a batch that fails leaves nothing behind (the agent resends it).
@@ -33,6 +58,7 @@ const MIN_SLICE_EVENTS = 8;
  * failure part-way leaves only whole slices, whose ids make the agent's resend harmless.
  */
 export async function ingestRoutes(app: FastifyInstance, ctx: CollectorContext): Promise<void> {
+  const pace = new SlicePace();
   app.post("/api/v1/events", { config: { allow: { agents: true } }, bodyLimit: 4 * 1024 * 1024 }, async (req, reply) => {
     const batch = parseBody(eventBatchSchema, req.body, reply);
     if (!batch) return reply;
@@ -70,21 +96,26 @@ export async function ingestRoutes(app: FastifyInstance, ctx: CollectorContext):
     let next = 0;
     while (next < batch.events.length) {
       // One transaction (one fsync) per slice: the whole batch unless it outlasts SLICE_MS. Event ids
-      // are recorded MIN_SLICE_EVENTS at a time (one statement, one round trip to PostgreSQL), and the
-      // clocks read after each such part.
+      // are recorded a part at a time (one statement, one round trip to PostgreSQL), each part as many
+      // events as SlicePace expects the CPU time left in the slice to apply, and the clocks read after it.
       await ctx.faults.transaction(async (b) => {
         const wall = performance.now();
         const cpu = cpuMs();
+        let used = 0;
         do {
-          const part = batch.events.slice(next, next + MIN_SLICE_EVENTS);
+          const part = batch.events.slice(next, next + pace.partSize(SLICE_MS - used));
           next += part.length;
+          const started = cpuMs();
           const fresh = await b.store.rememberEvents(
             part.map((e) => ({ id: e.id, agent: batch.agent, type: e.type, receivedAt: now, body: e })),
           );
           for (const e of part) {
             await apply(b, e, fresh.delete(e.id));
           }
-        } while (next < batch.events.length && (performance.now() - wall < SLICE_MS || cpuMs() - cpu < SLICE_MS));
+          const end = cpuMs();
+          pace.record(part.length, end - started);
+          used = end - cpu;
+        } while (next < batch.events.length && (performance.now() - wall < SLICE_MS || used < SLICE_MS));
       });
       if (next < batch.events.length) await new Promise((resolve) => setImmediate(resolve));
     }

@@ -217,11 +217,15 @@ export class EngineRows {
 
   private async events(rows: Row<"engine_events">[]): Promise<void> {
     for (const part of chunks(rows))
-      await this.db.insertRows("engine_events", part, (q, rows) =>
-        q
-          .insertInto("engine_events")
-          .values([...rows])
-          .onConflict((oc) => oc.column("event_id").doNothing()),
+      await this.db.insertRows(
+        "engine_events",
+        part,
+        (q, rows) =>
+          q
+            .insertInto("engine_events")
+            .values([...rows])
+            .onConflict((oc) => oc.column("event_id").doNothing()),
+        { padded: true },
       );
   }
 

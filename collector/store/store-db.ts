@@ -101,21 +101,29 @@ export class StoreDb {
   /**
    * A multi-row INSERT (rows alike: the same keys in the same order), built by `build`. Building
    * Kysely's tree for a 100-row insert costs about a millisecond, which the ingest path would pay per
-   * statement with the event loop held; so the rows go in parts of 128, 64, …, 1 rows (a binary
-   * decomposition of their number), each statement compiled once per name and part size, and later
+   * statement with the event loop held; so the rows go in parts of a few sizes (the largest of 1024,
+   * 768, 512, 384, 256, 192, …, 12, 8, 7, …, 1 that fits, then the rest the same way: 200 rows are
+   * two statements, 100 rows two), each statement compiled once per name and part size, and later
    * calls only bind the new values. Returns the rows of a RETURNING clause, in order.
+   *
+   * `padded`, only for an INSERT ... ON CONFLICT DO NOTHING: up to PADDED_MAX rows in ONE statement
+   * (one round trip to PostgreSQL whatever their number), padded to the next of those sizes with
+   * copies of the last row, which the conflict clause skips: the statement writes exactly the rows
+   * given, and a RETURNING clause returns each inserted key once. (A copy would make DO UPDATE touch
+   * a row twice, and an insert without a conflict clause fail.)
    */
   async insertRows<R extends Record<string, unknown>, O = unknown>(
     name: string,
     rows: readonly R[],
     build: (q: Kysely<Tables>, rows: readonly R[]) => Compilable<O>,
+    opts: { padded?: boolean } = {},
   ): Promise<O[]> {
     const out: O[] = [];
     for (let at = 0; at < rows.length; ) {
-      let size = 128;
-      while (size > rows.length - at) size /= 2;
-      out.push(...(await this.insertPart(name, rows.slice(at, at + size), build)));
-      at += size;
+      const part = rows.slice(at, at + (opts.padded ? PADDED_MAX : partSize(rows.length - at)));
+      at += part.length;
+      if (opts.padded) for (let size = paddedSize(part.length); part.length < size; ) part.push(part.at(-1)!);
+      out.push(...(await this.insertPart(name, part, build)));
     }
     return out;
   }
@@ -177,6 +185,26 @@ export class StoreDb {
   async close(): Promise<void> {
     await this.q.destroy();
   }
+}
+
+/** Most rows in one padded insert (insertRows' padded parts): 1024 rows of 8 columns bind 8,192 values. */
+const PADDED_MAX = 1024;
+
+/** The largest of the padded sizes (paddedSize) that n rows fill: insertRows' next part. */
+function partSize(n: number): number {
+  if (n <= 8) return n;
+  let size = 8;
+  for (let next = 12; next <= Math.min(n, PADDED_MAX); next = next % 3 === 0 ? (next / 3) * 4 : next * 1.5)
+    size = next;
+  return size;
+}
+
+/** The padded size of n rows: n up to 8, then the next power of two or 1.5 times one (at most 33 % padding). */
+export function paddedSize(n: number): number {
+  if (n <= 8) return n;
+  let size = 8;
+  while (size < n) size = size % 3 === 0 ? (size / 3) * 4 : size * 1.5;
+  return Math.min(size, PADDED_MAX);
 }
 
 /** int8 (COUNT(*), BIGINT columns) as a JS number: epoch milliseconds and counts fit in 2^53. */

@@ -75,12 +75,16 @@ export class CollectorStore {
       received_at: e.receivedAt,
       body: JSON.stringify(e.body),
     }));
-    const rows = await this.db.insertRows("events", receipts, (q, r) =>
-      q
-        .insertInto("events")
-        .values([...r])
-        .onConflict((oc) => oc.column("id").doNothing())
-        .returning("id"),
+    const rows = await this.db.insertRows(
+      "events",
+      receipts,
+      (q, r) =>
+        q
+          .insertInto("events")
+          .values([...r])
+          .onConflict((oc) => oc.column("id").doNothing())
+          .returning("id"),
+      { padded: true },
     );
     return new Set(rows.map((r) => r.id));
   }

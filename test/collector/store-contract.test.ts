@@ -96,6 +96,34 @@ for (const kind of KINDS) {
       expect(await count(store, "events")).toBe(2);
     });
 
+    it("event ids of a batch of any size: each new id recorded once with its own row, the seen ones left as they were", async () => {
+      const store = await kind.fresh();
+      await store.rememberEvent("old-0", "agent-1", "condition", T0, { n: "first" });
+      // 1,302 receipts, one statement each part of up to 1,024 (padded with copies of the last row):
+      // every 100th id seen before, every 7th sent twice, the last one new.
+      const batch = Array.from({ length: 1302 }, (_, i) => ({
+        id: i % 100 === 0 ? `old-${i}` : `new-${i - (i % 7 === 3 ? 1 : 0)}`,
+        agent: "agent-1",
+        type: "condition",
+        receivedAt: T0 + i,
+        body: { n: i },
+      }));
+      for (let i = 100; i < 1301; i += 100) await store.rememberEvent(`old-${i}`, "agent-1", "condition", T0, { n: "first" });
+      const expected = new Set(batch.map((e) => e.id).filter((id) => id.startsWith("new-")));
+      const fresh = await store.rememberEvents(batch);
+      expect([...fresh].sort()).toEqual([...expected].sort());
+      expect(await count(store, "events")).toBe(expected.size + 14);
+      // A seen id keeps its first body; a new id has the body of its first delivery in the batch.
+      const body = async (id: string) =>
+        (await store.db.q.selectFrom("events").select("body").where("id", "=", id).executeTakeFirstOrThrow()).body;
+      expect(JSON.parse(await body("old-700"))).toEqual({ n: "first" });
+      expect(JSON.parse(await body("new-2"))).toEqual({ n: 2 });
+      expect(JSON.parse(await body("new-1301"))).toEqual({ n: 1301 });
+      // The same batch again changes nothing.
+      expect((await store.rememberEvents(batch)).size).toBe(0);
+      expect(await count(store, "events")).toBe(expected.size + 14);
+    });
+
     it("a batch that fails half-way leaves nothing: no event id, no audit entry, no head", async () => {
       const store = await kind.fresh();
       await expect(
