@@ -101,9 +101,8 @@ export class StoreDb {
   /**
    * A multi-row INSERT (rows alike: the same keys in the same order), built by `build`. Building
    * Kysely's tree for a 100-row insert costs about a millisecond, which the ingest path would pay per
-   * statement with the event loop held; so the rows go in parts of a few sizes (the largest of 1024,
-   * 768, 512, 384, 256, 192, …, 12, 8, 7, …, 1 that fits, then the rest the same way: 200 rows are
-   * two statements, 100 rows two), each statement compiled once per name and part size, and later
+   * statement with the event loop held; so the rows go in parts of 128, 64, …, 1 rows (a binary
+   * decomposition of their number), each statement compiled once per name and part size, and later
    * calls only bind the new values. Returns the rows of a RETURNING clause, in order.
    *
    * `padded`, only for an INSERT ... ON CONFLICT DO NOTHING: up to PADDED_MAX rows in ONE statement
@@ -120,9 +119,11 @@ export class StoreDb {
   ): Promise<O[]> {
     const out: O[] = [];
     for (let at = 0; at < rows.length; ) {
-      const part = rows.slice(at, at + (opts.padded ? PADDED_MAX : partSize(rows.length - at)));
+      let size = opts.padded ? PADDED_MAX : 128;
+      if (!opts.padded) while (size > rows.length - at) size /= 2;
+      const part = rows.slice(at, at + size);
       at += part.length;
-      if (opts.padded) for (let size = paddedSize(part.length); part.length < size; ) part.push(part.at(-1)!);
+      if (opts.padded) for (const to = paddedSize(part.length); part.length < to; ) part.push(part.at(-1)!);
       out.push(...(await this.insertPart(name, part, build)));
     }
     return out;
@@ -189,15 +190,6 @@ export class StoreDb {
 
 /** Most rows in one padded insert (insertRows' padded parts): 1024 rows of 8 columns bind 8,192 values. */
 const PADDED_MAX = 1024;
-
-/** The largest of the padded sizes (paddedSize) that n rows fill: insertRows' next part. */
-function partSize(n: number): number {
-  if (n <= 8) return n;
-  let size = 8;
-  for (let next = 12; next <= Math.min(n, PADDED_MAX); next = next % 3 === 0 ? (next / 3) * 4 : next * 1.5)
-    size = next;
-  return size;
-}
 
 /** The padded size of n rows: n up to 8, then the next power of two or 1.5 times one (at most 33 % padding). */
 export function paddedSize(n: number): number {
