@@ -57,9 +57,10 @@ describe("a storm: 1,500 devices go unreachable and fold under their parents whi
       n: 1530,
     });
 
-    // The goal is 50 ms (printed above, and by npm run bench:ingest). process.cpuUsage() also counts V8's
-    // parallel GC threads, so on a loaded CI machine a 10 ms slice can read as 50–60 ms; an unsliced
-    // engine holds the loop ≥ 100 ms on this storm, so 80 ms still tells the two apart.
+    // The goal is 50 ms (printed above, and by npm run bench:ingest). Measured as the CPU time of the
+    // loop's own thread (V8's parallel GC threads and libuv's pool not counted), which a busy machine
+    // still stretches (cache misses, a scavenge on the main thread); an unsliced engine holds the loop
+    // ≥ 100 ms on this storm, so 80 ms still tells the two apart.
     expect(during.heldCpuMs).toBeLessThan(80);
     // Answered between slices, not only between the storm's 8 batches.
     expect(during.requests).toBeGreaterThan(8);
