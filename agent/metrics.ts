@@ -26,7 +26,7 @@ export class AgentMetrics {
   /** The devices' latest readings, written after the registry's metrics on /metrics (see server.ts). */
   readonly readings: LatestReadings;
 
-  constructor(private registry: Registry) {
+  constructor(registry: Registry) {
     this.readings = new LatestReadings("watchfloor_", (name) => registry.getSingleMetric(name) !== undefined);
     this.profileInfo = new Gauge({
       name: "watchfloor_device_profile_info",

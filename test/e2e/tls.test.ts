@@ -5,17 +5,17 @@
  * cookie must come back Secure; a proxy the collector does not trust cannot make it so.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bareSite } from "../harness/bare-site.ts";
 import { skipWithout } from "../harness/peer-gate.ts";
 import { freePort } from "../harness/ports.ts";
-import { node, Proc, tempDir } from "../harness/process.ts";
+import { node, type Proc, tempDir } from "../harness/process.ts";
+import { NGINX, startNginx } from "../peers/nginx.ts";
 
 const env = { WATCHFLOOR_AGENT_TOKEN: "tls-test-agent-token" };
-const NGINX = "/usr/sbin/nginx";
 const running: Proc[] = [];
 afterAll(async () => {
   for (const p of running.reverse()) await p.stop();
@@ -170,16 +170,9 @@ describe.skipIf(
     ({ url: direct, token } = await startCollector(site, "http"));
     const port = await freePort();
     // The server block deploy/README.md gives, on a free port.
-    writeFileSync(
-      join(dir, "nginx.conf"),
-      `pid ${dir}/nginx.pid;
-error_log stderr;
-events {}
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  server {
+    const nginx = startNginx(
+      dir,
+      `  server {
     listen 127.0.0.1:${port} ssl;
     ssl_certificate ${cert};
     ssl_certificate_key ${key};
@@ -189,11 +182,8 @@ http {
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     }
-  }
-}
-`,
+  }`,
     );
-    const nginx = new Proc(NGINX, ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", "daemon off;"]);
     running.push(nginx);
     proxied = `https://127.0.0.1:${port}`;
     for (let i = 0; i < 50; i++) {

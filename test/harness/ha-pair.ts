@@ -10,7 +10,8 @@ import { notifications } from "../paging/harness.ts";
 import { Receiver } from "../paging/receiver.ts";
 import { PostgresServer } from "./postgres.ts";
 import { freePort } from "./ports.ts";
-import { node, Proc, tempDir, until } from "./process.ts";
+import { node, type Proc, tempDir, until } from "./process.ts";
+import { startNginx } from "../peers/nginx.ts";
 
 export const HA_AGENT_TOKEN = "agent-token-for-the-ha-pair";
 
@@ -23,7 +24,6 @@ export interface HaPairOptions {
 
 export type HaNode = { id: string; proc: Proc; url: string };
 
-export const NGINX = "/usr/sbin/nginx";
 
 /**
  * nginx in front of both collectors with deploy/README.md's upstream and location block (plain HTTP
@@ -33,16 +33,9 @@ export async function startProxy(first: HaNode, second: HaNode): Promise<{ url: 
   const dir = tempDir("wf-ha-proxy-");
   const port = await freePort();
   const hostPort = (n: HaNode) => new URL(n.url).host;
-  writeFileSync(
-    join(dir, "nginx.conf"),
-    `pid ${dir}/nginx.pid;
-error_log stderr;
-events {}
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  upstream watchfloor {
+  const nginx = startNginx(
+    dir,
+    `  upstream watchfloor {
     server ${hostPort(first)} max_fails=1 fail_timeout=5s;
     server ${hostPort(second)} max_fails=1 fail_timeout=5s;
   }
@@ -55,11 +48,8 @@ http {
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     }
-  }
-}
-`,
+  }`,
   );
-  const nginx = new Proc(NGINX, ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", "daemon off;"]);
   const url = `http://127.0.0.1:${port}`;
   await until("nginx up", async () => (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) || undefined, 15_000);
   return { url, stop: () => nginx.stop() };
