@@ -160,6 +160,7 @@ export async function main(argv: string[]): Promise<number> {
     ? (await import("./drivers/snmp/traps.ts")).startTrapReceiver({
         listen: agentConfig.traps.listen,
         rateLimit: agentConfig.traps.rateLimit,
+        receiveBufferBytes: agentConfig.traps.receiveBufferBytes,
         devices: site.devices,
         sink: agent,
         logger,

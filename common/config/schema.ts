@@ -118,6 +118,13 @@ export const agentSchema = z.strictObject({
       rateLimit: z
         .strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) })
         .default({ perSecond: 20, burst: 200 }),
+      /** The trap socket's receive buffer (bytes): what a storm can queue while the agent is busy. */
+      receiveBufferBytes: z
+        .number()
+        .int()
+        .min(65_536)
+        .max(256 * 1024 * 1024)
+        .default(4 * 1024 * 1024),
     })
     .optional(),
 });

@@ -10,6 +10,7 @@ import type { SnmpOptions } from "./options.ts";
 import { parseTarget } from "./session.ts";
 import { DEFAULT_TRAP_RATE_LIMIT, LogThrottle, sourceAddress, TokenBuckets, type TrapRateLimit } from "./trap-admission.ts";
 import { type Trap, trapAction, v1TrapOid, v2TrapOid } from "./trap-map.ts";
+import { udpDrops } from "./udp-drops.ts";
 import { varbindValue } from "./values.ts";
 
 /** What the receiver needs of the agent (Agent implements it). */
@@ -33,6 +34,8 @@ export interface TrapReceiverOptions {
   errors?: AgentErrors;
   /** Per source address (agent.traps.rateLimit); DEFAULT_TRAP_RATE_LIMIT when absent. */
   rateLimit?: TrapRateLimit;
+  /** The socket's receive buffer asked of the kernel (agent.traps.receiveBufferBytes). */
+  receiveBufferBytes?: number;
   now?: () => number;
 }
 
@@ -88,13 +91,16 @@ const text = (vb: Varbind) => String(varbindValue(vb));
 function fencedDgram(
   admit: (rinfo: RemoteInfo) => boolean,
   onPacketError: (err: unknown, rinfo: RemoteInfo) => void,
-  onListening: () => void,
+  onListening: (socket: Socket) => void,
+  recvBufferSize: number,
 ) {
   return {
     createSocket(type: SocketType): Socket {
-      const socket = createSocket(type);
+      // A storm of traps arrives while the event loop is busy: what does not fit the socket's receive
+      // buffer the kernel drops (counted: watchfloor_agent_snmp_trap_kernel_drops_total).
+      const socket = createSocket({ type, recvBufferSize });
       // net-snmp binds without waiting; "listening" is when a trap sent to the port is received.
-      socket.once("listening", onListening);
+      socket.once("listening", () => onListening(socket));
       const on = socket.on.bind(socket) as (event: string, listener: (...args: never[]) => void) => Socket;
       socket.on = ((event: string, listener: (...args: never[]) => void) => {
         if (event !== "message") return on(event, listener);
@@ -164,20 +170,34 @@ export function startTrapReceiver(opts: TrapReceiverOptions): { close(): Promise
     }
     return true;
   };
+  const asked = opts.receiveBufferBytes ?? DEFAULT_TRAP_RECEIVE_BUFFER;
+  const transport = host.includes(":") ? "udp6" : "udp4";
+  const drops = kernelDrops(logger, opts.registry);
   const dgramModule = fencedDgram(
     admit,
     (err, rinfo) =>
       errors.report("snmp_traps", err, "SNMP trap listener: a packet failed; dropped it, still listening", {
         from: rinfo.address,
       }),
-    () => logger.info({ listen: opts.listen, devices: targets.length }, "SNMP trap receiver listening"),
+    (socket) => {
+      const receiveBuffer = socket.getRecvBufferSize();
+      logger.info({ listen: opts.listen, devices: targets.length, receiveBuffer }, "SNMP trap receiver listening");
+      // Linux reports twice what was set (its bookkeeping), capped by net.core.rmem_max.
+      if (receiveBuffer < asked)
+        logger.warn(
+          { asked, receiveBuffer },
+          "SNMP trap receive buffer smaller than agent.traps.receiveBufferBytes: the kernel caps it at net.core.rmem_max (raise it with sysctl, see deploy/README.md); a trap storm may be dropped",
+        );
+      drops.watch(socket.address().port, transport);
+    },
+    asked,
   );
 
   const receiver = snmp.createReceiver(
     {
       port,
       address: host,
-      transport: host.includes(":") ? "udp6" : "udp4",
+      transport,
       includeAuthentication: true,
       dgramModule,
     },
@@ -270,5 +290,59 @@ export function startTrapReceiver(opts: TrapReceiverOptions): { close(): Promise
   for (const c of new Set(targets.map((t) => t.community).filter((c): c is string => c !== undefined)))
     authorizer.addCommunity(c);
   for (const u of usersOf(opts.devices)) authorizer.addUser(u);
-  return { close: () => new Promise<void>((r) => receiver.close(() => r())) };
+  return {
+    close: () =>
+      new Promise<void>((r) => {
+        drops.stop();
+        receiver.close(() => r());
+      }),
+  };
+}
+
+/** agent.traps.receiveBufferBytes by default: a storm of a thousand 4 KB traps fits. */
+export const DEFAULT_TRAP_RECEIVE_BUFFER = 4 * 1024 * 1024;
+
+/**
+ * Counts the datagrams the kernel dropped on the trap socket (watchfloor_agent_snmp_trap_kernel_drops_total)
+ * and logs at error when that number grows: those traps are lost, and nothing else would say so.
+ */
+function kernelDrops(logger: Logger, registry: Registry | undefined) {
+  let port: number | undefined;
+  let family: "udp4" | "udp6" = "udp4";
+  let seen: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const sample = () => {
+    if (port === undefined) return;
+    const now = udpDrops(port, family);
+    if (now === undefined) return;
+    // The first reading is the baseline: a socket bound a moment ago has dropped nothing of ours.
+    if (seen !== undefined && now > seen) {
+      counter.inc(now - seen);
+      logger.error(
+        { dropped: now - seen },
+        "SNMP traps lost: the kernel dropped datagrams on the trap socket (receive buffer full; raise agent.traps.receiveBufferBytes and net.core.rmem_max)",
+      );
+    }
+    seen = now;
+  };
+  const counter =
+    (registry?.getSingleMetric("watchfloor_agent_snmp_trap_kernel_drops_total") as Counter | undefined) ??
+    new Counter({
+      name: "watchfloor_agent_snmp_trap_kernel_drops_total",
+      help: "Datagrams the kernel dropped on the SNMP trap socket before the agent read them (receive buffer full): traps lost",
+      registers: registry ? [registry] : [],
+      collect: sample,
+    });
+  return {
+    watch(boundPort: number, transport: "udp4" | "udp6") {
+      port = boundPort;
+      family = transport;
+      seen = udpDrops(port, family);
+      timer = setInterval(sample, 5_000);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
 }
