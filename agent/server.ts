@@ -3,6 +3,33 @@ import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { LatestReadings } from "./latest-readings.ts";
 
+/**
+ * How long a client may hold a connection. Prometheus asks within its scrape timeout (10 s by default)
+ * and reads the page at once; a client that dribbles its request (slowloris), opens a connection and
+ * says nothing, or stops reading the page, is cut off instead of holding a socket and the page's
+ * writer for ever.
+ */
+export interface AgentServerTimeouts {
+  /** The request line and headers must have arrived within this (node's headersTimeout). */
+  headersMs: number;
+  /** The whole request (the agent's are GETs: the headers) within this (node's requestTimeout). */
+  requestMs: number;
+  /** A connection on which nothing moves either way for this long is closed (a reader that stopped). */
+  idleMs: number;
+  /** A whole answer (the /metrics page) must be taken within this, however slowly the bytes move. */
+  responseMs: number;
+  /** An idle kept-alive connection between two scrapes is closed after this (node's keepAliveTimeout). */
+  keepAliveMs: number;
+}
+
+export const AGENT_SERVER_TIMEOUTS: AgentServerTimeouts = {
+  headersMs: 10_000,
+  requestMs: 15_000,
+  idleMs: 30_000,
+  responseMs: 60_000,
+  keepAliveMs: 5_000,
+};
+
 export interface AgentServer {
   /** Listens; resolves to the URL it serves (http://HOST:PORT), with the real port when given 0. */
   listen(at: { host: string; port: number }): Promise<string>;
@@ -18,8 +45,22 @@ export function buildAgentServer(opts: {
   /** The devices' readings, written after the registry's metrics (AgentMetrics.readings). */
   readings?: LatestReadings;
   health: () => Record<string, unknown>;
+  timeouts?: Partial<AgentServerTimeouts>;
 }): AgentServer {
-  const server: Server = createServer((req, res) => {
+  const t = { ...AGENT_SERVER_TIMEOUTS, ...opts.timeouts };
+  const options = {
+    headersTimeout: t.headersMs,
+    requestTimeout: t.requestMs,
+    keepAliveTimeout: t.keepAliveMs,
+    // node checks the two request timeouts on this period (30 s by default, which would double them).
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, t.headersMs / 4)),
+  };
+  const server: Server = createServer(options, (req, res) => {
+    // However the bytes trickle, the answer is over by then (an idle timeout alone lets a reader that
+    // takes a byte now and then hold the page's writer for ever).
+    const deadline = setTimeout(() => res.destroy(), t.responseMs);
+    deadline.unref();
+    res.once("close", () => clearTimeout(deadline));
     const path = (req.url ?? "/").split("?")[0];
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) });
@@ -62,6 +103,8 @@ export function buildAgentServer(opts: {
     if (path === "/healthz") return send(200, "application/json; charset=utf-8", JSON.stringify({ status: "ok", ...opts.health() }));
     send(404, "application/json", JSON.stringify({ error: `no route ${path}; the agent serves /metrics and /healthz` }));
   });
+  // Nothing moving on a connection for idleMs: node destroys the socket (no "timeout" listener here).
+  server.setTimeout(t.idleMs);
   return {
     listen: ({ host, port }) =>
       new Promise((resolve, reject) => {
