@@ -82,6 +82,20 @@ describe("profile mapping (raw → canonical readings)", () => {
     ]);
   });
 
+  it("converts optical power from µW to dBm after the scale; no light (0 or less) is no reading", () => {
+    // Reference points of the dBm scale itself: 1 mW = 0 dBm, 0.1 mW = -10 dBm, 2 mW ≈ 3.0103 dBm.
+    const s = spec({ name: "transceiver_rx_power_dbm", scale: 0.001, convert: "milliwatts_to_dbm" });
+    const samples = [1000, 100, 2000, 0, -5].map((value) => ({ labels: { port: String(value) }, value }));
+    const { readings, errors } = mapReadings([s], [{ ok: true, samples }]);
+    expect(readings.map((r) => [r.labels.port, r.value])).toEqual([
+      ["1000", 0],
+      ["100", -10],
+      ["2000", 3.01029995664],
+    ]);
+    expect(errors).toEqual([]);
+    expect(() => spec({ name: "transceiver_rx_power_dbm", convert: "watts_to_dbm" })).toThrow();
+  });
+
   it("rejects a non-numeric raw value with the value in the error", () => {
     expect(
       mapReadings([spec({ name: "ups_battery_voltage_volts" })], [{ ok: true, samples: [{ value: "n/a" }] }])

@@ -109,11 +109,12 @@ export function mapReadings(
         }
       }
       // Rounded to 12 significant digits so 2301 × 0.1 reads 230.1, not 230.10000000000002.
-      readings.push({
-        name: spec.name,
-        labels,
-        value: scaled ? Number((value * spec.scale + spec.offset).toPrecision(12)) : value,
-      });
+      if (scaled) value = Number((value * spec.scale + spec.offset).toPrecision(12));
+      if (spec.convert === "milliwatts_to_dbm") {
+        if (!(value > 0)) continue;
+        value = Number((10 * Math.log10(value)).toPrecision(12));
+      }
+      readings.push({ name: spec.name, labels, value });
     }
   }
   return { readings, errors };

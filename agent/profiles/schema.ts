@@ -51,6 +51,11 @@ export const profileReadingSchema = z.strictObject({
   scale: z.number().default(1),
   offset: z.number().default(0),
   /**
+   * A unit change no scale can make, applied last: `milliwatts_to_dbm` turns optical power in mW into
+   * dBm (10·log10 mW; µW sources say `scale: 0.001` first). A power of 0 or less has no dBm: no reading.
+   */
+  convert: z.enum(["milliwatts_to_dbm"]).optional(),
+  /**
    * A state set: one series per state, labelled `label`, 1 for the current state and 0 for others
    * (e.g. ups_output_source{source="battery"}). Keys are raw values.
    */

@@ -90,7 +90,11 @@ class SnmpDriverSession implements DriverSession<SnmpSource> {
     let plan = this.plans.get(sources);
     if (!plan) {
       const scalars = [
-        ...new Set(sources.filter(isScalar).flatMap((s) => (s.per ? [...s.get, s.per] : s.get))),
+        ...new Set(
+          sources
+            .filter(isScalar)
+            .flatMap((s) => [...s.get, ...(s.per ? [s.per] : []), ...(s.digits ? [s.digits] : [])]),
+        ),
       ];
       const tables = sources.filter((s): s is TableSource => !isScalar(s));
       const columns = [...new Set(tables.flatMap((t) => [t.walk[0]!, ...helperColumns(t)]))];

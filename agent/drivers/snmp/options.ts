@@ -68,10 +68,25 @@ const labelSource = z
   .union([z.literal("index"), oid, z.array(z.union([z.literal("index"), oid])).min(1)])
   .transform((v) => (Array.isArray(v) ? v : [v]));
 
+/**
+ * Divide by another column of the same row, or by the sum of several: CISCO-MEMORY-POOL-MIB gives
+ * used and free but no size, so utilisation is used ÷ (used + free) — `per: { sum: [used, free] }`.
+ */
+const divisor = z.union([
+  oid,
+  z.strictObject({ sum: z.array(oid).min(2, "a sum needs at least two columns") }),
+]);
+
 const scalarSource = z.strictObject({
   get: oids,
   /** Divide by another scalar (used ÷ total → ratio); a zero or missing divisor is an error. */
   per: oid.optional(),
+  /**
+   * The value's decimal digits, as the device states them (Raritan PDU2-MIB inletSensorDecimalDigits: "the
+   * number of digits displayed to the right of the decimal point"): divide by 10 to the power of this
+   * scalar's value; a missing or negative one is an error.
+   */
+  digits: oid.optional(),
 });
 const tableSource = z.strictObject({
   /** The column to read, one sample per row; alternatives in order (ifHCInOctets before ifInOctets). */
@@ -102,8 +117,13 @@ const tableSource = z.strictObject({
     .optional(),
   /** Multiply by the same row of another column (hrStorageUsed × hrStorageAllocationUnits → bytes). */
   times: oid.optional(),
-  /** Divide by the same row of another column (used ÷ size → ratio); rows where it is 0 are skipped. */
-  per: oid.optional(),
+  /**
+   * Divide by the same row of another column (used ÷ size → ratio), or by the sum of the same row of
+   * several (`{ sum: [used, free] }`); rows where it is 0 or missing are skipped.
+   */
+  per: divisor.optional(),
+  /** Divide by 10 to the power of the same row of this column; rows without it are skipped. */
+  digits: oid.optional(),
 });
 
 export const snmpSourceSchema = z.union([scalarSource, tableSource]);

@@ -74,6 +74,41 @@ describe("tableRead", () => {
     expect(read).toEqual({ ok: true, samples: [{ labels: {}, value: 0.25 }] });
   });
 
+  it("divides by the sum of other columns: CISCO-MEMORY-POOL used ÷ (used + free)", () => {
+    const USED = "1.3.6.1.4.1.9.9.48.1.1.1.5";
+    const FREE = "1.3.6.1.4.1.9.9.48.1.1.1.6";
+    const cols: Columns = new Map([
+      [USED, rows({ "1": 30, "2": 10, "3": 5 })],
+      [FREE, rows({ "1": 90, "2": 0 })],
+    ]);
+    // Pool 1: 30 / 120; pool 2: 10 / 10; pool 3 has no free row: skipped, not divided by 5 alone.
+    expect(
+      tableRead(table({ walk: USED, labels: { pool: "index" }, per: { sum: [USED, FREE] } }), cols),
+    ).toEqual({
+      ok: true,
+      samples: [
+        { labels: { pool: "1" }, value: 0.25 },
+        { labels: { pool: "2" }, value: 1 },
+      ],
+    });
+    expect(() => table({ walk: USED, per: { sum: [USED] } })).toThrow(/at least two columns/);
+  });
+
+  it("divides each row by 10^(its decimal digits column): Raritan PDU2-MIB externalSensorDecimalDigits", () => {
+    const cols: Columns = new Map([
+      ["1.4", rows({ "1.1": 231, "1.2": 44, "1.3": 5, "1.4": 7 })],
+      ["1.17", rows({ "1.1": 1, "1.2": 0, "1.3": -1 })],
+    ]);
+    // 231 with one digit is 23.1; 44 with none is 44; -1 digits is no count of digits; 1.4 has none at all.
+    expect(tableRead(table({ walk: "1.4", labels: { s: "index" }, digits: "1.17" }), cols)).toEqual({
+      ok: true,
+      samples: [
+        { labels: { s: "1.1" }, value: 23.1 },
+        { labels: { s: "1.2" }, value: 44 },
+      ],
+    });
+  });
+
   it("passes a walk error through; an empty table is no samples, not an error", () => {
     const cols: Columns = new Map<string, ColumnResult<{ value: string | number | bigint }>>([
       ["1.1", { ok: false, error: "walk of 1.1: cut off" }],
@@ -98,5 +133,30 @@ describe("scalarRead", () => {
   });
   it("refuses to divide by zero", () => {
     expect(scalarRead({ get: ["1.2.0"], per: "1.3.0" }, values).ok).toBe(false);
+  });
+  it("divides by 10^digits from another scalar (PDU2-MIB inletSensorDecimalDigits), and names a bad one", () => {
+    const v = new Map<string, string | number | bigint | { missing: string }>([
+      ["7.1.1.1", 10],
+      ["digits.1.1.1", 1],
+      ["digits.1.1.4", 0],
+      ["digits.bad", 2.5],
+    ]);
+    // NUT raritan-px2-mib.c: rmsCurrent 10 with inletSensorDecimalDigits 1 is 1.0 A.
+    expect(scalarRead({ get: ["7.1.1.1"], digits: "digits.1.1.1" }, v)).toEqual({
+      ok: true,
+      samples: [{ value: 1 }],
+    });
+    expect(scalarRead({ get: ["7.1.1.1"], digits: "digits.1.1.4" }, v)).toEqual({
+      ok: true,
+      samples: [{ value: 10 }],
+    });
+    expect(scalarRead({ get: ["7.1.1.1"], digits: "digits.bad" }, v)).toEqual({
+      ok: false,
+      error: "digits.bad: 2.5 is not a number of decimal digits",
+    });
+    expect(scalarRead({ get: ["7.1.1.1"], digits: "digits.none" }, v)).toEqual({
+      ok: false,
+      error: "digits.none: not asked",
+    });
   });
 });

@@ -10,8 +10,19 @@ export function helperColumns(src: TableSource): string[] {
   for (const l of Object.values(src.labels)) out.push(...l.filter((c) => c !== "index"));
   if (src.where) out.push(src.where.column);
   if (src.times) out.push(src.times);
-  if (src.per) out.push(src.per);
+  if (src.per) out.push(...divisorColumns(src.per));
+  if (src.digits) out.push(src.digits);
   return out;
+}
+
+type Divisor = NonNullable<TableSource["per"]>;
+const divisorColumns = (per: Divisor): string[] => (typeof per === "string" ? [per] : per.sum);
+
+/** A value's decimal digits (0, 1, 2 …) as 10^digits; anything else is not a usable digit count. */
+function powerOfTen(digits: number | undefined): number | undefined {
+  return digits !== undefined && Number.isInteger(digits) && digits >= 0 && digits <= 15
+    ? 10 ** digits
+    : undefined;
 }
 
 /** The first of a source's alternative OIDs that gave rows (or a scalar value), else the last tried. */
@@ -39,6 +50,17 @@ function cell(columns: Columns, column: string, index: string): number | undefin
   const v = r?.ok ? r.rows.get(index)?.value : undefined;
   const n = typeof v === "string" ? Number(v) : v === undefined ? Number.NaN : Number(v);
   return Number.isFinite(n) ? n : undefined;
+}
+
+/** The same row of several columns added up; undefined when any of them lacks the row. */
+function sumOf(columnsToAdd: readonly string[], columns: Columns, index: string): number | undefined {
+  let sum = 0;
+  for (const c of columnsToAdd) {
+    const v = cell(columns, c, index);
+    if (v === undefined) return undefined;
+    sum += v;
+  }
+  return sum;
 }
 
 /** The labels of every row under one labels spec, per poll (the columns): the readings of a table share them. */
@@ -96,11 +118,12 @@ export function tableRead(src: TableSource, columns: Columns): RawRead {
     const labels = labelsOf(src, index, columns);
     let value = vb.value;
     indexes.push(index);
-    if (src.times || src.per) {
+    if (src.times || src.per || src.digits) {
       const factor = src.times ? cell(columns, src.times, index) : 1;
-      const divisor = src.per ? cell(columns, src.per, index) : 1;
-      if (factor === undefined || divisor === undefined || divisor === 0) continue;
-      value = (Number(value) * factor) / divisor;
+      const divisor = src.per ? sumOf(divisorColumns(src.per), columns, index) : 1;
+      const decimals = src.digits ? powerOfTen(cell(columns, src.digits, index)) : 1;
+      if (factor === undefined || divisor === undefined || divisor === 0 || decimals === undefined) continue;
+      value = (Number(value) * factor) / divisor / decimals;
     }
     samples.push({ labels, value });
   }
@@ -150,15 +173,34 @@ function scalarValue(alternatives: readonly string[], values: ScalarValues): Raw
   return { ok: false, error: misses.join("; ") };
 }
 
-/** A scalar source: the first alternative the device has, divided by `per` when given. */
-export function scalarRead(src: { get: readonly string[]; per?: string }, values: ScalarValues): RawRead {
+/**
+ * A scalar source: the first alternative the device has, divided by `per` when given and by 10^digits
+ * when `digits` names the scalar holding the value's decimal digits.
+ */
+export function scalarRead(
+  src: { get: readonly string[]; per?: string; digits?: string },
+  values: ScalarValues,
+): RawRead {
   const read = scalarValue(src.get, values);
-  if (!read.ok || !src.per) return read;
-  const divisor = scalarValue([src.per], values);
-  if (!divisor.ok) return divisor;
-  const d = Number(divisor.samples[0]!.value);
-  if (!Number.isFinite(d) || d === 0) return { ok: false, error: `${src.per}: divisor ${d} is not usable` };
-  return { ok: true, samples: [{ value: Number(read.samples[0]!.value) / d }] };
+  if (!read.ok || (!src.per && !src.digits)) return read;
+  let value = Number(read.samples[0]!.value);
+  if (src.per) {
+    const divisor = scalarValue([src.per], values);
+    if (!divisor.ok) return divisor;
+    const d = Number(divisor.samples[0]!.value);
+    if (!Number.isFinite(d) || d === 0) return { ok: false, error: `${src.per}: divisor ${d} is not usable` };
+    value /= d;
+  }
+  if (src.digits) {
+    const digits = scalarValue([src.digits], values);
+    if (!digits.ok) return digits;
+    const raw = Number(digits.samples[0]!.value);
+    const decimals = powerOfTen(raw);
+    if (decimals === undefined)
+      return { ok: false, error: `${src.digits}: ${raw} is not a number of decimal digits` };
+    value /= decimals;
+  }
+  return { ok: true, samples: [{ value }] };
 }
 
 export function isScalar(src: SnmpSource): src is Extract<SnmpSource, { get: string[] }> {
