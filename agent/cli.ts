@@ -104,7 +104,12 @@ export async function main(argv: string[]): Promise<number> {
       metrics.collectorFailovers.inc();
       metrics.setCollector(agentConfig.collector.urls, to);
     },
-    onRejected: () => metrics.eventsRejected.inc(),
+    setAside: {
+      attempts: agentConfig.outbox?.setAside?.attempts,
+      afterMs: agentConfig.outbox?.setAside?.after === undefined ? undefined : agentConfig.outbox.setAside.after * 1000,
+    },
+    onRejected: (_id, _reason, kind) => metrics.eventsRejected.inc({ reason: kind }),
+    onUnreadableReply: () => metrics.unreadableReplies.inc(),
   });
   metrics.setCollector(agentConfig.collector.urls, sender.url);
   const heartbeat = () =>
@@ -176,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
       await traps?.close();
       await agent.stop();
       await sender.flush(2000);
-      sender.stop();
+      await sender.stop();
       await server.close();
       outbox.close();
       done(0);

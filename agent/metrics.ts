@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { LatestReadings } from "./latest-readings.ts";
+import { SET_ASIDE_KINDS } from "./outbox/sender.ts";
 import type { Reading } from "./profiles/map.ts";
 
 /** Everything the agent exports on /metrics; the registry is passed in, never the global one. */
@@ -15,7 +16,8 @@ export class AgentMetrics {
   readonly outboxPending: Gauge;
   readonly eventsDelivered: Counter;
   readonly deliveryFailures: Counter;
-  readonly eventsRejected: Counter;
+  readonly eventsRejected: Counter<"reason">;
+  readonly unreadableReplies: Counter;
   readonly collectorFailovers: Counter;
   readonly collectorCurrent: Gauge<"url">;
   readonly profileInfo: Gauge<"device" | "profile">;
@@ -104,7 +106,14 @@ export class AgentMetrics {
     });
     this.eventsRejected = new Counter({
       name: "watchfloor_outbox_rejected_events_total",
-      help: "Events set aside in the outbox's rejected table: refused as malformed (400) or too large (413), or larger than any batch.",
+      help: "Events set aside in the outbox's rejected table; reason is malformed (refused with 400), too_large (413 alone, or larger than any batch) or collector_error (every collector kept answering 5xx to it alone while other events went through).",
+      labelNames: ["reason"],
+      registers: [registry],
+    });
+    for (const reason of SET_ASIDE_KINDS) this.eventsRejected.inc({ reason }, 0);
+    this.unreadableReplies = new Counter({
+      name: "watchfloor_outbox_unreadable_replies_total",
+      help: "2xx answers to a batch whose body was not the collector's JSON reply (a proxy in between, say); the batch counted as delivered.",
       registers: [registry],
     });
     this.collectorFailovers = new Counter({

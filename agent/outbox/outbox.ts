@@ -3,6 +3,16 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { AgentEvent } from "../../common/wire.ts";
 
+export interface SizedEvent {
+  event: AgentEvent;
+  bytes: number;
+}
+
+const sized = (row: { body: string }): SizedEvent => ({
+  event: JSON.parse(row.body) as AgentEvent,
+  bytes: Buffer.byteLength(row.body),
+});
+
 /**
  * Events wait here, on disk, until the collector acknowledges them. Appends are synchronous and
  * fsynced (WAL, synchronous=FULL), so an event the agent produced survives a crash or restart.
@@ -36,11 +46,25 @@ export class Outbox {
     return this.peekSized(limit).map((e) => e.event);
   }
 
-  /** Oldest first, each with its size in bytes as sent (its JSON, UTF-8). */
-  peekSized(limit: number): Array<{ event: AgentEvent; bytes: number }> {
-    return (this.db.prepare("SELECT body FROM outbox ORDER BY seq LIMIT ?").all(limit) as { body: string }[]).map(
-      (row) => ({ event: JSON.parse(row.body) as AgentEvent, bytes: Buffer.byteLength(row.body) }),
-    );
+  /**
+   * Oldest first, each with its size in bytes as sent (its JSON, UTF-8); `skip`: ids left out (events
+   * waiting aside for a retry of their own).
+   */
+  peekSized(limit: number, skip: readonly string[] = []): SizedEvent[] {
+    const rows = (
+      skip.length === 0
+        ? this.db.prepare("SELECT body FROM outbox ORDER BY seq LIMIT ?").all(limit)
+        : this.db
+            .prepare("SELECT body FROM outbox WHERE id NOT IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?")
+            .all(JSON.stringify(skip), limit)
+    ) as { body: string }[];
+    return rows.map(sized);
+  }
+
+  /** One event by id, if it is still waiting. */
+  get(id: string): SizedEvent | undefined {
+    const row = this.db.prepare("SELECT body FROM outbox WHERE id = ?").get(id) as { body: string } | undefined;
+    return row && sized(row);
   }
 
   ack(ids: readonly string[]): void {
@@ -51,9 +75,10 @@ export class Outbox {
   }
 
   /**
-   * Moves an event the collector refused as malformed (400) or too large (413), or one larger than any
-   * batch may be, out of the way, so it cannot block the
-   * events behind it; it stays on disk, with the collector's reason, for a person to look at.
+   * Moves an event the collector refused as malformed (400) or too large (413), one larger than any
+   * batch may be, or one every collector keeps failing on (5xx) while other events go through, out of
+   * the way, so it cannot block the events behind it; it stays on disk, with the reason, for a person
+   * to look at.
    */
   reject(id: string, reason: string, at: number): void {
     this.db.transaction(() => {

@@ -10,6 +10,8 @@ export function postJson(
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
+  /** Aborts the request (the sender stopping): the promise rejects, whatever the collector did. */
+  signal?: AbortSignal,
 ): Promise<{ status: number; text: string; retryAfter?: string }> {
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -19,6 +21,7 @@ export function postJson(
         method: "POST",
         headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
         timeout: timeoutMs,
+        signal,
       },
       (res) => {
         const chunks: Buffer[] = [];

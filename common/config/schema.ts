@@ -71,12 +71,18 @@ export type DeviceConfig = z.infer<typeof deviceSchema>;
 
 
 /**
- * A collector's address: http or https, no user:password in it (the agent authenticates with its
- * token; a password in the URL would reach logs and the agent's /metrics labels).
+ * A collector's address: http or https, no user:password, query or fragment in it (the agent
+ * authenticates with its token; a secret in the URL would reach logs and the agent's /metrics labels).
  */
-const collectorUrl = z.url({ protocol: /^https?$/ }).refine((u) => new URL(u).username === "" && new URL(u).password === "", {
-  message: "a collector URL carries no user:password (the agent authenticates with agent.collector.token)",
-});
+const collectorUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((u) => new URL(u).username === "" && new URL(u).password === "", {
+    message: "a collector URL carries no user:password (the agent authenticates with agent.collector.token)",
+  })
+  .refine((u) => new URL(u).search === "" && new URL(u).hash === "", {
+    message:
+      "a collector URL carries no ?query or #fragment (events go to its /api/v1/events; a token in a query would reach logs and the agent's /metrics labels)",
+  });
 export const agentSchema = z.strictObject({
   id,
   /** Where /metrics and /healthz listen. */
@@ -108,6 +114,19 @@ export const agentSchema = z.strictObject({
       });
     })
     .transform((c) => ({ urls: c.urls ?? [c.url!], token: c.token })),
+  /** The outbox's sender (agent/outbox/sender.ts). */
+  outbox: z
+    .strictObject({
+      /**
+       * An event every collector answers 5xx to when sent alone, while the events behind it go through,
+       * waits aside, is retried alone, and is set aside in the rejected table once it failed `attempts`
+       * times over at least `after` (defaults: agent/outbox/failing-events.ts DEFAULT_SET_ASIDE).
+       */
+      setAside: z
+        .strictObject({ attempts: z.number().int().min(1).optional(), after: durationSeconds.optional() })
+        .optional(),
+    })
+    .optional(),
   /** No longer used (polls are spread by a hash of the device id); still accepted so older configs load. */
   jitter: z.number().min(0).max(1).optional(),
   /** SNMP trap receiver (v1/v2c/v3); traps are matched to devices by source address and community or user. */

@@ -187,7 +187,7 @@ describe("watchfloor check-config: every error in one pass", () => {
   });
 });
 
-describe("watchfloor check-config: agent.collector url / urls", () => {
+describe("watchfloor check-config: agent.collector url / urls, agent.outbox", () => {
   const dir = tempDir();
   const site = (collector: string) => `site: { name: pair }
 agent:
@@ -208,6 +208,23 @@ agent:
       "agent.collector.urls[1]: a collector URL carries no user:password (the agent authenticates with agent.collector.token)",
     ],
     ["not http", `{ url: "ftp://10.0.0.1/", token: t }`, "agent.collector.url: "],
+    [
+      "a token in a query",
+      `{ url: "http://10.0.0.1:8480/?access_token=s3cret", token: t }`,
+      "agent.collector.url: a collector URL carries no ?query or #fragment",
+    ],
+    // agent.outbox, next to the collector in the same site file.
+    ["outbox.setAside given", `{ url: "http://127.0.0.1:8480", token: t }\n  outbox: { setAside: { attempts: 3, after: 10m } }`, undefined],
+    [
+      "outbox.setAside.attempts 0",
+      `{ url: "http://127.0.0.1:8480", token: t }\n  outbox: { setAside: { attempts: 0 } }`,
+      "6:35: agent.outbox.setAside.attempts: Too small: expected number to be >=1",
+    ],
+    [
+      "outbox.setAside.after not a duration",
+      `{ url: "http://127.0.0.1:8480", token: t }\n  outbox: { setAside: { after: soon } }`,
+      "agent.outbox.setAside.after: expected a duration such as 10s, 5m or 2h",
+    ],
   ];
   for (const [name, collector, error] of cases)
     it(`${name}: ${error ? "refused" : "accepted"}`, async () => {

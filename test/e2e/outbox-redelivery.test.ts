@@ -125,7 +125,8 @@ describe("a malformed event in the outbox does not block the ones behind it", ()
         return res.body.agents.length > 0 || undefined;
       });
       const metrics = await fetch(`${floor.agentUrl}/metrics`).then((r) => r.text());
-      expect(metrics).toMatch(/^watchfloor_outbox_rejected_events_total 1$/m);
+      expect(metrics).toMatch(/^watchfloor_outbox_rejected_events_total\{reason="malformed"\} 1$/m);
+      expect(metrics).toMatch(/^watchfloor_outbox_rejected_events_total\{reason="collector_error"\} 0$/m);
       expect(floor.agent!.output).toContain("collector refused a malformed event");
       await floor.agent!.stop();
       const again = new Outbox(join(floor.dir, "agent", "outbox.db"));
