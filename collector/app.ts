@@ -17,6 +17,7 @@ import { pagingRoutes } from "./http/paging.ts";
 import { systemRoutes } from "./http/system.ts";
 import { uiRoutes } from "./http/ui/routes.ts";
 import { windowRoutes } from "./http/windows.ts";
+import { type CollectorServerTimeouts, collectorServerFactory } from "./http/server.ts";
 import { registerStandbyGate } from "./cluster/gate.ts";
 import { ClusterNode, type LeaseStore } from "./cluster/node.ts";
 import type { LeaseSettings } from "./domain/lease.ts";
@@ -46,6 +47,8 @@ export interface CollectorDeps {
   notifications?: NotificationsConfig;
   /** collector.tls: serve HTTPS with this certificate and key. */
   tls?: CollectorTls;
+  /** Shorter request timeouts than COLLECTOR_SERVER_TIMEOUTS (tests). */
+  serverTimeouts?: Partial<CollectorServerTimeouts>;
   /** Inspection templates (collector.inspections); absent: no rounds are scheduled. */
   templates?: Template[];
   /** False while this collector is the standby: it creates no inspection rounds (default: active). */
@@ -79,6 +82,8 @@ export async function buildCollector(
     // HTTPS here, or a trusted proxy's X-Forwarded-Proto: either way req.protocol is "https" and the
     // web UI's session cookie gets Secure.
     ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key.reveal() } } : {}),
+    // The server itself, with request timeouts (collector/http/server.ts): fastify sets none.
+    serverFactory: collectorServerFactory(deps.tls, deps.serverTimeouts),
     trustProxy: deps.config.trustProxy,
   });
   const faults = await FaultService.open({

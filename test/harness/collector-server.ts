@@ -4,6 +4,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { buildCollector } from "../../collector/app.ts";
+import type { CollectorServerTimeouts } from "../../collector/http/server.ts";
 import { defaultPolicy, type Inventory, type Policy } from "../../collector/domain/index.ts";
 import { StoreDb } from "../../collector/store/store-db.ts";
 import { CollectorStore } from "../../collector/store/store.ts";
@@ -14,7 +15,11 @@ export const SERVER_AGENT_TOKEN = "agent-token-for-the-loopback-collector";
 
 /** A collector on the SQLite file `dbFile`, or on `store` (PostgreSQL, say), closed with it. */
 export async function startCollectorServer(
-  opts: ({ dbFile: string } | { store: CollectorStore }) & { inventory: Inventory; policy?: Policy },
+  opts: ({ dbFile: string } | { store: CollectorStore }) & {
+    inventory: Inventory;
+    policy?: Policy;
+    serverTimeouts?: Partial<CollectorServerTimeouts>;
+  },
 ) {
   const store = "store" in opts ? opts.store : new CollectorStore(StoreDb.sqlite(opts.dbFile));
   const config = collectorSchema.parse({ agents: [{ id: "agent-1", token: SERVER_AGENT_TOKEN }] });
@@ -26,6 +31,7 @@ export async function startCollectorServer(
     store,
     registry: new Registry(),
     logger: pino({ level: "silent" }),
+    ...(opts.serverTimeouts ? { serverTimeouts: opts.serverTimeouts } : {}),
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
