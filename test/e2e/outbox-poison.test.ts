@@ -11,6 +11,7 @@ import { ManualClock, systemClock } from "../../common/clock.ts";
 import { Secret } from "../../common/config/secret.ts";
 import type { AgentEvent } from "../../common/wire.ts";
 import { testCollector } from "../collector/harness.ts";
+import { Floor } from "../harness/floor.ts";
 import { tempDir, until } from "../harness/process.ts";
 import { AGENT_TOKEN as PAIR_TOKEN, notifications, pagingCollector, START } from "../paging/harness.ts";
 
@@ -54,18 +55,20 @@ function storedIds(h: { store: Collector["store"] }): string[] {
 }
 
 /**
- * A node:http relay in front of a real collector: answers 500 to any batch carrying `failOn` (the stand-in
- * for a collector bug on one event), or forwards the batch and answers the collector's status with
+ * A node:http relay in front of a real collector: answers 500 to any batch carrying the event `failOn`
+ * (an id, or a test on each event: the stand-in for a collector bug on one event), or forwards the batch and answers the collector's status with
  * `replaceReply` instead of a 2xx body (the stand-in for a proxy that rewrites bodies). Records each batch.
  */
-async function relay(target: string, opts: { failOn?: string; replaceReply?: string }) {
+async function relay(target: string, opts: { failOn?: string | ((e: AgentEvent) => boolean); replaceReply?: string }) {
   const batches: Array<{ ids: string[]; status: number }> = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
-    const ids = (JSON.parse(body) as { events: { id: string }[] }).events.map((e) => e.id);
-    if (opts.failOn && ids.includes(opts.failOn)) {
+    const events = (JSON.parse(body) as { events: AgentEvent[] }).events;
+    const ids = events.map((e) => e.id);
+    const fail = opts.failOn;
+    if (fail && events.some((e) => (typeof fail === "string" ? e.id === fail : fail(e)))) {
       batches.push({ ids, status: 500 });
       res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ statusCode: 500, error: "Internal Server Error", message: "stand-in for a bug" }));
@@ -301,4 +304,39 @@ describe("with a real standby: its 503 is a 5xx to every batch, and sets nothing
     );
     expect(stored).toEqual(events.map((e) => e.id).filter((id) => id !== poison));
   });
+});
+
+describe("a real agent process (agent.outbox.setAside in its config) and a real collector behind the relay", () => {
+  it("the relay fails on the agent's first heartbeat: set aside after 2 proven failures, counted on /metrics with reason collector_error, logged at error with its id; later heartbeats arrive", async () => {
+    const floor = new Floor({ devices: "  []", agentExtra: "  outbox: { setAside: { attempts: 2, after: 0s } }" });
+    opened.push(() => floor.stop());
+    await floor.startCollector();
+    let marked: string | undefined;
+    const bug = await relay(floor.collectorUrl, {
+      failOn: (e) => {
+        if (e.type !== "heartbeat") return false;
+        marked ??= e.id;
+        return e.id === marked;
+      },
+    });
+    floor.agentVia(bug.url);
+    await floor.startAgent();
+    const metrics = await until(
+      "set aside",
+      async () => {
+        const m = await fetch(`${floor.agentUrl}/metrics`).then((r) => r.text());
+        return /^watchfloor_outbox_rejected_events_total\{reason="collector_error"\} 1$/m.test(m) ? m : undefined;
+      },
+      30_000,
+      200,
+    );
+    expect(metrics).toMatch(/^watchfloor_outbox_rejected_events_total\{reason="malformed"\} 0$/m);
+    expect(metrics).toMatch(/^watchfloor_outbox_unreadable_replies_total 0$/m);
+    const error = floor.agent!.output.split("\n").find((l) => l.includes("every collector kept failing"));
+    expect(JSON.parse(error!)).toMatchObject({ level: 50, event: marked, kind: "collector_error" });
+    // The heartbeats after it reached the collector (the relay passed them on and the collector took them).
+    expect(bug.batches.filter((b) => b.status === 200 && !b.ids.includes(marked!)).length).toBeGreaterThanOrEqual(2);
+    const agents = (await floor.api<{ agents: { id: string }[] }>("/api/v1/agents")).body.agents;
+    expect(agents.map((a) => a.id)).toContain("agent-test");
+  }, 90_000);
 });

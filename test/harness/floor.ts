@@ -30,6 +30,8 @@ export class Floor {
   /** More collectors the agent may fail over to (agent.collector.urls after this floor's own collector). */
   extraCollectorUrls: string[] = [];
   private collectorPort = 0;
+  /** Where the agent sends events instead of collectorUrl (a proxy in front of it); see agentVia. */
+  private via = "";
 
   constructor(private opts: FloorOptions) {
     this.write();
@@ -62,7 +64,7 @@ ${this.opts.devices}
    * collector on this config), several as `urls`.
    */
   private collectorUrlsYaml(): string {
-    const own = this.collectorUrl || "http://127.0.0.1:9";
+    const own = this.via || this.collectorUrl || "http://127.0.0.1:9";
     if (this.extraCollectorUrls.length === 0) return `url: ${JSON.stringify(own)}`;
     return `urls: ${JSON.stringify([own, ...this.extraCollectorUrls])}`;
   }
@@ -90,6 +92,12 @@ ${this.opts.devices}
       await add.waitFor(/^(wf_\S+)$/m, 60_000).then((mm) => (this.adminToken = mm[1]!));
       await add.stop();
     }
+  }
+
+  /** The agent sends its events to `url` (a proxy in front of this floor's collector); before startAgent. */
+  agentVia(url: string): void {
+    this.via = url;
+    this.write();
   }
 
   async startAgent(): Promise<void> {
