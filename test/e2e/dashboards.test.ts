@@ -14,6 +14,7 @@ import { sendConditions } from "../harness/fault-record.ts";
 import { Floor } from "../harness/floor.ts";
 import { PymodbusUps } from "../harness/modbus-ups.ts";
 import { freePort } from "../harness/ports.ts";
+import { freeUdpPort } from "../peers/snmpsim.ts";
 import { node, Proc, ROOT, tempDir, until } from "../harness/process.ts";
 
 const RULES = join(ROOT, "dashboards/prometheus/watchfloor.rules.yml");
@@ -44,12 +45,32 @@ function panelQueries(): Array<{ what: string; expr: string }> {
   return out;
 }
 
+/**
+ * Alerts whose state this floor is not driven into, with why; for them the expression without its
+ * threshold must return data (the series exists under that name and labels, at 0), and their firing is
+ * tested by promtool's unit tests (watchfloor.rules.test.yml).
+ */
+const NOT_STAGED: Record<string, string> = {
+  // Needs a collector that fails on one event alone while taking the rest: test/e2e/outbox-poison.test.ts.
+  WatchfloorEventsSetAside: "increase(watchfloor_outbox_rejected_events_total[15m]) > 0",
+  // Needs the kernel to drop datagrams on the trap socket: agent/drivers/snmp/udp-drops.test.ts.
+  WatchfloorTrapsLost: "increase(watchfloor_agent_snmp_trap_kernel_drops_total[15m]) > 0",
+};
+
 function ruleQueries(): Array<{ what: string; expr: string }> {
   const doc = parse(readFileSync(RULES, "utf8")) as {
     groups: Array<{ rules: Array<{ alert?: string; record?: string; expr: string }> }>;
   };
   return doc.groups.flatMap((g) =>
-    g.rules.map((r) => ({ what: r.alert ? `alert ${r.alert}` : `rule ${r.record}`, expr: String(r.expr) })),
+    g.rules.map((r) => {
+      const expr = String(r.expr);
+      if (r.alert && NOT_STAGED[r.alert] !== undefined) {
+        // The test's list must follow the rules file: an edited expression is checked anew.
+        if (expr !== NOT_STAGED[r.alert]) throw new Error(`${r.alert} changed: ${expr}; update NOT_STAGED`);
+        return { what: `alert ${r.alert} (series, not staged)`, expr: expr.replace(/\s*>\s*0$/, "") };
+      }
+      return { what: r.alert ? `alert ${r.alert}` : `rule ${r.record}`, expr };
+    }),
   );
 }
 
@@ -70,6 +91,8 @@ describe("every dashboard query and rule expression returns data from a real Pro
   beforeAll(async () => {
     await ups.start();
     floor = new Floor({
+      // A trap receiver, so the agent exports its kernel-drops counter.
+      agentExtra: `  traps: { listen: "127.0.0.1:${await freeUdpPort()}" }`,
       devices: `  - { id: ups-1, name: 机房UPS, class: ups, zone: server-room, criticality: high, driver: modbus, address: "127.0.0.1:${ups.port}", profile: generic-ups-modbus, interval: 1s, options: { timeoutMs: 500 } }
   - { id: trunk-1, name: 语音中继, class: trunk, zone: server-room, criticality: high, driver: snmp, address: "127.0.0.1:9", profile: if-mib, interval: 1h }`,
     });
