@@ -27,6 +27,13 @@ describe("hash-chained audit trail", () => {
     expect(auditHash(GENESIS_HASH, e)).toBe(auditHash(GENESIS_HASH, { ...e, detail: { b: 2, a: 1 } }));
     expect(auditHash(GENESIS_HASH, e)).not.toBe(auditHash(GENESIS_HASH, { ...e, detail: { a: 1, b: 3 } }));
   });
+  it("the hash is sha256 of the previous hash, a newline and the canonical JSON (a stored chain keeps verifying)", () => {
+    // Expected value from coreutils, not from this code: printf '%s\n%s' 000…000 \
+    //   '{"action":"y","actor":"x","at":1,"detail":{"a":null,"b":[1,"二"]},"seq":1}' | sha256sum
+    const e = { seq: 1, at: 1, actor: "x", action: "y", faultId: undefined, detail: { b: [1, "二"], a: null } };
+    expect(auditHash(GENESIS_HASH, e)).toBe("adc4f518b6ecef80a9f0a6528194123a48e9888b5af2d07a65bcbe485bbf807c");
+    expect(canonicalJson([1, undefined, () => 1, { z: undefined, y: [] }])).toBe('[1,null,null,{"y":[]}]');
+  });
   it("an edited entry is detected at its seq", () => {
     const c = chain();
     c[1] = { ...c[1]!, actor: "someone-else" };

@@ -2,7 +2,7 @@
  * Hash chain over audit entries: each entry's hash covers the previous entry's hash and a
  * canonical JSON of its own fields, so an edit, a deletion or a reordering breaks a link.
  */
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -21,34 +21,60 @@ export interface ChainedAuditEntry extends AuditEntryFields {
   hash: string;
 }
 
-/** JSON with object keys sorted at every depth; undefined members are dropped, as JSON does. */
+/**
+ * JSON with object keys sorted at every depth; undefined members are dropped, as JSON does. Built by
+ * appending to one string (no per-member arrays): the ingest path hashes an entry or two per event.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") {
     const text = JSON.stringify(value);
     return text === undefined ? "null" : text;
   }
-  if (Array.isArray(value))
-    return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ",";
+      // A hole stays empty, as Array.prototype.join leaves it.
+      if (!(i in value)) continue;
+      const v = value[i];
+      out += v === undefined ? "null" : canonicalJson(v);
+    }
+    return `${out}]`;
+  }
   const obj = value as Record<string, unknown>;
-  const members = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined && typeof obj[k] !== "function")
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
-  return `{${members.join(",")}}`;
+  let out = "{";
+  for (const k of Object.keys(obj).sort()) {
+    const v = obj[k];
+    if (v === undefined || typeof v === "function") continue;
+    if (out.length > 1) out += ",";
+    out += `${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 /** sha256 hex of the previous hash and the entry's canonical JSON. */
 export function auditHash(prevHash: string, entry: AuditEntryFields): string {
-  const body = canonicalJson({
-    seq: entry.seq,
-    at: entry.at,
-    actor: entry.actor,
-    action: entry.action,
-    faultId: entry.faultId,
-    windowId: entry.windowId,
-    detail: entry.detail,
-  });
-  return createHash("sha256").update(prevHash).update("\n").update(body).digest("hex");
+  // canonicalJson of {seq, at, actor, action, faultId, windowId, detail}, written in its sorted key order.
+  const body =
+    member("action", entry.action) +
+    member("actor", entry.actor) +
+    member("at", entry.at) +
+    member("detail", entry.detail) +
+    member("faultId", entry.faultId) +
+    member("seq", entry.seq) +
+    member("windowId", entry.windowId);
+  return sha256Hex(`${prevHash}\n{${body.slice(1)}}`);
+}
+
+/** crypto.hash (Node 20.12+: no Hash object per call) where there is one. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "hex")
+    : (text) => crypto.createHash("sha256").update(text).digest("hex");
+
+/** `,"name":value`, or nothing where canonicalJson drops the member (undefined, a function). */
+function member(name: string, value: unknown): string {
+  return value === undefined || typeof value === "function" ? "" : `,"${name}":${canonicalJson(value)}`;
 }
 
 /** Appends drafts to a chain, numbering them after `prev`. */

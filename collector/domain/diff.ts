@@ -17,20 +17,33 @@ function visible(f: Fault | undefined): boolean {
   return f !== undefined && f.status !== "folded" && f.pendingFoldUntil === undefined;
 }
 
+/** The fault a diff is about, and where its entries go. */
+interface DiffTarget {
+  out: Out;
+  now: number;
+  n: Fault;
+}
+
+// Module functions, not closures made per call: diffFault runs for every fault a command re-derives.
+function log(d: DiffTarget, action: string, actor: string, detail: Record<string, unknown>): void {
+  d.out.audit.push({ at: d.now, actor, action, faultId: d.n.id, detail });
+}
+
+function notify(d: DiffTarget, type: Notice["type"], at: number, extra: Partial<Notice> = {}): void {
+  d.out.notices.push({
+    type,
+    faultId: d.n.id,
+    at,
+    class: d.n.class,
+    ...(d.n.plannedWindowId !== undefined ? { suppressed: true } : {}),
+    ...extra,
+  });
+}
+
 export function diffFault(o: Fault | undefined, n: Fault, now: number, out: Out): void {
-  const log = (action: string, actor: string, detail: Record<string, unknown>) =>
-    out.audit.push({ at: now, actor, action, faultId: n.id, detail });
-  const notify = (type: Notice["type"], at: number, extra: Partial<Notice> = {}) =>
-    out.notices.push({
-      type,
-      faultId: n.id,
-      at,
-      class: n.class,
-      ...(n.plannedWindowId !== undefined ? { suppressed: true } : {}),
-      ...extra,
-    });
+  const d: DiffTarget = { out, now, n };
   if (!o) {
-    log("fault.open", actorOf(n.openedBy), {
+    log(d, "fault.open", actorOf(n.openedBy), {
       device: n.device,
       condition: n.condition,
       labels: n.labels,
@@ -38,73 +51,74 @@ export function diffFault(o: Fault | undefined, n: Fault, now: number, out: Out)
       source: n.source,
       openedAt: n.openedAt,
     });
-    log("fault.classify", ENGINE_ACTOR, { class: n.class, source: n.classSource });
+    log(d, "fault.classify", ENGINE_ACTOR, { class: n.class, source: n.classSource });
   } else {
     if (o.openedAt !== n.openedAt && !(n.fold?.unfoldedAt !== undefined && o.status === "folded"))
-      log("fault.open.corrected", ENGINE_ACTOR, { from: o.openedAt, to: n.openedAt });
+      log(d, "fault.open.corrected", ENGINE_ACTOR, { from: o.openedAt, to: n.openedAt });
     for (const c of n.classHistory.slice(o.classHistory.length)) {
-      log("fault.reclassify", c.by, { from: c.from, to: c.to, reason: c.reason, changedAt: c.at });
-      notify("reclassified", c.at);
+      log(d, "fault.reclassify", c.by, { from: c.from, to: c.to, reason: c.reason, changedAt: c.at });
+      notify(d, "reclassified", c.at);
     }
     if (o.class !== n.class && n.classHistory.length === o.classHistory.length)
-      log("fault.classify", ENGINE_ACTOR, { from: o.class, to: n.class, source: n.classSource });
+      log(d, "fault.classify", ENGINE_ACTOR, { from: o.class, to: n.class, source: n.classSource });
   }
   const wasFolded = o?.status === "folded";
   const isFolded = n.status === "folded";
   if (!wasFolded && isFolded) {
-    log("fault.fold", ENGINE_ACTOR, { parentId: n.parentId, directParentId: n.fold?.directParentId });
-    notify("folded", now);
+    log(d, "fault.fold", ENGINE_ACTOR, { parentId: n.parentId, directParentId: n.fold?.directParentId });
+    notify(d, "folded", now);
   } else if (wasFolded && !isFolded) {
-    log("fault.unfold", ENGINE_ACTOR, { parentId: o?.parentId, openedAt: n.openedAt });
-    notify("unfolded", n.openedAt);
+    log(d, "fault.unfold", ENGINE_ACTOR, { parentId: o?.parentId, openedAt: n.openedAt });
+    notify(d, "unfolded", n.openedAt);
   } else if (!visible(o) && visible(n)) {
-    notify("opened", n.openedAt);
+    notify(d, "opened", n.openedAt);
   }
   for (const a of n.acks.slice(o?.acks.length ?? 0)) {
-    log("fault.ack", a.by, { ackAt: a.at, ...(a.note !== undefined ? { note: a.note } : {}) });
-    notify("acknowledged", a.at);
+    log(d, "fault.ack", a.by, { ackAt: a.at, ...(a.note !== undefined ? { note: a.note } : {}) });
+    notify(d, "acknowledged", a.at);
   }
   if (o?.resolvedAt === undefined && n.resolvedAt !== undefined) {
-    log("fault.resolve", actorOf(n.resolvedBy), { resolvedAt: n.resolvedAt, auto: n.resolvedBy === "auto" });
-    notify("resolved", n.resolvedAt);
+    log(d, "fault.resolve", actorOf(n.resolvedBy), { resolvedAt: n.resolvedAt, auto: n.resolvedBy === "auto" });
+    notify(d, "resolved", n.resolvedAt);
   } else if (o?.resolvedAt !== undefined && n.resolvedAt === undefined) {
-    log("fault.reopen", ENGINE_ACTOR, { reopenCount: n.reopenCount, reopenedAt: n.reopenedAt.at(-1) });
-    notify("reopened", n.reopenedAt.at(-1) ?? now);
+    log(d, "fault.reopen", ENGINE_ACTOR, { reopenCount: n.reopenCount, reopenedAt: n.reopenedAt.at(-1) });
+    notify(d, "reopened", n.reopenedAt.at(-1) ?? now);
   } else if (o?.resolvedAt !== undefined && n.resolvedAt !== o.resolvedAt) {
-    log("fault.resolve.corrected", ENGINE_ACTOR, { from: o.resolvedAt, to: n.resolvedAt, by: n.resolvedBy });
+    log(d, "fault.resolve.corrected", ENGINE_ACTOR, { from: o.resolvedAt, to: n.resolvedAt, by: n.resolvedBy });
   }
   if (o?.closedAt === undefined && n.closedAt !== undefined)
-    log("fault.close", actorOf(n.closedBy), { closedAt: n.closedAt });
-  for (const c of n.comments.slice(o?.comments.length ?? 0)) log("fault.comment", c.by, { text: c.text });
+    log(d, "fault.close", actorOf(n.closedBy), { closedAt: n.closedAt });
+  for (const c of n.comments.slice(o?.comments.length ?? 0)) log(d, "fault.comment", c.by, { text: c.text });
   const ex = n.exemption;
   if (ex && (o?.exemption?.status !== ex.status || o.exemption.requestedAt !== ex.requestedAt)) {
     if (ex.status === "requested")
-      log("fault.exemption.request", ex.requestedBy, { reason: ex.reason, evidence: ex.evidence ?? null });
+      log(d, "fault.exemption.request", ex.requestedBy, { reason: ex.reason, evidence: ex.evidence ?? null });
     else {
-      log(`fault.exemption.${ex.status === "approved" ? "approve" : "reject"}`, actorOf(ex.decidedBy), {
+      log(d, `fault.exemption.${ex.status === "approved" ? "approve" : "reject"}`, actorOf(ex.decidedBy), {
         reason: ex.decisionReason ?? null,
         requestedBy: ex.requestedBy,
       });
-      if (ex.status === "approved") notify("exempted", ex.decidedAt ?? now);
+      if (ex.status === "approved") notify(d, "exempted", ex.decidedAt ?? now);
     }
   }
   if (o?.plannedWindowId !== n.plannedWindowId) {
-    if (n.plannedWindowId !== undefined) log("fault.planned", ENGINE_ACTOR, { windowId: n.plannedWindowId });
+    if (n.plannedWindowId !== undefined) log(d, "fault.planned", ENGINE_ACTOR, { windowId: n.plannedWindowId });
     else if (o?.plannedWindowId !== undefined)
-      log("fault.unplanned", ENGINE_ACTOR, { windowId: o.plannedWindowId });
+      log(d, "fault.unplanned", ENGINE_ACTOR, { windowId: o.plannedWindowId });
   }
   if (n.windowId !== undefined && n.plannedWindowId === undefined && o?.windowId !== n.windowId)
-    log("fault.window.late_notice", ENGINE_ACTOR, { windowId: n.windowId, countsInKpi: true });
+    log(d, "fault.window.late_notice", ENGINE_ACTOR, { windowId: n.windowId, countsInKpi: true });
+  if (n.breaches.length === 0 && (o?.breaches.length ?? 0) === 0) return;
   const had = new Set((o?.breaches ?? []).map((b) => b.deadline));
   const has = new Set(n.breaches.map((b) => b.deadline));
   for (const b of n.breaches) {
     if (had.has(b.deadline)) continue;
-    log("fault.breach", ENGINE_ACTOR, { deadline: b.deadline, due: b.at, class: n.class });
-    notify("breached", b.at, { deadline: b.deadline });
+    log(d, "fault.breach", ENGINE_ACTOR, { deadline: b.deadline, due: b.at, class: n.class });
+    notify(d, "breached", b.at, { deadline: b.deadline });
   }
   for (const b of o?.breaches ?? []) {
     if (!has.has(b.deadline))
-      log("fault.breach.withdrawn", ENGINE_ACTOR, { deadline: b.deadline, due: b.at, class: n.class });
+      log(d, "fault.breach.withdrawn", ENGINE_ACTOR, { deadline: b.deadline, due: b.at, class: n.class });
   }
 }
 

@@ -72,12 +72,7 @@ export function deriveKeys(dirty: Iterable<string>, env: DeriveEnv): Derivation 
   // A second pass (more roots) must hand out the ids the first one minted, in the same order.
   const minted: string[] = [];
   for (;;) {
-    let n = 0;
-    const newId = () => {
-      if (n === minted.length) minted.push(env.ctx.newId());
-      return minted[n++]!;
-    };
-    const result = derivePass(keys, { ...env, ctx: { ...env.ctx, newId } });
+    const result = derivePass(keys, { ...env, ctx: { ...env.ctx, newId: replaying(minted, env.ctx.newId) } });
     const missing = [...result.faults.values()]
       .filter((f) => f.status === "folded" && f.parentId !== undefined && !result.faults.has(f.parentId))
       .map((f) => env.current(f.parentId!)?.key)
@@ -85,6 +80,15 @@ export function deriveKeys(dirty: Iterable<string>, env: DeriveEnv): Derivation 
     if (missing.length === 0) return result;
     for (const k of missing) keys.add(k);
   }
+}
+
+/** Ids in the order `minted` has them, minting (and keeping) more once they run out. */
+function replaying(minted: string[], mint: () => string): () => string {
+  let n = 0;
+  return () => {
+    if (n === minted.length) minted.push(mint());
+    return minted[n++]!;
+  };
 }
 
 function marksFor(key: string, log: LiveLog): Mark[] {
@@ -173,18 +177,20 @@ function derivePass(keys: Set<string>, env: DeriveEnv): Derivation {
   return { keys, faults, before, anchors, aliases: aliasOverlay };
 }
 
-/** folding.ts's applyFolding for the subset; faults outside it are taken as they stand. */
-function foldSubset(faults: Map<string, Fault>, byKey: Map<string, Fault[]>, keys: Set<string>, env: DeriveEnv) {
-  const { log, topo, ctx } = env;
-  const graceMs = ctx.policy.dependencies.foldGraceSeconds * 1000;
-  const order = (a: Fault, b: Fault) =>
-    topo.depth(a.device) - topo.depth(b.device) ||
-    a.firstObservedAt - b.firstObservedAt ||
-    (a.id < b.id ? -1 : 1);
-  const auto = [...faults.values()].filter((f) => f.source === "auto").sort(order);
-  const onDevice = (device: string): Fault[] => {
+// foldSubset's helpers are made by factories (the closures they return are anonymous), not named per
+// call: run through tsx, which keeps function names, naming a closure costs a property definition.
+
+/** Shallower devices first, then the earlier observed, then by id. */
+function foldOrder(topo: FoldTopology): (a: Fault, b: Fault) => number {
+  return (a, b) =>
+    topo.depth(a.device) - topo.depth(b.device) || a.firstObservedAt - b.firstObservedAt || (a.id < b.id ? -1 : 1);
+}
+
+/** A device's faults: re-derived ones for the keys in the subset, the others as they stand. */
+function faultsOnDevice(byKey: Map<string, Fault[]>, keys: Set<string>, env: DeriveEnv): (device: string) => Fault[] {
+  return (device) => {
     const out: Fault[] = [];
-    for (const key of log.keysByDevice.get(device) ?? []) {
+    for (const key of env.log.keysByDevice.get(device) ?? []) {
       if (keys.has(key)) out.push(...(byKey.get(key) ?? []));
       else
         for (const id of env.keyFaults(key)) {
@@ -194,6 +200,15 @@ function foldSubset(faults: Map<string, Fault>, byKey: Map<string, Fault[]>, key
     }
     return out;
   };
+}
+
+/** folding.ts's applyFolding for the subset; faults outside it are taken as they stand. */
+function foldSubset(faults: Map<string, Fault>, byKey: Map<string, Fault[]>, keys: Set<string>, env: DeriveEnv) {
+  const { topo, ctx } = env;
+  const graceMs = ctx.policy.dependencies.foldGraceSeconds * 1000;
+  const order = foldOrder(topo);
+  const auto = [...faults.values()].filter((f) => f.source === "auto").sort(order);
+  const onDevice = faultsOnDevice(byKey, keys, env);
   for (const child of auto) {
     const parents = topo.parents(child.device);
     if (parents.length === 0 || !topo.isChild(child.condition)) continue;

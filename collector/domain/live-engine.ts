@@ -149,19 +149,16 @@ export class LiveEngine {
   /** The instants at which a live fault changes by itself (deadline breach, folding decision), after now. */
   private changesAt(f: Fault, policy: Policy): number | undefined {
     let next: number | undefined;
-    const consider = (t: number | undefined) => {
-      if (t !== undefined && t > this.now && (next === undefined || t < next)) next = t;
-    };
-    if (f.pendingFoldUntil !== undefined) consider(f.pendingFoldUntil);
+    if (f.pendingFoldUntil !== undefined) next = earliestAfter(this.now, next, f.pendingFoldUntil);
     else if (f.status === "folded" && f.fold) {
       const parent = this.all.get(f.fold.directParentId);
       if (parent?.resolvedAt !== undefined)
-        consider(parent.resolvedAt + policy.dependencies.foldGraceSeconds * 1000);
+        next = earliestAfter(this.now, next, parent.resolvedAt + policy.dependencies.foldGraceSeconds * 1000);
     }
     if (f.status !== "folded")
       for (const d of deadlinesFor(f, policy)) {
         if (doneAt(f, d.kind) !== undefined || f.breaches.some((b) => b.deadline === d.kind)) continue;
-        consider(breachInstant(d, policy));
+        next = earliestAfter(this.now, next, breachInstant(d, policy));
       }
     return next;
   }
@@ -398,6 +395,11 @@ export class LiveEngine {
     this.load(res.state);
     return { ok: true, audit: res.audit, notices: res.notices, changes: { ...noChanges(now), full: true } };
   }
+}
+
+/** The earlier of `next` and `t`, counting `t` only when it is after `now` (a module function: schedule runs per fault). */
+function earliestAfter(now: number, next: number | undefined, t: number | undefined): number | undefined {
+  return t !== undefined && t > now && (next === undefined || t < next) ? t : next;
 }
 
 function foldLinks(f: Fault): string[] {

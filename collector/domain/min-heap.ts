@@ -35,19 +35,22 @@ export class InstantQueue {
   /** Ids whose instant is at or before t (they stay queued). */
   dueBy(t: number): string[] {
     const out: string[] = [];
-    const seen = new Set<string>();
-    const walk = (i: number) => {
-      const e = this.heap[i];
-      if (!e || e[0] > t) return;
-      if (this.at.get(e[1]) === e[0] && !seen.has(e[1])) {
-        seen.add(e[1]);
-        out.push(e[1]);
-      }
-      walk(2 * i + 1);
-      walk(2 * i + 2);
-    };
-    walk(0);
+    // The heap's root is its earliest entry: nothing due, nothing to walk (the engine asks per command).
+    const first = this.heap[0];
+    if (!first || first[0] > t) return out;
+    this.dueFrom(0, t, new Set(), out);
     return out;
+  }
+
+  private dueFrom(i: number, t: number, seen: Set<string>, out: string[]): void {
+    const e = this.heap[i];
+    if (!e || e[0] > t) return;
+    if (this.at.get(e[1]) === e[0] && !seen.has(e[1])) {
+      seen.add(e[1]);
+      out.push(e[1]);
+    }
+    this.dueFrom(2 * i + 1, t, seen, out);
+    this.dueFrom(2 * i + 2, t, seen, out);
   }
 
   /** The earliest instant after t. */

@@ -37,8 +37,8 @@ export class StoreDb {
     readonly sqlite: Database.Database | undefined,
     /** What the store is, for logs and errors: a file name, or host:port/database (never a password). */
     readonly where: string,
-    /** Multi-row statements compiled once (insertRows), shared with the transactions' handles. */
-    private readonly compiled: Map<string, CompiledQuery> = new Map(),
+    /** Insert statements compiled once (insertRows), shared with the transactions' handles. */
+    private readonly shapes: Map<string, InsertShape | undefined> = new Map(),
   ) {}
 
   /** Opens (creating and migrating) a SQLite store file, or ":memory:". */
@@ -92,7 +92,7 @@ export class StoreDb {
     if (this.q.isTransaction) return fn(this);
     const fence = opts.fenced === false ? undefined : this.fence;
     return this.q.transaction().execute(async (trx) => {
-      const tx = new StoreDb(trx, this.kind, this.sqlite, this.where, this.compiled);
+      const tx = new StoreDb(trx, this.kind, this.sqlite, this.where, this.shapes);
       if (fence) await fence(tx);
       return fn(tx);
     });
@@ -101,15 +101,19 @@ export class StoreDb {
   /**
    * A multi-row INSERT (rows alike: the same keys in the same order), built by `build`. Building
    * Kysely's tree for a 100-row insert costs about a millisecond, which the ingest path would pay per
-   * statement with the event loop held; so the rows go in parts of 128, 64, …, 1 rows (a binary
-   * decomposition of their number), each statement compiled once per name and part size, and later
-   * calls only bind the new values. Returns the rows of a RETURNING clause, in order.
+   * statement with the event loop held; so `build` is only ever given one row, and the statement for
+   * n rows is that one's text with its VALUES tuple repeated (every value a bound parameter, in row
+   * order; a statement that is not so is built and run as it is). Returns the rows of a RETURNING
+   * clause, in order.
    *
-   * `padded`, only for an INSERT ... ON CONFLICT DO NOTHING: up to PADDED_MAX rows in ONE statement
-   * (one round trip to PostgreSQL whatever their number), padded to the next of those sizes with
-   * copies of the last row, which the conflict clause skips: the statement writes exactly the rows
-   * given, and a RETURNING clause returns each inserted key once. (A copy would make DO UPDATE touch
-   * a row twice, and an insert without a conflict clause fail.)
+   * PostgreSQL: up to PG_ROWS_MAX rows in ONE statement (one round trip whatever their number; the
+   * server parses it anew either way). SQLite (no round trips, but a prepared statement per text): the
+   * rows go in parts of 128, 64, …, 1 (a binary decomposition of their number), so a table has at most
+   * eight texts; `padded`, only for an INSERT ... ON CONFLICT DO NOTHING: up to PADDED_MAX rows in one
+   * statement, padded to the next of paddedSize's sizes with copies of the last row, which the conflict
+   * clause skips: the statement writes exactly the rows given, and a RETURNING clause returns each
+   * inserted key once. (A copy would make DO UPDATE touch a row twice, and an insert without a conflict
+   * clause fail.)
    */
   async insertRows<R extends Record<string, unknown>, O = unknown>(
     name: string,
@@ -117,34 +121,65 @@ export class StoreDb {
     build: (q: Kysely<Tables>, rows: readonly R[]) => Compilable<O>,
     opts: { padded?: boolean } = {},
   ): Promise<O[]> {
+    if (rows.length === 0) return [];
+    const columns = Object.keys(rows[0]!);
+    const one = this.oneRow(name, rows[0]!, columns, build);
+    if (!one) return (await this.q.executeQuery<O>(build(this.q, rows).compile())).rows;
     const out: O[] = [];
+    const most =
+      this.kind === "postgres" ? Math.min(PG_ROWS_MAX, Math.floor(PG_PARAMS_MAX / columns.length)) : 0;
     for (let at = 0; at < rows.length; ) {
-      let size = opts.padded ? PADDED_MAX : 128;
-      if (!opts.padded) while (size > rows.length - at) size /= 2;
+      let size = most;
+      if (this.kind === "sqlite") {
+        size = opts.padded ? PADDED_MAX : 128;
+        if (!opts.padded) while (size > rows.length - at) size /= 2;
+      }
       const part = rows.slice(at, at + size);
       at += part.length;
-      if (opts.padded) for (const to = paddedSize(part.length); part.length < to; ) part.push(part.at(-1)!);
-      out.push(...(await this.insertPart(name, part, build)));
+      const padTo = this.kind === "sqlite" && opts.padded ? paddedSize(part.length) : part.length;
+      const parameters: unknown[] = [];
+      for (let i = 0; i < padTo; i++) {
+        const r = part[Math.min(i, part.length - 1)]!;
+        for (const c of columns) parameters.push(r[c]);
+      }
+      const sql = one.text(padTo);
+      const result = await this.q.executeQuery<O>({ ...one.query, sql, parameters } as CompiledQuery<O>);
+      for (const r of result.rows) out.push(r);
     }
     return out;
   }
 
-  private async insertPart<R extends Record<string, unknown>, O>(
+  /**
+   * The one-row statement of an insert, compiled once per name and columns, and the text of its n-row
+   * form; undefined when its values are not all bound parameters in row order (then it cannot be repeated).
+   */
+  private oneRow<R extends Record<string, unknown>, O>(
     name: string,
-    rows: readonly R[],
+    row: R,
+    columns: string[],
     build: (q: Kysely<Tables>, rows: readonly R[]) => Compilable<O>,
-  ): Promise<O[]> {
-    const columns = Object.keys(rows[0]!);
-    const key = `${name}|${rows.length}|${columns.join(",")}`;
-    let query = this.compiled.get(key) as CompiledQuery<O> | undefined;
-    if (!query) {
-      query = build(this.q, rows).compile();
-      // Only a statement whose every value is a bound parameter, in row order, can be reused.
-      if (query.parameters.length !== rows.length * columns.length) return (await this.q.executeQuery<O>(query)).rows;
-      this.compiled.set(key, query);
-    }
-    const parameters = rows.flatMap((r) => columns.map((c) => r[c]));
-    return (await this.q.executeQuery<O>({ ...query, parameters } as CompiledQuery<O>)).rows;
+  ): InsertShape | undefined {
+    const key = `${name}|${columns.join(",")}`;
+    if (this.shapes.has(key)) return this.shapes.get(key);
+    const query = build(this.q, [row]).compile();
+    const marks = columns.map((_, i) => (this.kind === "postgres" ? `$${i + 1}` : "?"));
+    const tuple = `(${marks.join(", ")})`;
+    const at = query.sql.indexOf(` values ${tuple}`);
+    const ok =
+      query.parameters.length === columns.length &&
+      at >= 0 &&
+      query.parameters.every((p, i) => p === row[columns[i]!]);
+    const shape = ok
+      ? new InsertShape(
+          query,
+          query.sql.slice(0, at + 8),
+          query.sql.slice(at + 8 + tuple.length),
+          columns.length,
+          this.kind,
+        )
+      : undefined;
+    this.shapes.set(key, shape);
+    return shape;
   }
 
   /**
@@ -187,6 +222,44 @@ export class StoreDb {
     await this.q.destroy();
   }
 }
+
+/**
+ * An INSERT compiled for one row, and its text for n rows: the VALUES tuple repeated, PostgreSQL's
+ * placeholders numbered on. The texts of recent sizes are kept (building one for 1,000 rows of 8
+ * columns costs about as much as sending it).
+ */
+class InsertShape {
+  private texts = new Map<number, string>();
+
+  constructor(
+    readonly query: CompiledQuery,
+    private head: string,
+    private tail: string,
+    private width: number,
+    private kind: StoreKind,
+  ) {}
+
+  text(rows: number): string {
+    let text = this.texts.get(rows);
+    if (text === undefined) {
+      const tuples: string[] = [];
+      for (let r = 0; r < rows; r++) {
+        const marks: string[] = [];
+        for (let c = 0; c < this.width; c++)
+          marks.push(this.kind === "postgres" ? `$${r * this.width + c + 1}` : "?");
+        tuples.push(`(${marks.join(", ")})`);
+      }
+      text = `${this.head}${tuples.join(", ")}${this.tail}`;
+      if (this.texts.size >= 64) this.texts.clear();
+      this.texts.set(rows, text);
+    }
+    return text;
+  }
+}
+
+/** Most rows in one PostgreSQL insert; and the protocol's limit on bound parameters in one statement. */
+const PG_ROWS_MAX = 1024;
+const PG_PARAMS_MAX = 65535;
 
 /** Most rows in one padded insert (insertRows' padded parts): 1024 rows of 8 columns bind 8,192 values. */
 const PADDED_MAX = 1024;
