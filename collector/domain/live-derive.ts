@@ -5,7 +5,7 @@
  * for those keys as a full derivation (the property test in live-engine.test.ts checks it).
  */
 import { applyAction, deriveStatus } from "./actions.ts";
-import { classify, deviceInfo } from "./classify.ts";
+import { type Classification, classify, deviceInfo } from "./classify.ts";
 import { breachesOf } from "./deadlines.ts";
 import { deriveEpisodes, type Mark } from "./episodes.ts";
 import type { FoldTopology } from "./fold-topology.ts";
@@ -118,13 +118,24 @@ function derivePass(keys: Set<string>, env: DeriveEnv): Derivation {
 
   const faults = new Map<string, Fault>();
   const byKey = new Map<string, Fault[]>();
+  // A key's faults share device, condition and hint: one classification per key and number of devices.
+  const classes = new Map<string, Classification>();
+  const classOf = (key: string, device: string, condition: string, affectedDevices: number): Classification => {
+    const memo = `${affectedDevices}\u0000${key}`;
+    let c = classes.get(memo);
+    if (!c) {
+      c = classify(
+        { device: deviceInfo(inventory, device), condition, affectedDevices, classHint: keyHint(log.keys.get(key)) },
+        policy,
+      );
+      classes.set(memo, c);
+    }
+    return c;
+  };
   for (const key of sorted) {
     const k = log.keys.get(key);
     if (!k) continue;
-    const { autoResolve } = classify(
-      { device: deviceInfo(inventory, k.device), condition: k.condition, affectedDevices: 1, classHint: keyHint(k) },
-      policy,
-    );
+    const { autoResolve } = classOf(key, k.device, k.condition, 1);
     const episodes = deriveEpisodes(k.events, marksFor(key, log), {
       reopenWithinMs: policy.reopenWithinSeconds * 1000,
       autoResolve,
@@ -147,15 +158,7 @@ function derivePass(keys: Set<string>, env: DeriveEnv): Derivation {
 
   for (const f of faults.values()) {
     if (f.source !== "auto") continue;
-    const c = classify(
-      {
-        device: deviceInfo(inventory, f.device),
-        condition: f.condition,
-        affectedDevices: 1 + f.children.length,
-        classHint: keyHint(log.keys.get(f.key)),
-      },
-      policy,
-    );
+    const c = classOf(f.key, f.device, f.condition, 1 + f.children.length);
     f.class = c.class;
     f.classSource = c.source;
   }

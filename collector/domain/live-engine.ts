@@ -106,10 +106,15 @@ export class LiveEngine {
   }
 
   unindex(f: Fault): void {
-    remove(this.keyFaults, f.key, f.id);
-    for (const l of foldLinks(f)) remove(this.links, l, f.id);
+    this.unlink(f);
     this.due.set(f.id, undefined);
     this.archiveDue.set(f.id, undefined);
+  }
+
+  /** unindex without the timers: for a record about to be replaced and scheduled again. */
+  private unlink(f: Fault): void {
+    remove(this.keyFaults, f.key, f.id);
+    for (const l of foldLinks(f)) remove(this.links, l, f.id);
   }
 
   isLive(id: string): boolean {
@@ -289,7 +294,15 @@ export class LiveEngine {
   /** Records a derivation: audit and notices in the reference's order, indexes, timers, changes. */
   private commit(d: Derivation, ctx: EngineContext, out: Out, changes: EngineChanges): void {
     const after = [...d.faults.values()].sort(byObserved);
-    for (const n of after) diffFault(d.before.get(n.id), n, ctx.now, out);
+    // A record equal to the one before has nothing to audit or write (a key's other episodes, re-derived
+    // with the one an event touched): compared once, here.
+    const changed = after.map((n) => {
+      const o = d.before.get(n.id);
+      return o === undefined || !sameJson(o, n);
+    });
+    after.forEach((n, i) => {
+      if (changed[i]) diffFault(d.before.get(n.id), n, ctx.now, out);
+    });
     const gone = [...d.before.values()].filter((o) => !d.faults.has(o.id)).sort(byObserved);
     for (const o of gone)
       out.audit.push({
@@ -314,14 +327,15 @@ export class LiveEngine {
       this.byRef.get(refKey(o.device, o.condition))?.delete(o.id);
       changes.dropped.push(o.id);
     }
-    for (const n of after) {
+    // Their timers are set again below (schedule): an unchanged instant then leaves the queues as they are.
+    after.forEach((n, i) => {
       const o = d.before.get(n.id);
-      if (o) this.unindex(o);
+      if (o) this.unlink(o);
       this.all.set(n.id, n);
       this.refs(n.device, n.condition).add(n.id);
       this.index(n);
-      if (!o || !sameJson(o, n)) changes.faults.push(n);
-    }
+      if (changed[i]) changes.faults.push(n);
+    });
     this.now = ctx.now;
     for (const n of after) this.schedule(n, ctx.policy);
   }

@@ -309,12 +309,15 @@ export class EngineRows {
   }
 
   private async meta(values: Map<string, number>): Promise<void> {
-    if (values.size === 0) return;
-    await this.db.q
-      .insertInto("engine_meta")
-      .values([...values].map(([name, value]) => ({ name, value })))
-      .onConflict((oc) => oc.column("name").doUpdateSet((eb) => ({ value: eb.ref("excluded.value") })))
-      .execute();
+    await this.db.insertRows(
+      "engine_meta",
+      [...values].map(([name, value]) => ({ name, value })),
+      (q, rows) =>
+        q
+          .insertInto("engine_meta")
+          .values([...rows])
+          .onConflict((oc) => oc.column("name").doUpdateSet((eb) => ({ value: eb.ref("excluded.value") }))),
+    );
   }
 
   private async drop(

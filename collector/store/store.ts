@@ -152,15 +152,14 @@ export class CollectorStore {
         hash: e.hash,
       }));
       await tx.db.insertRows("audit", rows, (q, r) => q.insertInto("audit").values([...r]));
-      await tx.db.q
-        .insertInto("audit_head")
-        .values({ id: 1, seq: entries.at(-1)!.seq, hash: entries.at(-1)!.hash })
-        .onConflict((oc) =>
-          oc
-            .column("id")
-            .doUpdateSet((eb) => ({ seq: eb.ref("excluded.seq"), hash: eb.ref("excluded.hash") })),
-        )
-        .execute();
+      await tx.db.insertRows("audit_head", [{ id: 1, seq: entries.at(-1)!.seq, hash: entries.at(-1)!.hash }], (q, r) =>
+        q
+          .insertInto("audit_head")
+          .values([...r])
+          .onConflict((oc) =>
+            oc.column("id").doUpdateSet((eb) => ({ seq: eb.ref("excluded.seq"), hash: eb.ref("excluded.hash") })),
+          ),
+      );
     });
   }
 

@@ -1,5 +1,4 @@
 /** A real collector on loopback (port 0) with its SQLite file on disk (or another store), for the storm test and bench:ingest. */
-import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import pino from "pino";
 import { Registry } from "prom-client";
@@ -9,6 +8,7 @@ import { defaultPolicy, type Inventory, type Policy } from "../../collector/doma
 import { StoreDb } from "../../collector/store/store-db.ts";
 import { CollectorStore } from "../../collector/store/store.ts";
 import { systemClock } from "../../common/clock.ts";
+import { threadCpuMs } from "../../common/thread-cpu.ts";
 import { collectorSchema } from "../../common/config/schema.ts";
 
 export const SERVER_AGENT_TOKEN = "agent-token-for-the-loopback-collector";
@@ -117,20 +117,6 @@ function probe(s: CollectorServer) {
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]!;
 
 /**
- * CPU time of the thread running the event loop, in ms: Linux's /proc/thread-self/schedstat (time on
- * CPU in ns) where it exists, so V8's parallel GC threads and libuv's pool are not counted as the loop
- * held; process.cpuUsage() (every thread) elsewhere.
- */
-function mainThreadCpuMs(): number {
-  try {
-    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
-  } catch {
-    const used = process.cpuUsage();
-    return (used.user + used.system) / 1000;
-  }
-}
-
-/**
  * While `work` runs: the event loop's delay (monitorEventLoopDelay, wall clock), the API's latency
  * over real HTTP, and the CPU the process used within the longest gap between two runs of a 1 ms
  * timer. On a shared machine the wall-clock delay also counts the time the OS ran other processes;
@@ -140,9 +126,9 @@ export async function measureWhile(s: CollectorServer, work: () => Promise<void>
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   let heldCpuMs = 0;
-  let cpu = mainThreadCpuMs();
+  let cpu = threadCpuMs();
   const ticker = setInterval(() => {
-    const now = mainThreadCpuMs();
+    const now = threadCpuMs();
     heldCpuMs = Math.max(heldCpuMs, now - cpu);
     cpu = now;
   }, 1);
