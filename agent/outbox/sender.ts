@@ -3,7 +3,7 @@ import type { Secret } from "../../common/config/secret.ts";
 import { AGENT_MAX_RETRY_MS, type AgentEvent, type EventBatchReply } from "../../common/wire.ts";
 import { DEFAULT_SET_ASIDE, FailingEvents, type SetAsidePolicy } from "./failing-events.ts";
 import type { Outbox } from "./outbox.ts";
-import { postJson } from "./post.ts";
+import { BatchRejected, BatchTooLarge, CollectorUnavailable, postBatch } from "./post.ts";
 
 export interface SenderOptions {
   agentId: string;
@@ -49,31 +49,6 @@ export type SetAsideKind = (typeof SET_ASIDE_KINDS)[number];
 
 /** Default of SenderOptions.maxBatchBytes: a quarter of the collector's 4 MiB body limit. */
 export const MAX_BATCH_BYTES = 1024 * 1024;
-
-/** The collector refused the batch as malformed: retrying it as is would block the outbox forever. */
-class BatchRejected extends Error {}
-/** The collector (or a proxy in front of it) refused the body as too large (413): send less at once. */
-class BatchTooLarge extends Error {}
-/** Not taken by this collector (unreachable, no answer, 5xx): another one may take it. */
-class CollectorUnavailable extends Error {
-  constructor(
-    message: string,
-    /** From a Retry-After header: a standby says when it expects to take over (or the active to be back). */
-    readonly retryAfterMs?: number,
-    /** The collector's answer, when it answered at all. */
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
-
-/** Longest a collector's Retry-After may hold the sender back (a bad header must not stall delivery). */
-const MAX_RETRY_AFTER_MS = 60_000;
-
-function retryAfterMs(header: string | undefined): number | undefined {
-  if (header === undefined || !/^\d+$/.test(header.trim())) return undefined;
-  return Math.min(Number(header.trim()) * 1000, MAX_RETRY_AFTER_MS);
-}
 
 type Batch = AgentEvent[] & { bytes: number };
 
@@ -348,40 +323,18 @@ export class Sender {
 
   private async post(batch: unknown[]): Promise<EventBatchReply | undefined> {
     const url = this.url;
-    const res = await postJson(
-      new URL("/api/v1/events", url),
+    const answer = await postBatch(
+      url,
       JSON.stringify({ agent: this.opts.agentId, events: batch }),
-      { authorization: `Bearer ${this.opts.token.reveal()}` },
-      10_000,
+      this.opts.token,
       this.abort.signal,
-    ).catch((err: Error) => {
-      throw new CollectorUnavailable(`${url}: ${err.message}`);
-    });
-    if (res.status >= 200 && res.status < 300) return this.readReply(url, res.status, res.text);
-    if (res.status === 400) throw new BatchRejected(`collector answered 400: ${res.text.slice(0, 500)}`);
-    if (res.status === 413) throw new BatchTooLarge(`collector answered 413: ${res.text.slice(0, 500)}`);
-    throw new CollectorUnavailable(
-      `${url} answered ${res.status}: ${res.text.slice(0, 300)}`,
-      retryAfterMs(res.retryAfter),
-      res.status,
     );
-  }
-
-  /**
-   * A 2xx means the collector committed the batch, whatever the body says (a proxy in between may have
-   * replaced it): sending the batch again, perhaps to another collector, would only deliver it twice.
-   */
-  private readReply(url: string, status: number, text: string): EventBatchReply | undefined {
-    try {
-      const reply = JSON.parse(text) as Partial<EventBatchReply> | null;
-      if (typeof reply?.accepted === "number" && typeof reply.duplicates === "number")
-        return { accepted: reply.accepted, duplicates: reply.duplicates };
-    } catch {
-      // not JSON: counted and logged below
-    }
+    if (answer.reply) return answer.reply;
+    // A 2xx means the collector committed the batch, whatever the body says (a proxy in between may have
+    // replaced it): sending the batch again, perhaps to another collector, would only deliver it twice.
     this.opts.onUnreadableReply?.(url);
     this.opts.logger.warn(
-      { collector: url, status, body: text.slice(0, 200) },
+      { collector: url, status: answer.status, body: answer.body.slice(0, 200) },
       "collector answered 2xx with a body that is not its reply to a batch; counting the batch as delivered",
     );
     return undefined;
