@@ -19,6 +19,10 @@ commands:
   report verify FILE --config FILE      check a KPI report (HTML, CSV or PDF) against the record
   cluster status --config FILE [--json]
                                         the active/standby collectors (collector.ha): node, address, role, heartbeat, lease
+  outbox rejected --config FILE [--json]
+                                        the events an agent set aside (refused or failed by the collectors), with why
+  outbox retry --config FILE (--all | ID...)
+                                        put set-aside events back in the agent's queue
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -32,6 +36,7 @@ const commands: Record<string, () => Promise<Command>> = {
   store: async () => (await import("./store.ts")).runStore,
   report: async () => (await import("./report.ts")).runReport,
   cluster: async () => (await import("./cluster.ts")).runCluster,
+  outbox: async () => (await import("./outbox.ts")).runOutbox,
 };
 
 export async function main(argv: string[]): Promise<number> {

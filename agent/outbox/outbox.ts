@@ -93,6 +93,37 @@ export class Outbox {
     })();
   }
 
+  /** The events set aside, oldest first, with why and when (ms). */
+  rejectedEvents(): Array<{ id: string; reason: string; at: number; event: AgentEvent }> {
+    const rows = this.db.prepare("SELECT id, body, reason, at FROM rejected ORDER BY at, id").all() as Array<{
+      id: string;
+      body: string;
+      reason: string;
+      at: number;
+    }>;
+    return rows.map((r) => ({ id: r.id, reason: r.reason, at: r.at, event: JSON.parse(r.body) as AgentEvent }));
+  }
+
+  /**
+   * Puts set-aside events back in the queue (all of them when `ids` is absent), after the events
+   * waiting now; the agent sends them with its next batch. Returns the ids moved; ids not set aside are
+   * left out. The collector drops an id it already has, so a retry never doubles an event.
+   */
+  requeue(ids?: readonly string[]): string[] {
+    return this.db.transaction(() => {
+      const rows = (
+        ids === undefined
+          ? this.db.prepare("SELECT id, body FROM rejected ORDER BY at, id").all()
+          : ids.map((id) => this.db.prepare("SELECT id, body FROM rejected WHERE id = ?").get(id)).filter(Boolean)
+      ) as Array<{ id: string; body: string }>;
+      for (const r of rows) {
+        this.insert.run(r.id, r.body);
+        this.db.prepare("DELETE FROM rejected WHERE id = ?").run(r.id);
+      }
+      return rows.map((r) => r.id);
+    })();
+  }
+
   rejected(): Array<{ id: string; reason: string }> {
     return this.db.prepare("SELECT id, reason FROM rejected ORDER BY at").all() as Array<{
       id: string;

@@ -71,7 +71,7 @@ export type DeviceConfig = z.infer<typeof deviceSchema>;
 
 
 /**
- * A collector's address: http or https, no user:password, query or fragment in it (the agent
+ * A collector's address: http or https, no path, user:password, query or fragment in it (the agent
  * authenticates with its token; a secret in the URL would reach logs and the agent's /metrics labels).
  */
 const collectorUrl = z
@@ -82,6 +82,10 @@ const collectorUrl = z
   .refine((u) => new URL(u).search === "" && new URL(u).hash === "", {
     message:
       "a collector URL carries no ?query or #fragment (events go to its /api/v1/events; a token in a query would reach logs and the agent's /metrics labels)",
+  })
+  .refine((u) => new URL(u).pathname === "/", {
+    message:
+      "a collector URL is its origin only, scheme://host[:port] (events go to /api/v1/events at its root; a collector behind a path prefix is not supported)",
   });
 export const agentSchema = z.strictObject({
   id,

@@ -213,6 +213,12 @@ agent:
       `{ url: "http://10.0.0.1:8480/?access_token=s3cret", token: t }`,
       "agent.collector.url: a collector URL carries no ?query or #fragment",
     ],
+    ["a trailing slash", `{ url: "http://10.0.0.1:8480/", token: t }`, undefined],
+    [
+      "a path prefix",
+      `{ urls: ["http://10.0.0.1:8480", "https://ops.example.gov.cn/watchfloor"], token: t }`,
+      "agent.collector.urls[1]: a collector URL is its origin only, scheme://host[:port] (events go to /api/v1/events at its root; a collector behind a path prefix is not supported)",
+    ],
     // agent.outbox, next to the collector in the same site file.
     ["outbox.setAside given", `{ url: "http://127.0.0.1:8480", token: t }\n  outbox: { setAside: { attempts: 3, after: 10m } }`, undefined],
     [

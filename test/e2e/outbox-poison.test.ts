@@ -12,7 +12,7 @@ import { Secret } from "../../common/config/secret.ts";
 import type { AgentEvent } from "../../common/wire.ts";
 import { testCollector } from "../collector/harness.ts";
 import { Floor } from "../harness/floor.ts";
-import { tempDir, until } from "../harness/process.ts";
+import { node, tempDir, until } from "../harness/process.ts";
 import { AGENT_TOKEN as PAIR_TOKEN, notifications, pagingCollector, START } from "../paging/harness.ts";
 
 /**
@@ -312,9 +312,10 @@ describe("a real agent process (agent.outbox.setAside in its config) and a real 
     opened.push(() => floor.stop());
     await floor.startCollector();
     let marked: string | undefined;
+    let fixed = false;
     const bug = await relay(floor.collectorUrl, {
       failOn: (e) => {
-        if (e.type !== "heartbeat") return false;
+        if (fixed || e.type !== "heartbeat") return false;
         marked ??= e.id;
         return e.id === marked;
       },
@@ -338,5 +339,28 @@ describe("a real agent process (agent.outbox.setAside in its config) and a real 
     expect(bug.batches.filter((b) => b.status === 200 && !b.ids.includes(marked!)).length).toBeGreaterThanOrEqual(2);
     const agents = (await floor.api<{ agents: { id: string }[] }>("/api/v1/agents")).body.agents;
     expect(agents.map((a) => a.id)).toContain("agent-test");
+
+    // The operator lists what was set aside, the collector's bug is fixed, and the event is sent again.
+    const cli = async (...args: string[]) => {
+      const p = node("watchfloor.mjs", ["outbox", ...args, "--config", floor.config]);
+      const code = await new Promise<number | null>((r) => p.child.once("exit", r));
+      return { code, output: p.output };
+    };
+    const listed = await cli("rejected", "--json");
+    expect(listed.code).toBe(0);
+    const rejected = JSON.parse(listed.output.trim().split("\n").at(-1)!).rejected as Array<{ id: string; reason: string }>;
+    expect(rejected).toEqual([expect.objectContaining({ id: marked, reason: expect.stringContaining("500") })]);
+    expect((await cli("retry", "no-such-id")).code).toBe(1);
+    fixed = true;
+    const retried = await cli("retry", "--all");
+    expect(retried).toMatchObject({ code: 0, output: expect.stringContaining("1 event(s) back in the queue") });
+    // The running agent sends it with its next batch, and the collector takes it.
+    await until(
+      "the set-aside heartbeat taken by the collector",
+      () => bug.batches.some((b) => b.status === 200 && b.ids.includes(marked!)),
+      20_000,
+      200,
+    );
+    expect((await cli("rejected")).output).toContain("no event is set aside");
   }, 90_000);
 });
