@@ -34,12 +34,32 @@ import { domainError } from "./types.ts";
 import { checkAction, checkShape, resolveFaultRef } from "./validate.ts";
 import { createWindow } from "./windows.ts";
 
+/**
+ * What a command may refer to among archived faults, for an owner that keeps them elsewhere (the
+ * collector keeps them in its store, see releaseArchived): the fault ids it names, or the device and
+ * condition it names. Conditions, ticks and windows never refer to an archived fault.
+ */
+export function archivedRefs(cmd: Command): { ids: string[] } | { device: string; condition: string } {
+  if (cmd.type === "open") return { ids: [cmd.faultId] };
+  if (!("fault" in cmd)) return { ids: [] };
+  const ref = cmd.fault;
+  if (typeof ref === "string") return { ids: [ref] };
+  if (ref && typeof ref.device === "string" && typeof ref.condition === "string")
+    return { device: ref.device, condition: ref.condition };
+  return { ids: [] };
+}
+
+/** Archived faults an owner read back for one command (archivedRefs), by id. */
+export type ArchivedFaults = ReadonlyMap<string, Fault>;
+
+const none: ArchivedFaults = new Map();
+
 const byObserved = (a: Fault, b: Fault) => a.firstObservedAt - b.firstObservedAt || (a.id < b.id ? -1 : 1);
 const refKey = (device: string, condition: string) => `${device}\u0000${condition}`;
 
 export class LiveEngine {
   log = new LiveLog();
-  /** Every fault, archived ones included (frozen). */
+  /** Every fault, archived ones included (frozen) until their owner releases them (releaseArchived). */
   readonly all = new Map<string, Fault>();
   readonly archived = new Map<string, number>();
   readonly keyFaults = new Map<string, Set<string>>();
@@ -201,10 +221,15 @@ export class LiveEngine {
     return topo.foldRelevant(cmd.condition) && cmd.at <= this.foldHorizon;
   }
 
-  apply(cmd: Command, ctx: EngineContext): LiveResult {
+  /**
+   * Applies a command. `archived`: the archived faults it refers to (archivedRefs) that this engine
+   * no longer holds because its owner released them; they answer as the held ones would
+   * (FAULT_EXISTS, FAULT_ARCHIVED, the choice of a fault by device and condition).
+   */
+  apply(cmd: Command, ctx: EngineContext, archived: ArchivedFaults = none): LiveResult {
     const shapeError = checkShape(cmd);
     if (shapeError) return { ok: false, error: shapeError };
-    if (this.topology(ctx).cyclic) return this.byReference((s) => apply(s, cmd, ctx), ctx.now);
+    if (this.topology(ctx).cyclic) return this.byReference((s) => apply(s, cmd, ctx), ctx.now, archived);
     this.ensureDue(ctx.policy);
     const dirty = this.timeDirty(ctx.now);
     const changes = noChanges(ctx.now);
@@ -228,7 +253,7 @@ export class LiveEngine {
         break;
       }
       case "open": {
-        if (this.all.has(cmd.faultId) || this.log.aliases.has(cmd.faultId))
+        if (this.all.has(cmd.faultId) || archived.has(cmd.faultId) || this.log.aliases.has(cmd.faultId))
           return { ok: false, error: domainError("FAULT_EXISTS", `fault ${cmd.faultId} already exists`) };
         const { faultId, device, title, by, at } = cmd;
         const m: ManualOpen = { at, faultId, device, class: cmd.class, title, by };
@@ -251,10 +276,11 @@ export class LiveEngine {
       default: {
         const env = this.env(ctx);
         const view = dirty.size > 0 ? deriveKeys(dirty, env) : undefined;
-        const look = (id: string) => view?.faults.get(id) ?? (view?.before.has(id) ? undefined : this.all.get(id));
-        const target = this.resolveRef(cmd.fault, look);
+        const look = (id: string) =>
+          view?.faults.get(id) ?? (view?.before.has(id) ? undefined : (this.all.get(id) ?? archived.get(id)));
+        const target = this.resolveRef(cmd.fault, look, archived);
         if (!("id" in target)) return { ok: false, error: target };
-        if (this.archived.has(target.id))
+        if (this.archived.has(target.id) || archived.has(target.id))
           return {
             ok: false,
             error: domainError("FAULT_ARCHIVED", `fault ${target.id} is archived and can no longer change`),
@@ -274,7 +300,7 @@ export class LiveEngine {
     return { ok: true, ...out, changes };
   }
 
-  private resolveRef(ref: FaultRef, look: (id: string) => Fault | undefined) {
+  private resolveRef(ref: FaultRef, look: (id: string) => Fault | undefined, archived: ArchivedFaults) {
     const faults: Record<string, Fault> = {};
     const aliases: Record<string, string> = {};
     if (typeof ref === "string") {
@@ -287,6 +313,8 @@ export class LiveEngine {
         const f = look(id);
         if (f) faults[id] = f;
       }
+      for (const f of archived.values())
+        if (f.device === ref.device && f.condition === ref.condition && !own(faults, f.id)) faults[f.id] = f;
     }
     return resolveFaultRef(faults, aliases, ref);
   }
@@ -378,19 +406,41 @@ export class LiveEngine {
     return later === undefined ? retry : Math.min(retry, later);
   }
 
-  /** The state in the reference engine's shape (tests, and the way to run the reference on it). */
-  toState(): EngineState {
-    const archived = this.hasArchive;
+  /**
+   * Lets go of the archived faults held (frozen, they never change again) and returns them: an owner
+   * that keeps them elsewhere (the collector: the store's fault rows) calls this once their archiving
+   * is committed, so memory does not grow with the archive. From then on it hands the ones a command
+   * refers to back to apply (archivedRefs). The archive's horizons stay: they are per key, not per fault.
+   */
+  releaseArchived(): Fault[] {
+    const out: Fault[] = [];
+    for (const id of this.archived.keys()) {
+      const f = this.all.get(id);
+      if (!f) continue;
+      out.push(f);
+      this.all.delete(id);
+      const ref = refKey(f.device, f.condition);
+      const ids = this.byRef.get(ref);
+      ids?.delete(id);
+      if (ids?.size === 0) this.byRef.delete(ref);
+    }
+    this.archived.clear();
+    return out;
+  }
+
+  /** The state in the reference engine's shape (tests, and the way to run the reference on it); `archived`: released faults to put back. */
+  toState(archived: ArchivedFaults = none): EngineState {
+    const archivedFaults = { ...Object.fromEntries([...archived.keys()].map((id) => [id, 0])), ...Object.fromEntries(this.archived) };
     return {
-      faults: Object.fromEntries(this.all),
+      faults: { ...Object.fromEntries(archived), ...Object.fromEntries(this.all) },
       windows: { ...this.windows },
       log: this.log.toLog(),
       now: this.now,
       seq: this.seq,
-      ...(archived
+      ...(this.hasArchive || archived.size > 0
         ? {
             archive: {
-              faults: Object.fromEntries(this.archived),
+              faults: archivedFaults,
               eventIds: Object.fromEntries([...(this.archivedEventIds ?? [])].map((id) => [id, 1 as const])),
               keyHorizon: Object.fromEntries(this.keyHorizon),
               foldHorizon: this.foldHorizon,
@@ -403,10 +453,18 @@ export class LiveEngine {
   private byReference(
     run: (s: EngineState) => ReturnType<typeof apply>,
     now: number,
+    archived: ArchivedFaults = none,
   ): LiveResult {
-    const res = run(this.toState());
+    const res = run(this.toState(archived));
     if (!res.ok) return res;
     this.load(res.state);
+    // The released faults lent to the reference go back where they came from.
+    for (const id of archived.keys()) {
+      const f = this.all.get(id);
+      this.archived.delete(id);
+      this.all.delete(id);
+      if (f) this.byRef.get(refKey(f.device, f.condition))?.delete(id);
+    }
     return { ok: true, audit: res.audit, notices: res.notices, changes: { ...noChanges(now), full: true } };
   }
 }
