@@ -121,7 +121,7 @@ async function stormFigures() {
     for (const b of stormBatches(inv, Date.now() - 60_000)) await s.postEvents(b);
     ms = performance.now() - t0;
   });
-  const folded = s.ctx.faults.faults().filter((f) => f.status === "folded").length;
+  const folded = s.ctx.faults.liveFaults().filter((f) => f.status === "folded").length;
   await s.close();
   return { ms, folded, devices: Object.keys(inv.devices).length, ...m };
 }

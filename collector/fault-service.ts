@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { Clock } from "../common/clock.ts";
 import {
+  type ArchivedFaults,
   type AuditDraft,
   type Command,
   type DomainError,
@@ -10,11 +11,16 @@ import {
   type EngineContext,
   type Fault,
   type Inventory,
+  type KpiReport,
+  type KpiTally,
+  kpiFromTallies,
+  kpiTally,
   type LiveEngine,
   type MaintenanceWindow,
   mergeChanges,
   type Notice,
   noChanges,
+  type Period,
   type Policy,
 } from "./domain/index.ts";
 import type { CollectorStore } from "./store/store.ts";
@@ -49,13 +55,21 @@ export interface FaultServiceDeps {
 /** What a command did: its notices, or why the engine refused it. */
 export type DispatchResult = { ok: true; notices: Notice[] } | { ok: false; error: DomainError };
 
+/** A condition change (an agent's event, an alert, the collector's own rules): never about an archived fault. */
+export type ConditionCommand = Extract<Command, { type: "condition" }>;
+
 /** Commands applied together and written in one store transaction (FaultService.transaction). */
 export interface EngineBatch {
   /** The store inside the batch's transaction: what fn writes here commits or rolls back with the faults. */
   readonly store: CollectorStore;
-  /** Applies a command to the engine now; its rows are written when the batch commits. */
-  dispatch(cmd: Command): DispatchResult;
+  /** Applies a condition change to the engine now; its rows are written when the batch commits. */
+  dispatch(cmd: ConditionCommand): DispatchResult;
+  /** Applies any command (an action may name an archived fault, read from the store first); written at commit. */
+  act(cmd: Command): Promise<DispatchResult>;
 }
+
+/** Periods whose archived faults' KPI tally is kept (the current quarter and month, and a few asked for). */
+const KPI_TALLIES_KEPT = 8;
 
 /**
  * The engine at the edge: the incremental engine in memory, its changes written as rows, commands
@@ -76,6 +90,11 @@ export class FaultService extends EventEmitter<{
   private tail: Promise<unknown> = Promise.resolve();
   /** Engine calls queued or running. */
   private queued = 0;
+  /**
+   * The KPI tally of the archived faults of a period, by period label: archived faults never change,
+   * so a period's tally is read from the store once and then only grows as faults are archived.
+   */
+  private archivedTallies = new Map<string, { period: Period; tally: KpiTally }>();
 
   private constructor(
     private deps: FaultServiceDeps,
@@ -137,20 +156,23 @@ export class FaultService extends EventEmitter<{
       const notices: Notice[] = [];
       try {
         const result = await this.deps.store.transaction(async (tx) => {
+          const run = (cmd: Command, archived?: ArchivedFaults): DispatchResult => {
+            const r = this.engine.apply(cmd, this.context(), archived);
+            if (!r.ok) return r;
+            changes = mergeChanges(changes, r.changes);
+            audit.push(...r.audit);
+            notices.push(...r.notices);
+            return { ok: true, notices: r.notices };
+          };
           const out = await fn({
             store: tx,
-            dispatch: (cmd) => {
-              const r = this.engine.apply(cmd, this.context());
-              if (!r.ok) return r;
-              changes = mergeChanges(changes, r.changes);
-              audit.push(...r.audit);
-              notices.push(...r.notices);
-              return { ok: true, notices: r.notices };
-            },
+            dispatch: (cmd) => run(cmd),
+            act: async (cmd) => run(cmd, await tx.faultRows.archivedFor(cmd)),
           });
           await tx.saveEngine(changes, audit, this.engine);
           return out;
         });
+        this.released();
         this.announce(notices);
         return result;
       } catch (err) {
@@ -165,7 +187,7 @@ export class FaultService extends EventEmitter<{
   /** Applies one command and commits it. */
   dispatch(cmd: Command): Promise<DispatchResult> {
     return this.exclusive(async () => {
-      const result = this.engine.apply(cmd, this.context());
+      const result = this.engine.apply(cmd, this.context(), await this.deps.store.faultRows.archivedFor(cmd));
       if (!result.ok) return result;
       await this.commit(result.changes, result.audit, result.notices);
       this.schedule();
@@ -180,12 +202,26 @@ export class FaultService extends EventEmitter<{
       await this.reload();
       throw err;
     }
+    this.released();
     this.announce(notices);
+  }
+
+  /** Once archiving is committed, the engine lets go of the archived faults; the KPI tallies kept take them in. */
+  private released(): void {
+    const gone = this.engine.releaseArchived();
+    if (gone.length === 0) return;
+    const now = this.deps.clock.now();
+    for (const { period, tally } of this.archivedTallies.values()) {
+      const more = kpiTally(period, gone, this.deps.policy, now);
+      for (const k of ["met", "breached", "exempted", "planned", "pending"] as const) tally[k] += more[k];
+      tally.breaches.push(...more.breaches);
+    }
   }
 
   /** Loads the engine as last committed (also when a standby takes over: another node may have written since). */
   async reload(): Promise<void> {
     this.engine = await this.deps.store.loadEngine();
+    this.archivedTallies.clear();
   }
 
   private announce(notices: Notice[]): void {
@@ -247,17 +283,67 @@ export class FaultService extends EventEmitter<{
     this.timer.unref?.();
   }
 
-  faults(): Fault[] {
-    return [...this.engine.faults()];
+  /**
+   * Every fault, archived ones included (read from the store: a year's worth is read for the call and
+   * let go), or those opened in a period (one index range). The engine's version of each it holds.
+   */
+  async faults(openedIn?: { start: number; end: number }): Promise<Fault[]> {
+    const inPeriod = (f: Fault) => !openedIn || (f.openedAt >= openedIn.start && f.openedAt < openedIn.end);
+    return this.withHeld(await this.deps.store.faultRows.archived(openedIn), inPeriod);
   }
 
-  fault(id: string): Fault | undefined {
+  /** Every fault with an exemption, archived ones included (the store picks those out). */
+  async faultsWithExemption(): Promise<Fault[]> {
+    return this.withHeld(await this.deps.store.faultRows.archivedWithExemption(), (f) => f.exemption !== undefined);
+  }
+
+  /**
+   * Archived rows, then the faults the engine holds that `keep` picks. A row of a fault the engine
+   * still holds (archived, committed, not yet let go) gives way to the engine's.
+   */
+  private withHeld(rows: Fault[], keep: (f: Fault) => boolean): Fault[] {
+    const held = [...this.engine.faults()];
+    const ids = new Set(held.map((f) => f.id));
+    return [...rows.filter((f) => !ids.has(f.id)), ...held.filter(keep)];
+  }
+
+  /** One fault, archived or not. */
+  async fault(id: string): Promise<Fault | undefined> {
+    return this.engine.fault(id) ?? (await this.deps.store.faultRows.archivedById(id));
+  }
+
+  /** Several faults by id, archived or not (a round's, a page's). */
+  async faultsById(ids: readonly string[]): Promise<Map<string, Fault | undefined>> {
+    return new Map(await Promise.all(ids.map(async (id) => [id, await this.fault(id)] as const)));
+  }
+
+  /** A fault the engine holds (every one not archived); undefined for an archived one (see fault()). */
+  liveFault(id: string): Fault | undefined {
     return this.engine.fault(id);
   }
 
   /** Faults not archived: every open or recently resolved one, at a cost that does not grow with the archive. */
   liveFaults(): Fault[] {
     return [...this.engine.liveFaults()];
+  }
+
+  /**
+   * The KPI for a period: the faults the engine holds, plus the tally of the period's archived faults
+   * (read from the store the first time a period is asked for, then kept up to date as faults are archived).
+   */
+  async kpi(period: Period, now: number): Promise<KpiReport> {
+    const { policy } = this.deps;
+    let archived = this.archivedTallies.get(period.label);
+    if (!archived) {
+      const rows = await this.deps.store.faultRows.archived(period);
+      // An archived fault the engine still holds (its archiving just committed) is counted from the engine.
+      const held = new Set([...this.engine.faults()].map((f) => f.id));
+      archived = { period, tally: kpiTally(period, rows.filter((f) => !held.has(f.id)), policy, now) };
+      this.archivedTallies.set(period.label, archived);
+      if (this.archivedTallies.size > KPI_TALLIES_KEPT)
+        this.archivedTallies.delete(this.archivedTallies.keys().next().value!);
+    }
+    return kpiFromTallies(period, [archived.tally, kpiTally(period, this.engine.faults(), policy, now)], policy, now);
   }
 
   windows(): MaintenanceWindow[] {

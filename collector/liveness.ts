@@ -97,7 +97,7 @@ export class AgentLiveness {
   /** The open agent.down of an agent that has no heartbeat on record (opened by the never-seen rule). */
   private neverSeenFault(agent: string) {
     return this.deps.faults
-      .faults()
+      .liveFaults()
       .find((f) => f.device === `agent:${agent}` && f.condition === "agent.down" && (f.status === "open" || f.status === "acknowledged"));
   }
 

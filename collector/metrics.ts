@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Policy } from "./domain/index.ts";
-import { evaluate, FAULT_CLASSES, kpiFor, parsePeriod, quarterOf } from "./domain/index.ts";
+import { evaluate, FAULT_CLASSES, parsePeriod, quarterOf } from "./domain/index.ts";
 import type { FaultService } from "./fault-service.ts";
 import type { CollectorStore } from "./store/store.ts";
 
@@ -101,10 +101,11 @@ export class CollectorMetrics {
       name: "watchfloor_kpi_timeliness_ratio",
       help: "故障处理及时率 of the current quarter (Asia/Shanghai): met / (met + breached); target 1.",
       registers: [registry],
-      collect: () => {
+      collect: async () => {
         const now = deps.now();
         const period = parsePeriod(quarterOf(now, deps.policy.timezone), deps.policy.timezone);
-        if ("start" in period) timeliness.set(kpiFor(period, deps.faults().faults(), deps.policy, now).timeliness);
+        // The quarter's archived faults are tallied once (FaultService.kpi), not read on every scrape.
+        if ("start" in period) timeliness.set((await deps.faults().kpi(period, now)).timeliness);
       },
     });
     const agentUp = new Gauge({

@@ -58,23 +58,28 @@ export interface KpiReportOut {
   }>;
 }
 
-export function kpiFor(period: Period, faults: Fault[], policy: Policy, now: number): KpiReport {
-  const counts = { met: 0, breached: 0, exempted: 0, planned: 0, pending: 0 };
-  const breaches: KpiBreach[] = [];
-  const inScope = faults.filter(
-    (f) =>
-      f.status !== "folded" &&
-      inPeriod(f.openedAt, period) &&
-      !matchesAny(f.condition, policy.kpi.excludeConditions),
-  );
-  for (const f of inScope) {
+/** What a set of faults adds to a period's KPI: counts and breaches (kpiFromTallies adds them up). */
+export interface KpiTally {
+  met: number;
+  breached: number;
+  exempted: number;
+  planned: number;
+  pending: number;
+  breaches: KpiBreach[];
+}
+
+export function kpiTally(period: Period, faults: Iterable<Fault>, policy: Policy, now: number): KpiTally {
+  const tally: KpiTally = { met: 0, breached: 0, exempted: 0, planned: 0, pending: 0, breaches: [] };
+  for (const f of faults) {
+    if (f.status === "folded" || !inPeriod(f.openedAt, period) || matchesAny(f.condition, policy.kpi.excludeConditions))
+      continue;
     const ev = evaluate(f, now, policy);
     if (ev.overall === "folded") continue;
-    counts[ev.overall] += 1;
+    tally[ev.overall] += 1;
     if (ev.overall !== "breached") continue;
     for (const d of ev.deadlines) {
       if (d.status !== "breached") continue;
-      breaches.push({
+      tally.breaches.push({
         faultId: f.id,
         class: f.class,
         deadline: d.kind,
@@ -82,6 +87,20 @@ export function kpiFor(period: Period, faults: Fault[], policy: Policy, now: num
         missedBySeconds: d.missedBySeconds ?? 0,
       });
     }
+  }
+  return tally;
+}
+
+/**
+ * The report from the tallies of disjoint sets of faults (the collector: the live faults, and the
+ * archived ones, whose tally never changes once made since they do not).
+ */
+export function kpiFromTallies(period: Period, tallies: KpiTally[], policy: Policy, now: number): KpiReport {
+  const counts = { met: 0, breached: 0, exempted: 0, planned: 0, pending: 0 };
+  const breaches: KpiBreach[] = [];
+  for (const t of tallies) {
+    for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] += t[k];
+    breaches.push(...t.breaches);
   }
   breaches.sort((a, b) => a.due - b.due || (a.faultId < b.faultId ? -1 : a.faultId > b.faultId ? 1 : 0));
   const scored = counts.met + counts.breached;
@@ -93,6 +112,10 @@ export function kpiFor(period: Period, faults: Fault[], policy: Policy, now: num
     : Math.round(policy.kpi.contractTotalCny * policy.kpi.deductionRate * 100) / 100;
   const total = counts.met + counts.breached + counts.exempted + counts.planned + counts.pending;
   return { period, at: now, total, ...counts, timeliness, target, metTarget, deductionCny, breaches };
+}
+
+export function kpiFor(period: Period, faults: Fault[], policy: Policy, now: number): KpiReport {
+  return kpiFromTallies(period, [kpiTally(period, faults, policy, now)], policy, now);
 }
 
 /** The report as printed by `watchfloor replay` and served by the API (times in the site zone). */

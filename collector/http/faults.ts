@@ -111,11 +111,11 @@ export async function faultRoutes(app: FastifyInstance, ctx: CollectorContext): 
       (!q.data.device || f.device === q.data.device) &&
       (!period || (f.openedAt >= period.start && f.openedAt < period.end));
     const t = now();
-    // Open and acknowledged faults are never archived: asking for them reads the live faults only, at
-    // a cost that does not grow with years of resolved ones.
     const st = q.data.status;
     const openOnly = st === "open" || st === "acknowledged" || st === "active";
-    const faults = (openOnly ? ctx.faults.liveFaults() : ctx.faults.faults())
+    // Open and acknowledged faults are never archived: asking for them reads the live faults only, at
+    // a cost that does not grow with years of resolved ones; a period reads its own range of the archive.
+    const faults = (openOnly ? ctx.faults.liveFaults() : await ctx.faults.faults(period))
       .filter(match)
       // Ties by id: the order of state.faults changes when faults are archived; the list must not.
       .sort((a, b) => b.openedAt - a.openedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -124,7 +124,7 @@ export async function faultRoutes(app: FastifyInstance, ctx: CollectorContext): 
   });
 
   app.get<{ Params: { id: string } }>("/api/v1/faults/:id", { config: { allow: READERS } }, async (req, reply) => {
-    const fault = ctx.faults.fault(req.params.id);
+    const fault = await ctx.faults.fault(req.params.id);
     if (!fault) return reply.code(404).send({ error: "FAULT_NOT_FOUND", message: `no fault ${req.params.id}` });
     const timeline = (await ctx.store.audit({ faultId: fault.id })).map((e) => ({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, detail: e.detail }));
     return { fault: presentFault(fault, now(), ctx.policy), timeline };
@@ -140,7 +140,7 @@ export async function faultRoutes(app: FastifyInstance, ctx: CollectorContext): 
     const faultId = newFaultId();
     const res = await ctx.faults.dispatch({ type: "open", at: now(), faultId, device: body.device, class: body.class, title: body.title, by: actorOf(req) });
     if (!res.ok) return sendDomainError(reply, res.error);
-    return reply.code(201).send({ fault: presentFault(ctx.faults.fault(faultId)!, now(), ctx.policy) });
+    return reply.code(201).send({ fault: presentFault(ctx.faults.liveFault(faultId)!, now(), ctx.policy) });
   });
 
   for (const action of actions) {
@@ -152,7 +152,7 @@ export async function faultRoutes(app: FastifyInstance, ctx: CollectorContext): 
         if (body === undefined) return reply;
         const res = await ctx.faults.dispatch(action.command(req.params.id, body as never, now(), actorOf(req)));
         if (!res.ok) return sendDomainError(reply, res.error);
-        return { fault: presentFault(ctx.faults.fault(req.params.id)!, now(), ctx.policy) };
+        return { fault: presentFault((await ctx.faults.fault(req.params.id))!, now(), ctx.policy) };
       },
     );
   }

@@ -6,7 +6,7 @@ import type { InspectionService, Suggestion } from "../inspections/service.ts";
 
 export const DUE_STATE_ZH = { due: "待完成", overdue: "已超时", done_on_time: "按时完成", done_late: "超时完成" } as const;
 
-export function presentRound(
+export async function presentRound(
   r: Round,
   _svc: InspectionService,
   ctx: Pick<CollectorContext, "faults" | "policy">,
@@ -16,6 +16,8 @@ export function presentRound(
   const tz = ctx.policy.timezone;
   const iso = (t: number | undefined) => (t === undefined ? undefined : formatInstant(t, tz));
   const state = dueState(r, now);
+  // A round's faults may be archived long since: read from the store then.
+  const faultOf = await ctx.faults.faultsById(r.faults.map((f) => f.faultId));
   return {
     id: r.id,
     key: r.key,
@@ -54,7 +56,7 @@ export function presentRound(
       };
     }),
     faults: r.faults.map((f) => {
-      const fault = ctx.faults.fault(f.faultId);
+      const fault = faultOf.get(f.faultId);
       return {
         id: f.faultId,
         stop: f.stopId,

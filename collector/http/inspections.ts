@@ -118,7 +118,7 @@ export function roundActionOutcome<B extends { clientId?: string; at?: string }>
     if (!("type" in cmd)) return { status: STATUS[cmd.code] ?? 409, body: { error: cmd.code, message: cmd.message } };
     const res = await svc.act(round.id, cmd);
     if (!res.ok) return { status: STATUS[res.error.code] ?? 409, body: { error: res.error.code, message: res.error.message } };
-    return { status: 200, body: { round: presentRound(res.value, svc, ctx, now) } };
+    return { status: 200, body: { round: await presentRound(res.value, svc, ctx, now) } };
   });
 }
 
@@ -238,10 +238,8 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
         to = p.end;
       }
       const t = now();
-      const rounds = (
-        await svc.rows.rounds({ from, to, template: q.data.template, open: q.data.state === "open", limit: q.data.limit ?? 200 })
-      )
-        .map((r) => presentRound(r, svc, ctx, t))
+      const rows = await svc.rows.rounds({ from, to, template: q.data.template, open: q.data.state === "open", limit: q.data.limit ?? 200 });
+      const rounds = (await Promise.all(rows.map((r) => presentRound(r, svc, ctx, t))))
         .filter((r) => !q.data.state || q.data.state === "open" || r.state === q.data.state);
       return { rounds };
     },
@@ -251,7 +249,7 @@ export async function inspectionRoutes(app: FastifyInstance, ctx: CollectorConte
     const r = await svc.rows.round(req.params.id);
     if (!r) return reply.code(404).send({ error: "NOT_FOUND", message: `no round ${req.params.id}` });
     const timeline = (await svc.rows.roundAudit(r.id)).map((e) => ({ ...e, at: formatInstant(e.at, tz) }));
-    return { round: presentRound(r, svc, ctx, now(), await svc.suggestions(r)), timeline };
+    return { round: await presentRound(r, svc, ctx, now(), await svc.suggestions(r)), timeline };
   });
 
   const base = { clientId, at: instant };

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { CollectorContext } from "../context.ts";
-import { kpiFor, kpiOut, parsePeriod, quarterOf } from "../domain/index.ts";
+import { kpiOut, parsePeriod, quarterOf } from "../domain/index.ts";
 import { READERS } from "./auth.ts";
 import { sendDomainError } from "./present.ts";
 import { queryProblem } from "./validate.ts";
@@ -21,7 +21,7 @@ export async function kpiRoutes(app: FastifyInstance, ctx: CollectorContext): Pr
     // `watchfloor audit verify --expect-head` checks the trail against, outside the store.
     const head = await ctx.store.auditHead();
     return {
-      kpi: kpiOut(kpiFor(period, ctx.faults.faults(), ctx.policy, now), ctx.policy.timezone),
+      kpi: kpiOut(await ctx.faults.kpi(period, now), ctx.policy.timezone),
       audit_head: head ? { seq: head.seq, hash: head.hash } : null,
     };
   });

@@ -142,7 +142,7 @@ export async function pagingRoutes(
         200,
         ackConfirmPage({
           person: paging.personName(check.claim.person) ?? check.claim.person,
-          faults: check.claim.faults.map((id) => ({ id, fault: ctx.faults.fault(id) })),
+          faults: await ctx.faults.faultsById(check.claim.faults).then((m) => [...m].map(([id, fault]) => ({ id, fault }))),
           inventory: ctx.inventory,
         }),
       );
@@ -159,8 +159,9 @@ export async function pagingRoutes(
         not_found: "未找到",
         refused: "未能确认",
       } as const;
+      const faults = await ctx.faults.faultsById(res.faults.map((r) => r.id));
       const lines = res.faults.map((r) => {
-        const f = ctx.faults.fault(r.id);
+        const f = faults.get(r.id);
         const name = f ? faultTitle(f, ctx.inventory, "zh") : r.id;
         const by = r.by ? `（${paging.personName(r.by) ?? r.by}）` : "";
         return { text: `${name}：${WORDS[r.result]}${by}${r.message ? ` ${r.message}` : ""}`, ok: r.result === "acknowledged" };

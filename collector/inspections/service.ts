@@ -216,7 +216,7 @@ export class InspectionService {
       await new InspectionStore(batch.store.db).saveRound(res.round);
       await batch.store.appendAudit(res.audit);
       for (const c of res.faultCommands) {
-        const r = batch.dispatch(c);
+        const r = await batch.act(c);
         // Opening a fault under a fresh id and commenting on it cannot be refused; if it is, roll back.
         if (!r.ok) throw new Error(`fault command ${c.type} refused: ${r.error.code} ${r.error.message}`);
       }

@@ -23,7 +23,7 @@ export interface PageSenderDeps {
   channels: Map<string, ChannelConfig>;
   people: Map<string, Person>;
   /** False once nobody needs the page any more (its faults were acknowledged or resolved meanwhile). */
-  stillWanted: (d: Delivery) => boolean;
+  stillWanted: (d: Delivery) => Promise<boolean>;
 }
 
 export class PageSender {
@@ -60,7 +60,7 @@ export class PageSender {
   }
 
   private async deliver(d: Delivery): Promise<void> {
-    if (!this.deps.stillWanted(d)) {
+    if (!(await this.deps.stillWanted(d))) {
       const at = this.deps.clock.now();
       await this.deps.store.transaction(async (tx) => {
         await new PageQueue(tx.db).cancel(d.id, at);

@@ -182,8 +182,9 @@ export class PagingService {
    * Escalation pages (and reminders) still waiting in the queue lose their point once every fault
    * they are about was acknowledged (or, for reminders, resolved); breach and resolution notices always go.
    */
-  private stillWanted(d: Delivery): boolean {
-    const faults = d.faultIds.map((id) => this.deps.faults.fault(id));
+  private async stillWanted(d: Delivery): Promise<boolean> {
+    // Archived faults (read from the store) are resolved: no page is wanted for them any more.
+    const faults = [...(await this.deps.faults.faultsById(d.faultIds)).values()];
     if (d.kind === "page" || d.kind === "repeat" || d.kind === "escalate")
       return faults.some((f) => f === undefined || f.status === "open");
     if (d.kind === "reminder")
@@ -216,7 +217,7 @@ export class PagingService {
     if (!this.rosterFiring)
       this.rosterFiring = new Set(
         this.deps.faults
-          .faults()
+          .liveFaults()
           .filter((f) => f.device === ROSTER_DEVICE && f.condition === "roster.missing" && (f.status === "open" || f.status === "acknowledged"))
           .map((f) => f.labels.month ?? ""),
       );
@@ -322,7 +323,7 @@ export class PagingService {
       faults.map((f) => [
         f.id,
         f.children
-          .map((c) => this.deps.faults.fault(c))
+          .map((c) => this.deps.faults.liveFault(c))
           .filter((c): c is Fault => c?.status === "folded")
           .sort((a, b) => a.device.localeCompare(b.device) || a.condition.localeCompare(b.condition)),
       ]),
@@ -459,7 +460,7 @@ export class PagingService {
     const { person, faults } = check.claim;
     const results: Extract<AckOutcome, { ok: true }>["faults"] = [];
     for (const id of faults) {
-      const f = this.deps.faults.fault(id);
+      const f = await this.deps.faults.fault(id);
       if (!f) {
         results.push({ id, result: "not_found" });
         continue;

@@ -80,10 +80,14 @@ export class EngineRows {
     await this.meta(meta);
   }
 
-  /** Replaces every engine row with the engine's state (first start after the single-row format, or a cyclic inventory). */
+  /**
+   * Replaces every engine row with the engine's state (first start after the single-row format, or a
+   * cyclic inventory). The rows of faults archived before are kept: the engine no longer holds them.
+   */
   async writeAll(engine: LiveEngine): Promise<void> {
     const state = engine.toState();
     for (const t of ENGINE_TABLES) await this.db.q.deleteFrom(t).execute();
+    await this.db.q.deleteFrom("faults").where("archived_at", "is", null).execute();
     const events: Row<"engine_events">[] = [];
     const cuts: Row<"engine_key_cuts">[] = [];
     const cut = (
@@ -139,7 +143,10 @@ export class EngineRows {
     await this.meta(meta);
   }
 
-  /** The engine's state from its rows (undefined when there are none yet). */
+  /**
+   * The engine's state from its rows (undefined when there are none yet): the faults not archived
+   * (the archived ones stay in the store, read on demand: fault-rows.ts).
+   */
   async load(): Promise<EngineState | undefined> {
     const q = this.db.q;
     const meta = new Map(
@@ -194,20 +201,18 @@ export class EngineRows {
       log.anchors[r.fault_id] = { key: r.key, eventId: r.event_id, at: r.at };
     for (const r of await q.selectFrom("engine_aliases").selectAll().execute())
       log.aliases[r.fault_id] = r.into_id;
-    const archived: Record<string, number> = {};
     for (const r of await q
       .selectFrom("faults")
-      .select(["id", "body", "archived_at"])
+      .select(["id", "body"])
+      .where("archived_at", "is", null)
       .orderBy("rowid")
-      .execute()) {
+      .execute())
       state.faults[r.id] = JSON.parse(r.body) as Fault;
-      if (r.archived_at !== null) archived[r.id] = r.archived_at;
-    }
     state.now = meta.get("now") ?? 0;
     state.seq = Math.max(meta.get("seq") ?? 0, ...log.actions.map((a) => a.seq));
     if (meta.has("archived"))
       state.archive = {
-        faults: archived,
+        faults: {},
         eventIds: {},
         keyHorizon,
         foldHorizon: meta.get("fold_horizon") ?? 0,
@@ -346,7 +351,6 @@ const ENGINE_TABLES = [
   "engine_aliases",
   "engine_key_cuts",
   "engine_meta",
-  "faults",
 ] as const;
 
 function chunks<T>(rows: readonly T[]): T[][] {

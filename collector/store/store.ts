@@ -9,6 +9,7 @@ import {
   LiveEngine,
 } from "../domain/index.ts";
 import { EngineRows } from "./engine-rows.ts";
+import { FaultRows } from "./fault-rows.ts";
 import { byText, type StoreDb } from "./store-db.ts";
 
 export const ROLES = ["engineer", "facility_manager", "client_auditor", "admin"] as const;
@@ -36,6 +37,11 @@ export function hashToken(token: string): string {
  */
 export class CollectorStore {
   constructor(readonly db: StoreDb) {}
+
+  /** Faults read from their rows: the archived ones live only there. */
+  get faultRows(): FaultRows {
+    return new FaultRows(this.db);
+  }
 
   /** The SQLite file's own handle (tests and file tools); undefined on PostgreSQL. */
   get sqlite() {
@@ -90,8 +96,9 @@ export class CollectorStore {
   }
 
   /**
-   * The fault engine as last committed, from its rows. A store written by an older collector (the
-   * whole engine in one engine_state row) is converted to rows once, here.
+   * The fault engine as last committed, from its rows, holding no archived fault (they stay in the
+   * store). A store written by an older collector (the whole engine in one engine_state row) is
+   * converted to rows once, here.
    */
   async loadEngine(): Promise<LiveEngine> {
     // Event ids are deduplicated by the events table's primary key, not remembered in memory.
@@ -114,6 +121,7 @@ export class CollectorStore {
       await new EngineRows(tx.db).writeAll(engine);
       await tx.db.q.deleteFrom("engine_state").execute();
     });
+    engine.releaseArchived();
     return engine;
   }
 

@@ -137,7 +137,7 @@ describe("two collectors on one store: active and standby", () => {
     await a.close();
     await until("b took over", () => b.node.isActive(), 5000, 10);
     // b loaded what a wrote: both faults; a's event is a duplicate at b.
-    expect(b.ctx.faults.faults().map((f) => f.device).sort()).toEqual(["sw-9", "ups-1"]);
+    expect(b.ctx.faults.liveFaults().map((f) => f.device).sort()).toEqual(["sw-9", "ups-1"]);
     expect((await post(b, "event-0001")).json()).toEqual({ accepted: 0, duplicates: 1 });
     // The page and the 5-min re-page were taken by a: b sends neither again, only the 10-min one.
     await b.paging.settle();

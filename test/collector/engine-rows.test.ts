@@ -35,7 +35,7 @@ describe("a store written by an older collector (the whole engine in one engine_
     let n = 0;
     let state = emptyState();
     let now = 0;
-    const steps = fc.sample(fc.array(step, { minLength: 30, maxLength: 30 }), { numRuns: 1, seed: 7 })[0]!;
+    const steps = fc.sample(fc.array(step, { minLength: 30, maxLength: 30 }), { numRuns: 1, seed: 6 })[0]!; // a seed whose run archives a fault and leaves others live
     for (const s of steps) {
       now = Math.max(now, s.advance ? s.at : s.command.at);
       const ctx = { now, policy, inventory, newId: () => `F${++n}` };
@@ -58,8 +58,11 @@ describe("a store written by an older collector (the whole engine in one engine_
       .map((f) => canonicalJson(f))
       .sort();
     expect(Object.keys(faults).length).toBeGreaterThan(0);
-    expect(faultsOf(await store.loadEngine())).toEqual(expected);
+    expect(Object.keys(state.archive?.faults ?? {}).length).toBeGreaterThan(0);
+    // The engine holds the faults not archived; the archived ones are rows marked so.
+    expect(faultsOf(await store.loadEngine(), await store.faultRows.archived())).toEqual(expected);
     expect(db.prepare("SELECT COUNT(*) AS n FROM engine_state").get()).toEqual({ n: 0 });
-    expect(faultsOf(await store.loadEngine())).toEqual(expected);
+    expect(faultsOf(await store.loadEngine(), await store.faultRows.archived())).toEqual(expected);
+    expect([...(await store.loadEngine()).faults()].filter((f) => state.archive!.faults[f.id] !== undefined)).toEqual([]);
   });
 });

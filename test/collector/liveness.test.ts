@@ -18,11 +18,11 @@ describe("agent liveness: no heartbeat for three intervals → the agent is down
     const lastBeat = h.clock.now();
     h.clock.advance(44_999);
     await h.ctx.liveness.check();
-    expect(h.ctx.faults.faults().filter((f) => f.condition === "agent.down")).toEqual([]);
+    expect(h.ctx.faults.liveFaults().filter((f) => f.condition === "agent.down")).toEqual([]);
 
     h.clock.advance(10_000);
     await h.ctx.liveness.check();
-    const [down] = h.ctx.faults.faults().filter((f) => f.condition === "agent.down");
+    const [down] = h.ctx.faults.liveFaults().filter((f) => f.condition === "agent.down");
     expect(down?.device).toBe("agent:agent-1");
     expect(down?.status).toBe("open");
     // Opened when the third beat was missed, not when the check happened to run.
@@ -31,11 +31,11 @@ describe("agent liveness: no heartbeat for three intervals → the agent is down
     expect((agents.body.agents as Array<{ up: boolean }>)[0]!.up).toBe(false);
 
     await h.ctx.liveness.check();
-    expect(h.ctx.faults.faults().filter((f) => f.condition === "agent.down")).toHaveLength(1);
+    expect(h.ctx.faults.liveFaults().filter((f) => f.condition === "agent.down")).toHaveLength(1);
 
     h.clock.advance(5_000);
     await beat(2);
-    expect(h.ctx.faults.fault(down!.id)?.status).toBe("resolved");
+    expect(h.ctx.faults.liveFault(down!.id)?.status).toBe("resolved");
     await h.app.close();
   });
 });
@@ -55,7 +55,7 @@ describe("agent liveness follows the agent's heartbeat times, however late they 
           events: ats.map((at) => ({ id: `agent-1-hb-${++n}-xxxx`, type: "heartbeat", at: new Date(t0 + at).toISOString(), interval: 2 })),
         },
       });
-    const down = () => h.ctx.faults.faults().filter((f) => f.condition === "agent.down");
+    const down = () => h.ctx.faults.liveFaults().filter((f) => f.condition === "agent.down");
     const up = async () => ((await h.call("GET", "/api/v1/agents", h.tokens.engineer)).body.agents as Array<{ up: boolean }>)[0]!.up;
     const at = async (ms: number) => {
       h.clock.set(t0 + ms);
@@ -142,7 +142,7 @@ describe("an agent configured but never seen is down after the same grace as one
     { id: "alertmanager", token: "alertmanager-token-for-tests", heartbeat: false },
   ];
   const down = (h: Awaited<ReturnType<typeof testCollector>>) =>
-    h.ctx.faults.faults().filter((f) => f.condition === "agent.down");
+    h.ctx.faults.liveFaults().filter((f) => f.condition === "agent.down");
   const heartbeat = (h: Awaited<ReturnType<typeof testCollector>>, agent: string, token: string, n: number) =>
     h.app.inject({
       method: "POST",

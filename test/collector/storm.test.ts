@@ -47,7 +47,7 @@ describe("a storm: 1,500 devices go unreachable and fold under their parents whi
     );
 
     expect(result.accepted).toBe(1531);
-    const faults = s.ctx.faults.faults();
+    const faults = s.ctx.faults.liveFaults();
     expect(faults.filter((f) => f.status === "folded")).toHaveLength(1530);
     const open = faults.filter((f) => f.status === "open");
     expect(open.map((f) => f.device)).toEqual(["core"]);

@@ -66,7 +66,7 @@ async function start(events: AgentEvent[], opts: { batchSize?: number; maxBatchB
   return { posts, rejected, outbox };
 }
 
-const faultsOf = (condition: string) => h!.ctx.faults.faults().filter((f) => f.condition === condition);
+const faultsOf = (condition: string) => h!.ctx.faults.liveFaults().filter((f) => f.condition === condition);
 
 describe("outbox sender: batches by bytes, 413 splits, oversized events set aside", () => {
   it("a 500-event batch of 9 KB events (over 4 MiB) gets 413 from the collector and is split until it goes", async () => {

@@ -86,7 +86,7 @@ describe("Alertmanager → collector receiver (real prometheus-alertmanager)", (
     expect((await push()).status).toBe(200);
     const fault = await until(
       "fault from alertmanager",
-      () => h.ctx.faults.faults().find((f) => f.condition === "alert.LinkDown"),
+      () => h.ctx.faults.liveFaults().find((f) => f.condition === "alert.LinkDown"),
       15_000,
     );
     expect(fault).toMatchObject({
@@ -102,7 +102,7 @@ describe("Alertmanager → collector receiver (real prometheus-alertmanager)", (
     expect((await push(new Date().toISOString())).status).toBe(200);
     await until(
       "fault resolved",
-      () => h.ctx.faults.fault(fault.id)?.status === "resolved" || undefined,
+      () => h.ctx.faults.liveFault(fault.id)?.status === "resolved" || undefined,
       15_000,
     );
     // Alertmanager's posts are recorded like agent events, by the agent id its token belongs to.

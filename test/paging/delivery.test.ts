@@ -83,7 +83,7 @@ describe("delivery you can trust: retries with backoff, fallback to the next cha
     expect(metrics).toContain('watchfloor_page_delivery_failures_total{channel="wecom"} 3');
     expect(metrics).toContain('watchfloor_pages_sent_total{channel="sms",result="sent"} 1');
     expect(metrics).toContain("watchfloor_page_queue_pending 0");
-    const faultId = h.ctx.faults.faults()[0]!.id;
+    const faultId = h.ctx.faults.liveFaults()[0]!.id;
     const fallback = (await h.store.audit({ faultId })).find((e) => e.action === "page.fallback");
     expect(fallback?.detail).toMatchObject({ from: "wecom", to: "sms", attempts: 3 });
     await h.close();
@@ -130,7 +130,7 @@ describe("delivery you can trust: retries with backoff, fallback to the next cha
     const clock = h.clock as ManualClock;
     await h.condition("ups-1", "ups.on_battery", "firing", START);
     await h.paging.settle();
-    const faultId = h.ctx.faults.faults()[0]!.id;
+    const faultId = h.ctx.faults.liveFaults()[0]!.id;
     expect((await h.ctx.faults.dispatch({ type: "ack", at: clock.now(), fault: faultId, by: "eng" })).ok).toBe(true);
     clock.advance(60_000);
     await h.paging.settle();

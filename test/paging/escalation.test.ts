@@ -84,7 +84,7 @@ describe("escalation with a simulated clock", () => {
     expect(shown.statusCode).toBe(200);
     expect(shown.body).toContain('<form method="post">');
     const faultId = (await h.get("/api/v1/faults")).faults[0].id as string;
-    expect(h.ctx.faults.fault(faultId)!.status).toBe("open");
+    expect(h.ctx.faults.liveFault(faultId)!.status).toBe("open");
     clock.set(START + 16 * MIN);
     const acked = await h.app.inject({
       method: "POST",
@@ -94,7 +94,7 @@ describe("escalation with a simulated clock", () => {
     });
     expect(acked.statusCode).toBe(200);
     expect(acked.body).toContain("已确认");
-    expect(h.ctx.faults.fault(faultId)).toMatchObject({
+    expect(h.ctx.faults.liveFault(faultId)).toMatchObject({
       status: "acknowledged",
       acknowledgedBy: "chenjing",
       acknowledgedAt: START + 16 * MIN,
@@ -140,7 +140,7 @@ describe("escalation with a simulated clock", () => {
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
     expect(expired.statusCode).toBe(410);
-    expect(h.ctx.faults.faults()[0]!.status).toBe("open");
+    expect(h.ctx.faults.liveFaults()[0]!.status).toBe("open");
     await h.close();
   });
 

@@ -51,7 +51,7 @@ describe("a page in doubt after a crash is not sent again", () => {
     expect(hook.requests).toHaveLength(0);
     const unconfirmed = await h.get("/api/v1/pages?status=unconfirmed");
     expect(unconfirmed.pages.map((p: { id: number; status: string }) => [p.id, p.status])).toEqual([[queued!.id, "unconfirmed"]]);
-    const faultId = h.ctx.faults.faults()[0]!.id;
+    const faultId = h.ctx.faults.liveFaults()[0]!.id;
     expect((await h.store.audit({ faultId })).map((e) => e.action)).toContain("page.unconfirmed");
 
     // Nobody acknowledged: the 5-minute re-page goes out as planned.

@@ -74,7 +74,7 @@ describe("a collector restart in the middle of an escalation", () => {
     clock.set(START + 20 * MIN);
     await h.paging.settle();
     expect(summary()).toHaveLength(4);
-    const faultId = h.ctx.faults.faults()[0]!.id;
+    const faultId = h.ctx.faults.liveFaults()[0]!.id;
     expect((await h.store.audit({ faultId })).filter((e) => e.action === "page.sent")).toHaveLength(4);
     // Paging's entries join the same hash chain, and it still verifies.
     expect(verifyAuditChain(await h.store.audit(), await h.store.auditHead())).toMatchObject({ ok: true });
@@ -102,7 +102,7 @@ describe("a collector restart in the middle of an escalation", () => {
     });
     await h.paging.settle();
     expect(summary()).toEqual(["zhangwei page", "zhangwei repeat"]);
-    const faultId = h.ctx.faults.faults()[0]!.id;
+    const faultId = h.ctx.faults.liveFaults()[0]!.id;
     expect(
       (await h.store.audit({ faultId }))
         .filter((e) => e.action === "page.skip")

@@ -48,7 +48,7 @@ describe("a roster that runs out is a fault days before, and pages the fallback 
   it("raises roster.missing{month=2026-12} six days ahead and pages November's on-call about it", async () => {
     const h = await pagingCollector({ notifications: config(...urls), policy: sla });
     await h.paging.settle();
-    const missing = h.ctx.faults.faults().filter((f) => f.condition === "roster.missing");
+    const missing = h.ctx.faults.liveFaults().filter((f) => f.condition === "roster.missing");
     expect(missing).toEqual([
       expect.objectContaining({ device: ROSTER_DEVICE, labels: { month: "2026-12" }, status: "open", openedAt: START }),
     ]);
@@ -58,7 +58,7 @@ describe("a roster that runs out is a fault days before, and pages the fallback 
     // Checked again later: the same month is not raised twice.
     (h.clock as ManualClock).advance(3_600_000);
     await h.paging.settle();
-    expect(h.ctx.faults.faults().filter((f) => f.condition === "roster.missing")).toHaveLength(1);
+    expect(h.ctx.faults.liveFaults().filter((f) => f.condition === "roster.missing")).toHaveLength(1);
     await h.close();
   });
 
@@ -93,7 +93,7 @@ describe("a roster that runs out is a fault days before, and pages the fallback 
       clock: new ManualClock(START + 3_600_000),
     });
     await second.paging.settle();
-    const missing = second.ctx.faults.faults().filter((f) => f.condition === "roster.missing");
+    const missing = second.ctx.faults.liveFaults().filter((f) => f.condition === "roster.missing");
     expect(missing.map((f) => [f.labels.month, f.status])).toEqual([["2026-12", "resolved"]]);
     await second.close();
   });

@@ -150,8 +150,7 @@ describe.skipIf(skip)("web UI in chromium", () => {
       state: "clear",
       observedAt: "2026-11-20T14:00:00+08:00",
     });
-    const typhoon = h.ctx.faults
-      .faults()
+    const typhoon = (await h.ctx.faults.faults())
       .find((f) => f.openedAt === Date.parse("2026-09-30T20:00:00+08:00"))!;
     const asked = await h.app.inject({
       method: "POST",
@@ -208,7 +207,7 @@ describe.skipIf(skip)("web UI in chromium", () => {
     await card.locator("input[name=reason]").fill("证据充分，同意豁免");
     await Promise.all([page.waitForURL(`${base}/ui/exemptions`), card.locator("button.approve").click()]);
     expect(await page.textContent("#decided")).toContain("已批准");
-    expect(h.ctx.faults.fault(typhoon.id)!.exemption!.status).toBe("approved");
+    expect(h.ctx.faults.liveFault(typhoon.id)!.exemption!.status).toBe("approved");
     await page.screenshot({ path: join(SHOTS, "client-auditor-exemption-approved.png"), fullPage: true });
     await context.close();
   });

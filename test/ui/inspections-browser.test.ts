@@ -164,7 +164,7 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
     const done = (await h.ctx.inspections.rows.round(roundId))!;
     expect(done.status).toBe("completed");
     expect(done.faults).toHaveLength(1);
-    const fault = h.ctx.faults.fault(done.faults[0]!.faultId)!;
+    const fault = h.ctx.faults.liveFault(done.faults[0]!.faultId)!;
     expect(fault.title).toBe("巡检异常：进风温度 29.5 °C 高于上限 27 °C（GB 50174-2017 §5.1.1）");
     expect(fault.comments.map((c) => c.text).join("\n")).toContain(`sha256:${done.photos[0]!.hash}`);
     // Each answer arrived once, whatever the retries.

@@ -182,7 +182,7 @@ describe("web UI: acknowledge and resolve", () => {
     expect(page).toContain("响应: 已达成");
     expect(page).toContain("远程支持已开始");
     expect(page).not.toContain(`action="/ui/faults/${id}/ack"`);
-    const api = h.ctx.faults.fault(id)!;
+    const api = h.ctx.faults.liveFault(id)!;
     expect(api.acknowledgedBy).toBe(NAMES.engineer);
 
     // A second acknowledgement is refused by the fault's state, shown on the page.
@@ -191,7 +191,7 @@ describe("web UI: acknowledge and resolve", () => {
 
     const res = await postForm(h.app, `/ui/faults/${id}/resolve`, cookie, { _csrf: csrf });
     expect(res.statusCode).toBe(303);
-    expect(h.ctx.faults.fault(id)!.resolvedBy).toBe(NAMES.engineer);
+    expect(h.ctx.faults.liveFault(id)!.resolvedBy).toBe(NAMES.engineer);
     page = (await getPage(h.app, `/ui/faults/${id}`, cookie)).body;
     expect(page).toContain("已解决");
   });
@@ -214,7 +214,7 @@ describe("web UI: acknowledge and resolve", () => {
       const res = await postForm(h.app, `/ui/faults/${id}/${action}`, cookie, { _csrf: csrf });
       expect(res.statusCode, action).toBe(403);
     }
-    expect(h.ctx.faults.fault(id)!.status).toBe("open");
+    expect(h.ctx.faults.liveFault(id)!.status).toBe("open");
   });
 
   it("a post without the session's CSRF token, or from another origin, is refused", async () => {
@@ -238,7 +238,7 @@ describe("web UI: acknowledge and resolve", () => {
     const noCookie = await postForm(h.app, `/ui/faults/${id}/ack`, "", { _csrf: csrf });
     expect(noCookie.statusCode).toBe(303);
     expect(noCookie.headers.location).toBe("/ui/login");
-    expect(h.ctx.faults.fault(id)!.status).toBe("open");
+    expect(h.ctx.faults.liveFault(id)!.status).toBe("open");
     const same = await postForm(
       h.app,
       `/ui/faults/${id}/ack`,
@@ -275,6 +275,6 @@ describe("web UI: the one-tap acknowledge page", () => {
     expect(shown.body).not.toContain(id);
     const acked = await h.app.inject({ method: "POST", url: `/ack/${token}`, headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "" });
     expect(visibleText(acked.body)).toContain("UPS 市电中断：已确认");
-    expect(h.ctx.faults.fault(id)!.acknowledgedBy).toBe("zhangwei");
+    expect(h.ctx.faults.liveFault(id)!.acknowledgedBy).toBe("zhangwei");
   });
 });

@@ -104,7 +104,7 @@ devices:
     // The recording's UPS runs on bypass (upsOutputSource = 4): the agent reports ups.bypass after two polls.
     const fault = await until(
       "ups.bypass fault from the agent",
-      () => h.ctx.faults.faults().find((f) => f.device === "ups-1" && f.condition === "ups.bypass"),
+      () => h.ctx.faults.liveFaults().find((f) => f.device === "ups-1" && f.condition === "ups.bypass"),
       30_000,
       200,
     );

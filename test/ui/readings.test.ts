@@ -86,7 +86,7 @@ async function openFault(
   labels = {},
 ) {
   await sendCondition(h, { device, condition, labels, observedAt: "2026-11-25T08:59:00+08:00" });
-  return h.ctx.faults.faults().find((f) => f.device === device && f.condition === condition)!.id;
+  return h.ctx.faults.liveFaults().find((f) => f.device === device && f.condition === condition)!.id;
 }
 
 describe("reading values as people read them", () => {

@@ -40,7 +40,7 @@ beforeAll(async () => {
   ).toBe(303);
   // Written by a device (through the agent): labels and the event's title.
   await sendCondition(h, { device: "sw-core-1", condition: "if.down", labels: { ifname: `Gi0/1${XSS}` }, observedAt: "2026-11-25T08:50:00+08:00" });
-  deviceFault = h.ctx.faults.faults().find((f) => f.device === "sw-core-1")!.id;
+  deviceFault = h.ctx.faults.liveFaults().find((f) => f.device === "sw-core-1")!.id;
 });
 
 afterAll(async () => {

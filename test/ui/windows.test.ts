@@ -93,7 +93,7 @@ describe("exemptions in the UI", () => {
     const asked = await h.app.inject({ method: "POST", url: `/ui/faults/${id}/exemption`, headers: { cookie: eng.cookie, ...form.headers }, payload: form.payload });
     expect(asked.statusCode, asked.body).toBe(303);
     const sha = createHash("sha256").update(PNG).digest("hex");
-    expect(h.ctx.faults.fault(id)!.exemption).toMatchObject({ status: "requested", evidence: `供电局通知.png sha256:${sha}` });
+    expect(h.ctx.faults.liveFault(id)!.exemption).toMatchObject({ status: "requested", evidence: `供电局通知.png sha256:${sha}` });
 
     const auditor = await login(h.app, h.tokens.client_auditor);
     const queue = await getPage(h.app, "/ui/exemptions", auditor.cookie);
@@ -107,7 +107,7 @@ describe("exemptions in the UI", () => {
 
     const approve = await postForm(h.app, `/ui/exemptions/${id}/decide`, auditor.cookie, { _csrf: auditor.csrf, decision: "approve", reason: "证据充分" });
     expect(approve.statusCode).toBe(303);
-    expect(h.ctx.faults.fault(id)!.exemption).toMatchObject({ status: "approved", decidedBy: NAMES.client_auditor, decisionReason: "证据充分" });
+    expect(h.ctx.faults.liveFault(id)!.exemption).toMatchObject({ status: "approved", decidedBy: NAMES.client_auditor, decisionReason: "证据充分" });
     expect(visibleText((await getPage(h.app, "/ui/exemptions", auditor.cookie)).body)).toContain("没有待审批的豁免申请");
   });
 
@@ -123,7 +123,7 @@ describe("exemptions in the UI", () => {
     expect(html.statusCode).toBe(415);
     const big = await post([{ name: "big.pdf", type: "application/pdf", body: Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(5 * 1024 * 1024)]) }]);
     expect(big.statusCode).toBe(413);
-    expect(h.ctx.faults.fault(id)!.exemption).toBeUndefined();
+    expect(h.ctx.faults.liveFault(id)!.exemption).toBeUndefined();
     expect(h.ctx.store.sqlite!.prepare("SELECT COUNT(*) AS n FROM evidence_files").get()).toEqual({ n: 0 });
     // Without the CSRF token the multipart post is refused too.
     const form = multipart({ reason: "flood" }, []);
@@ -144,6 +144,6 @@ describe("exemptions in the UI", () => {
     const a = await login(h.app, h.tokens.client_auditor);
     expect((await postForm(h.app, `/ui/exemptions/${id}/decide`, a.cookie, { _csrf: a.csrf, decision: "reject" })).statusCode).toBe(400);
     expect((await postForm(h.app, `/ui/exemptions/${id}/decide`, a.cookie, { _csrf: a.csrf, decision: "reject", reason: "非不可抗力" })).statusCode).toBe(303);
-    expect(h.ctx.faults.fault(id)!.exemption!.status).toBe("rejected");
+    expect(h.ctx.faults.liveFault(id)!.exemption!.status).toBe("rejected");
   });
 });

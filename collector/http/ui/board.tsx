@@ -6,7 +6,7 @@
  * record changed, when it reconnects, and every five minutes as a safety net.
  */
 import type { FastifyReply } from "fastify";
-import { type Fault, kpiFor, type KpiReport, parsePeriod, type Policy, quarterOf } from "../../domain/index.ts";
+import { type Fault, type KpiReport, parsePeriod, type Policy, quarterOf } from "../../domain/index.ts";
 import { deviceOf, faultTitle, whatFailed } from "./conditions.ts";
 import { ClassBadge, Deadlines, StatusBadge, Time } from "./format.tsx";
 import { type Lang, named, ROLE_NAMES, type Words } from "./i18n.ts";
@@ -160,10 +160,11 @@ function Kpi(p: { kpi: KpiReport; w: Words; auditHead?: { seq: number; hash: str
   );
 }
 
+/** The board shows open faults and their folded children: never archived, so the live ones serve. */
 function boardData(deps: UiDeps): BoardData {
   return {
-    faults: deps.faults.faults(),
-    byId: (id) => deps.faults.fault(id),
+    faults: deps.faults.liveFaults(),
+    byId: (id) => deps.faults.liveFault(id),
     now: deps.clock.now(),
     policy: deps.policy,
     deps,
@@ -187,7 +188,7 @@ export async function boardPages(scope: UiScope, deps: UiDeps): Promise<void> {
         <FaultCards data={data} lang={v.lang} w={v.w} />
         <div class="side">
           <OnCall oncall={oncall} lang={v.lang} w={v.w} />
-          <Kpi kpi={kpiFor(period, data.faults, deps.policy, data.now)} w={v.w} auditHead={await deps.store.auditHead()} />
+          <Kpi kpi={await deps.faults.kpi(period, data.now)} w={v.w} auditHead={await deps.store.auditHead()} />
         </div>
       </Layout>,
     );

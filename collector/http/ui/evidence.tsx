@@ -134,7 +134,7 @@ export async function evidencePages(scope: UiScope, deps: UiDeps): Promise<void>
             }),
           );
         const evidence = stored.map((s) => `${s.name} sha256:${s.sha256}`).join("; ");
-        const res = batch.dispatch({ type: "exempt", fault: req.params.id, at, by: v.name, reason, ...(evidence ? { evidence } : {}) });
+        const res = await batch.act({ type: "exempt", fault: req.params.id, at, by: v.name, reason, ...(evidence ? { evidence } : {}) });
         if (!res.ok) throw Object.assign(new Error(res.error.message), { domain: res.error });
       });
     } catch (err) {

@@ -184,7 +184,7 @@ function Runbook(p: { f: Fault; v: Viewer; deps: UiDeps }) {
 
 export async function renderFaultPage(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, id: string, status = 200, error?: string) {
   const v = viewerOf(req);
-  const f = deps.faults.fault(id);
+  const f = await deps.faults.fault(id);
   const path = `/ui/faults/${encodeURIComponent(id)}`;
   if (!f)
     return sendHtml(

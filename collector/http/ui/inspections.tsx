@@ -6,6 +6,7 @@
  * Every action goes through the same service and idempotency as the API (http/inspections.ts).
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Fault } from "../../domain/index.ts";
 import type { Actor, Item, Round } from "../../domain/inspections/index.ts";
 import { dueState } from "../../domain/inspections/index.ts";
 import type { Suggestion } from "../../inspections/service.ts";
@@ -203,6 +204,8 @@ function RoundPage(p: {
   now: number;
   error?: string;
   offers: Record<string, Suggestion>;
+  /** The round's faults (archived ones read from the store). */
+  faults: ReadonlyMap<string, Fault | undefined>;
 }) {
   const { r, v } = p;
   const w = words(v);
@@ -307,7 +310,7 @@ function RoundPage(p: {
             <h2>{w.faultsOpened}</h2>
             <ul>
               {r.faults.map((f) => {
-                const fault = p.deps.faults.fault(f.faultId);
+                const fault = p.faults.get(f.faultId);
                 return (
                   <li>
                     {fault ? <ClassBadge cls={fault.class} lang={v.lang} /> : null}
@@ -399,10 +402,11 @@ async function renderRound(
       <Layout title={words(v).notFound} path="/ui/inspections" lang={v.lang} viewer={v} />,
     );
   const offers = await deps.inspections.suggestions(r);
+  const faults = await deps.faults.faultsById(r.faults.map((f) => f.faultId));
   return sendHtml(
     reply,
     status,
-    <RoundPage r={r} v={v} deps={deps} now={deps.clock.now()} error={error} offers={offers} />,
+    <RoundPage r={r} v={v} deps={deps} now={deps.clock.now()} error={error} offers={offers} faults={faults} />,
   );
 }
 

@@ -270,7 +270,7 @@ type Params = { Params: { id: string } };
 export async function readingPages(scope: UiScope, deps: UiDeps): Promise<void> {
   scope.get<Params>("/ui/faults/:id/readings", onSession(), async (req, reply) => {
     const v = viewerOf(req);
-    const f = deps.faults.fault(req.params.id);
+    const f = await deps.faults.fault(req.params.id);
     if (!f) return reply.code(404).type("text/html; charset=utf-8").send(v.w.faultNotFound);
     const r = await readDevice(deps, f.device);
     return sendFragment(reply, <FaultReadings f={f} r={r} v={v} deps={deps} />);
@@ -278,7 +278,7 @@ export async function readingPages(scope: UiScope, deps: UiDeps): Promise<void> 
 
   scope.get<Params>("/ui/faults/:id/readings/key", onSession(), async (req, reply) => {
     const v = viewerOf(req);
-    const f = deps.faults.fault(req.params.id);
+    const f = await deps.faults.fault(req.params.id);
     if (!f) return reply.code(404).type("text/html; charset=utf-8").send(v.w.faultNotFound);
     const r = await readDevice(deps, f.device);
     return sendFragment(reply, <KeyReadings f={f} r={r} lang={v.lang} w={v.w} />);

@@ -47,7 +47,7 @@ async function reportFor(deps: UiDeps, label: string): Promise<ReportData | unde
   const head = await deps.store.auditHead();
   return buildReport({
     period,
-    faults: deps.faults.faults(),
+    faults: await deps.faults.faults(period),
     windows: deps.faults.windows(),
     policy: deps.policy,
     inventory: deps.inventory,

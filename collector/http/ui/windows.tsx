@@ -201,7 +201,7 @@ function ExemptionCard(p: { f: Fault; v: Viewer; deps: UiDeps; decide: boolean; 
 async function exemptionsPage(req: FastifyRequest, reply: FastifyReply, deps: UiDeps, status = 200, error?: string) {
   const v = viewerOf(req);
   const zh = v.lang === "zh";
-  const withExemption = deps.faults.faults().filter((f) => f.exemption);
+  const withExemption = await deps.faults.faultsWithExemption();
   const waiting = withExemption.filter((f) => f.exemption!.status === "requested").sort((a, b) => a.exemption!.requestedAt - b.exemption!.requestedAt);
   const decided = withExemption
     .filter((f) => f.exemption!.status !== "requested")
