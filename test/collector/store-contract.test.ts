@@ -334,6 +334,91 @@ for (const kind of KINDS) {
       expect(verifyAuditChain(await store.audit(), head)).toEqual({ ok: true, count: head!.seq });
       await second.app.close();
     });
+
+    it("archived faults stay in the store, not in memory: after a restart GET /faults/:id, the list, the KPI and /metrics answer as before archiving", async () => {
+      const store = await kind.fresh();
+      // Q4 2026 (Asia/Shanghai). UPS on battery at a high-criticality UPS is 严重 (severe): resolved within 2 h (DESIGN).
+      const t0 = Date.parse("2026-10-12T09:00:00+08:00");
+      const clock = new ManualClock(t0 + 3 * 3_600_000 + 60_000);
+      const ups = { class: "ups", criticality: "high" as const, dependsOn: [] };
+      const inventory = { devices: { "ups-1": { id: "ups-1", ...ups }, "ups-2": { id: "ups-2", ...ups } } };
+      const event = (id: string, device: string, state: string, at: number) => ({
+        id,
+        type: "condition",
+        device,
+        condition: "ups.on_battery",
+        state,
+        observedAt: new Date(at).toISOString(),
+      });
+      const MIN = 60_000;
+      const events = [
+        event("evt-ups-1-fire", "ups-1", "firing", t0), // resolved after 3 h: breached by 1 h
+        event("evt-ups-1-clear", "ups-1", "clear", t0 + 180 * MIN),
+        event("evt-ups-2-fire", "ups-2", "firing", t0 + 10 * MIN), // resolved after 10 min: met
+        event("evt-ups-2-clear", "ups-2", "clear", t0 + 20 * MIN),
+      ];
+      type H = Awaited<ReturnType<typeof testCollector>>;
+      const post = async (h: H) =>
+        (
+          await h.app.inject({
+            method: "POST",
+            url: "/api/v1/events",
+            headers: { authorization: `Bearer ${AGENT_TOKEN}` },
+            payload: { agent: "agent-1", events },
+          })
+        ).json();
+      const get = async (h: H, url: string) => (await h.call("GET", url, h.tokens.admin)).body;
+      const timeliness = async (h: H) =>
+        ((await h.call("GET", "/metrics", undefined)).body.text as string).split("\n").filter((l) => l.startsWith("watchfloor_kpi_timeliness_ratio "));
+      /** What people and the client see of the two faults. */
+      const visible = async (h: H, ids: string[]) => ({
+        faults: await Promise.all(ids.map(async (id) => (await get(h, `/api/v1/faults/${id}`)).fault)),
+        list: await get(h, "/api/v1/faults"),
+        quarter: await get(h, "/api/v1/faults?period=2026Q4"),
+        kpi: (await get(h, "/api/v1/kpi?period=2026Q4")).kpi as { breaches: unknown[] },
+        current: (await get(h, "/api/v1/kpi")).kpi,
+        metric: await timeliness(h),
+      });
+
+      const first = await testCollector({ store, clock, inventory });
+      expect(await post(first)).toEqual({ accepted: 4, duplicates: 0 });
+      const ids = (first.ctx.faults.liveFaults().sort((a, b) => a.openedAt - b.openedAt)).map((f) => f.id);
+      expect(ids).toHaveLength(2);
+      const before = await visible(first, ids);
+      expect(before.kpi).toMatchObject({ total: 2, met: 1, breached: 1, timeliness: 0.5, met_target: false, deduction_cny: 64680 });
+      expect(before.kpi.breaches).toEqual([
+        { fault: ids[0], class: "severe", deadline: "resolve", due: "2026-10-12T11:00:00+08:00", missed_by_seconds: 3600 },
+      ]);
+      expect(before.metric).toEqual(["watchfloor_kpi_timeliness_ratio 0.5"]);
+
+      clock.advance(17 * 86_400_000); // past archive.afterSeconds (16 d)
+      await first.ctx.faults.advance();
+      expect((await store.audit()).filter((e) => e.action === "fault.archive").map((e) => e.faultId).sort()).toEqual([...ids].sort());
+      expect(first.ctx.faults.liveFaults()).toEqual([]);
+      expect(first.ctx.faults.liveFault(ids[0]!)).toBeUndefined();
+      expect(await visible(first, ids)).toEqual(before);
+      const archivedTimeline = await get(first, `/api/v1/faults/${ids[0]}`);
+      await first.app.close();
+
+      const second = await testCollector({ store, clock, inventory });
+      expect(second.ctx.faults.liveFaults()).toEqual([]);
+      expect(await visible(second, ids)).toEqual(before);
+      expect(await get(second, `/api/v1/faults/${ids[0]}`)).toEqual(archivedTimeline);
+      expect((archivedTimeline.timeline as Array<{ action: string }>).at(-1)!.action).toBe("fault.archive");
+      const ack = await second.call("POST", `/api/v1/faults/${ids[0]}/ack`, second.tokens.engineer, {});
+      expect(ack).toEqual({ status: 409, body: { error: "FAULT_ARCHIVED", message: `fault ${ids[0]} is archived and can no longer change` } });
+
+      // The receipts go after collector.retention; the events redelivered then change nothing.
+      clock.advance(14 * 86_400_000);
+      const pruner = new StorePruner({ store, clock, logger: pino({ level: "silent" }), registry: new Registry(), retention: { events: 30 * 86400, heartbeats: 86400 } });
+      expect(await pruner.prune()).toEqual({ heartbeats: 0, events: 4 });
+      const head = await store.auditHead();
+      await post(second);
+      expect(second.ctx.faults.liveFaults()).toEqual([]);
+      expect(await visible(second, ids)).toEqual(before);
+      expect(await store.auditHead()).toEqual(head);
+      await second.app.close();
+    });
   });
 }
 
