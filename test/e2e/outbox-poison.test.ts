@@ -149,7 +149,7 @@ describe("an event every collector fails on (5xx) is set aside; the events behin
 
     const others = events.map((e) => e.id).filter((id) => id !== poison);
     expect(storedIds(c)).toEqual(others);
-    expect(c.ctx.faults.faults().filter((f) => f.condition === "ups.on_battery")).toHaveLength(1);
+    expect(c.ctx.faults.liveFaults().filter((f) => f.condition === "ups.on_battery")).toHaveLength(1);
     // Kept on disk, with why, counted, logged at error with its id.
     expect(outbox.rejected().map((r) => r.id)).toEqual([poison]);
     expect(outbox.rejected()[0]!.reason).toMatch(/3 times while other events went through.*answered 500/);
