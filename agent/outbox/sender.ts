@@ -308,7 +308,7 @@ export class Sender {
   private moveOn(err: Error): boolean {
     const hint = err instanceof CollectorUnavailable ? err.retryAfterMs : undefined;
     if (hint !== undefined) this.roundHintMs = Math.min(this.roundHintMs ?? hint, hint);
-    if (err instanceof CollectorUnavailable && (err.status ?? 0) >= 500) this.roundAnswered5xx = true;
+    if (err instanceof CollectorUnavailable && mayBeTheBatch(err.status)) this.roundAnswered5xx = true;
     this.failedInRound += 1;
     if (this.opts.urls.length < 2) return false;
     const from = this.url;
@@ -372,4 +372,14 @@ const SET_ASIDE_WHY: Record<SetAsideKind, string> = {
 
 function reasonOf(err: Error): string {
   return err.cause ? `${err.message}: ${err.cause}` : err.message;
+}
+
+/**
+ * A 5xx that may be about the batch itself (a collector failing on one event: 500). Not 502, 503, 504:
+ * a proxy that cannot reach the collector, a standby or an overloaded collector, a gateway timeout say
+ * "not now" whatever the batch holds; splitting the batch for them only makes more, smaller batches
+ * through a failover.
+ */
+function mayBeTheBatch(status: number | undefined): boolean {
+  return status !== undefined && status >= 500 && status !== 502 && status !== 503 && status !== 504;
 }
