@@ -62,21 +62,26 @@ export function registerAuth(
     // Unreachable while onRoute refuses undeclared routes; kept so a gap fails closed.
     if (!isAllow(allow)) return reply.code(403).send({ error: "forbidden", message: "route has no access rule" });
     if ("public" in allow) return;
-    const wait = await badTokens?.blocked(req);
-    if (wait !== undefined) return tooManyBadTokens(reply, wait);
-    const refuse = async (message: string) => {
-      const over = await badTokens?.failed(req);
-      return over !== undefined ? tooManyBadTokens(reply, over) : reply.code(401).send({ error: "unauthorized", message });
-    };
+    // The token first: a valid one is never refused by the lockout (an agent sharing an address with a
+    // guesser keeps reporting). Each attempt costs the same — one SHA-256 and one indexed lookup —
+    // whether or not the address is locked out, and a locked-out address learns nothing from a failure
+    // but the 429.
     const token = bearer(req);
-    if (!token) return refuse("missing bearer token");
-    const agentId = agentByHash.get(hashToken(token));
-    if (agentId) req.principal = { kind: "agent", id: agentId };
-    else {
-      const user = await deps.store.userByToken(token);
-      if (user) req.principal = { kind: "user", ...user };
+    if (token) {
+      const agentId = agentByHash.get(hashToken(token));
+      if (agentId) req.principal = { kind: "agent", id: agentId };
+      else {
+        const user = await deps.store.userByToken(token);
+        if (user) req.principal = { kind: "user", ...user };
+      }
     }
-    if (!req.principal) return refuse("unknown token");
+    if (!req.principal) {
+      const wait = await badTokens?.blocked(req);
+      if (wait !== undefined) return tooManyBadTokens(reply, wait);
+      const over = await badTokens?.failed(req);
+      if (over !== undefined) return tooManyBadTokens(reply, over);
+      return reply.code(401).send({ error: "unauthorized", message: token ? "unknown token" : "missing bearer token" });
+    }
     const p = req.principal;
     const ok = "agents" in allow ? p.kind === "agent" : p.kind === "user" && (p.role === "admin" || allow.roles.includes(p.role));
     if (!ok)

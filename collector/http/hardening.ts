@@ -80,9 +80,10 @@ export interface BadTokenGate {
 
 /**
  * Per client address (req.ip: the proxy's X-Forwarded-For only under collector.trustProxy), missing
- * or unknown tokens are counted (@fastify/rate-limit's store); over the limit, every token-guarded
- * request from that address is a 429 with Retry-After until the window ends — a valid token included,
- * or guessing could go on at full speed. Requests with a valid token are never counted.
+ * or unknown tokens (and, on /ui, unknown session cookies and unauthenticated posts) are counted
+ * (@fastify/rate-limit's store); over the limit, every failed attempt from that address is a 429 with
+ * Retry-After until the window ends. A valid token or session is checked first and never refused nor
+ * counted, so an agent behind the same address as a guesser keeps reporting (review L4).
  */
 export async function registerBadTokenLimit(app: FastifyInstance, limit: BadTokenLimit): Promise<BadTokenGate> {
   // global: false — only what asks is limited (this gate, and routes with config.rateLimit such as the UI's login).

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { notifications, pagingCollector } from "../paging/harness.ts";
+import { AGENT_TOKEN, notifications, pagingCollector } from "../paging/harness.ts";
 
 /**
  * Issue 12 #10: no rate limit on bad tokens or logins; /ack pages, the API and /metrics sent no
@@ -30,11 +30,28 @@ describe("hardening (issue 12 #10)", () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(over.json()).toMatchObject({ error: "too_many_requests" });
-    // Blocked means blocked: a valid token from that address waits too (else guessing goes on at full speed).
-    expect((await get("/api/v1/faults", attacker, h.userToken)).statusCode).toBe(429);
+    // Blocked refuses failures only: another guess is a 429 (not counted as a new window's 401).
+    expect((await get("/api/v1/faults", attacker, "wf_guess32")).statusCode).toBe(429);
     // Other addresses, and open routes from the same address, are not affected.
     expect((await get("/api/v1/faults", "192.0.2.11", h.userToken)).statusCode).toBe(200);
     expect((await get("/healthz", attacker)).statusCode).toBe(200);
+  });
+
+  it("a valid token is never refused by the lockout: the agent sharing a guesser's address keeps reporting (review L4)", async () => {
+    const shared = "192.0.2.40";
+    for (let i = 0; i < 31; i += 1) await get("/api/v1/faults", shared, `wf_guess${i}`);
+    expect((await get("/api/v1/faults", shared, "wf_guess_again")).statusCode).toBe(429);
+    const beat = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/events",
+      remoteAddress: shared,
+      headers: { authorization: `Bearer ${AGENT_TOKEN}` },
+      payload: { agent: "agent-1", events: [{ id: "agent-1-hb-l4-xxxx", type: "heartbeat", at: new Date(h.clock.now()).toISOString(), interval: 15 }] },
+    });
+    expect(beat.statusCode, beat.body).toBeLessThan(300);
+    expect((await get("/api/v1/faults", shared, h.userToken)).statusCode).toBe(200);
+    // Still locked out for failures, missing tokens included, until the window ends.
+    expect((await get("/api/v1/faults", shared)).statusCode).toBe(429);
   });
 
   it("valid tokens are never counted", async () => {
