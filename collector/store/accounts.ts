@@ -78,14 +78,12 @@ export class Accounts {
     return (await this.users()).find((u) => u.name === name);
   }
 
-  async setPassword(name: string, password: string): Promise<boolean> {
-    const hash = await hashPassword(password);
-    const res = await this.db.q
-      .updateTable("users")
-      .set({ password_hash: hash })
-      .where("name", "=", name)
-      .executeTakeFirst();
-    return res.numUpdatedRows === 1n;
+  /**
+   * A new password ends the user's sessions (a reset after a lost laptop must log the laptop out), all
+   * but `keepSession`: the one of a person setting their own password.
+   */
+  async setPassword(name: string, password: string, keepSession?: string): Promise<boolean> {
+    return this.changeUser(name, { password_hash: await hashPassword(password) }, keepSession);
   }
 
   /** The user when the password is theirs and they are not disabled. */
@@ -110,10 +108,14 @@ export class Accounts {
     return this.changeUser(name, { role });
   }
 
-  private changeUser(name: string, set: { disabled: number } | { role: Role }): Promise<boolean> {
+  private changeUser(
+    name: string,
+    set: { disabled: number } | { role: Role } | { password_hash: string },
+    keepSession?: string,
+  ): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const changed = await tx.q.updateTable("users").set(set).where("name", "=", name).executeTakeFirst();
-      await new Accounts(tx).endSessionsOf(name);
+      await new Accounts(tx).endSessionsOf(name, keepSession);
       return changed.numUpdatedRows === 1n;
     });
   }
@@ -166,8 +168,10 @@ export class Accounts {
     await this.db.q.deleteFrom("ui_sessions").where("id_hash", "=", sha256(id)).execute();
   }
 
-  async endSessionsOf(name: string): Promise<void> {
-    await this.db.q.deleteFrom("ui_sessions").where("user_name", "=", name).execute();
+  async endSessionsOf(name: string, keepSession?: string): Promise<void> {
+    let q = this.db.q.deleteFrom("ui_sessions").where("user_name", "=", name);
+    if (keepSession !== undefined) q = q.where("id_hash", "!=", sha256(keepSession));
+    await q.execute();
   }
 }
 

@@ -51,6 +51,23 @@ describe("users in the UI (admin)", () => {
     expect((await passwordLogin(h.app, "zhao.gong", "长期值班-2026!")).statusCode).toBe(303);
   });
 
+  it("a new password ends the user's sessions; an admin setting their own keeps the session they use (review L3)", async () => {
+    h = await uiCollector();
+    const admin = await login(h.app, h.tokens.admin);
+    const engineer = await login(h.app, h.tokens.engineer);
+    expect((await getPage(h.app, "/ui", engineer.cookie)).statusCode).toBe(200);
+    const reset = await postForm(h.app, `/ui/users/${NAMES.engineer}/password`, admin.cookie, { _csrf: admin.csrf, password: "新密码-足够长-2026" });
+    expect(reset.statusCode).toBe(303);
+    expect((await getPage(h.app, "/ui", engineer.cookie)).headers.location).toBe("/ui/login");
+    expect((await passwordLogin(h.app, NAMES.engineer, "新密码-足够长-2026")).statusCode).toBe(303);
+
+    const otherAdminSession = await login(h.app, h.tokens.admin);
+    const own = await postForm(h.app, `/ui/users/${NAMES.admin}/password`, admin.cookie, { _csrf: admin.csrf, password: "管理员的新密码-2026" });
+    expect(own.statusCode).toBe(303);
+    expect((await getPage(h.app, "/ui", admin.cookie)).statusCode).toBe(200);
+    expect((await getPage(h.app, "/ui", otherAdminSession.cookie)).headers.location).toBe("/ui/login");
+  });
+
   it("refuses bad names, short passwords, duplicates, and an admin disabling or demoting themselves", async () => {
     h = await uiCollector();
     const admin = await login(h.app, h.tokens.admin);

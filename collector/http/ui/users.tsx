@@ -155,7 +155,7 @@ export async function userPages(scope: UiScope, deps: UiDeps): Promise<void> {
         const password = field(req.body, "password");
         if (password.length < PASSWORD_MIN)
           return usersPage(req, reply, deps, { status: 400, error: zh ? `密码至少 ${PASSWORD_MIN} 个字符` : `a password has at least ${PASSWORD_MIN} characters` });
-        await deps.accounts.setPassword(name, password);
+        await deps.accounts.setPassword(name, password, self ? v.sessionId : undefined);
         break;
       }
       case "token": {
