@@ -76,6 +76,8 @@ export class Agent {
   private runs = new Map<string, DeviceRun>();
   /** Condition tracks per device, then per instance key. */
   private tracks = new Map<string, Map<string, TrackedInstance>>();
+  /** Devices whose left-over conditions could not all be cleared (the outbox was not writable): the next poll tries again. */
+  private leftOverDue = new Map<string, Reprobe>();
   private stopped = false;
 
   /** Loads the drivers the devices use (only those) and opens a session per device. */
@@ -185,6 +187,9 @@ export class Agent {
       logger.info({ device: result.device, reason, profiles: `${from.join("+")} → ${to.join("+")}`, ...detail }, "device probed again (profile: auto)");
       metrics?.reprobed(result.device, reason, to);
       if (from.join("+") !== to.join("+")) this.clearLeftOver(device, result.reprobe, result.startedAt);
+    } else {
+      const due = this.leftOverDue.get(result.device);
+      if (due) this.clearLeftOver(device, due, result.startedAt);
     }
     if (metrics) {
       metrics.deviceUp.set({ device: result.device }, result.up ? 1 : 0);
@@ -228,13 +233,15 @@ export class Agent {
   private clearLeftOver(device: PreparedDevice, reprobe: Reprobe, at: number): void {
     const id = device.config.id;
     const reason = leftOverReason(reprobe.reason, reprobe.from, reprobe.to);
+    this.leftOverDue.delete(id);
     for (const [key, inst] of leftOverInstances(this.tracksOf(id), device.profile.profile, AGENT_OWN)) {
       this.deps.logger.info(
         { device: id, condition: inst.condition, labels: inst.labels, reason },
         "condition cleared: the device's profiles no longer declare it",
       );
-      inst.track = { state: "clear", pendingPolls: 0 };
-      this.emit(inst, key, "clear", at, { name: inst.condition });
+      const cleared: TrackedInstance = { ...inst, track: { state: "clear", pendingPolls: 0 } };
+      if (this.emit(cleared, key, "clear", at, { name: inst.condition })) inst.track = cleared.track;
+      else this.leftOverDue.set(id, reprobe);
     }
   }
 
@@ -249,17 +256,24 @@ export class Agent {
     const tracks = this.tracksOf(device.config.id);
     const step = debounceStep(tracks.get(key)?.track ?? initialTrack, observed, at, condition);
     const inst: TrackedInstance = { device: device.config.id, condition: condition.name, labels, track: step.track };
+    // A change the outbox did not take leaves the instance where it was: the next poll makes the same
+    // change again (with the same observedAt), rather than the agent believing what the collector never hears.
+    if (step.change && !this.emit(inst, key, step.change.state, step.change.observedAt, condition)) return;
     tracks.set(key, inst);
-    if (step.change) this.emit(inst, key, step.change.state, step.change.observedAt, condition);
   }
 
+  /**
+   * Puts a condition change and the instance's new track in the outbox; false when the outbox could
+   * not take them (a full disk, an I/O error): the failure is reported and the caller keeps the
+   * instance's previous track, so the change is made again once the disk has room.
+   */
   private emit(
     inst: TrackedInstance,
     key: string,
     state: "firing" | "clear",
     observedAt: number,
     condition: Pick<ProfileCondition, "name" | "title" | "class">,
-  ): void {
+  ): boolean {
     // A trap can carry a label value of any length; the collector takes LABEL_VALUE_MAX characters.
     const labels = Object.fromEntries(
       Object.entries(inst.labels).map(([k, v]) => [k, truncateText(v, LABEL_VALUE_MAX)]),
@@ -275,11 +289,21 @@ export class Agent {
       title: condition.title === undefined ? undefined : truncateText(condition.title, TITLE_MAX),
       classHint: condition.class,
     };
+    try {
+      this.deps.outbox?.appendWithTrack(event, key, inst);
+    } catch (err) {
+      const context = { device: event.device, condition: event.condition, labels, state: event.state, observedAt: event.observedAt };
+      const message = "condition change not written to the outbox; the next poll makes it again";
+      if (this.deps.errors) this.deps.errors.report("outbox", err, message, context);
+      else this.deps.logger.error({ ...context, error: err instanceof Error ? err.message : String(err) }, message);
+      return false;
+    }
+    // Logged once it is in the outbox: every "condition changed" line is an event the collector will get.
     this.deps.logger.info(
       { event: event.id, device: event.device, condition: event.condition, labels, state: event.state, observedAt: event.observedAt },
       "condition changed",
     );
-    this.deps.outbox?.appendWithTrack(event, key, inst);
+    return true;
   }
 
   /** Current state of every condition instance of a device (for --once and the API). */
@@ -323,8 +347,8 @@ export class Agent {
     const tracks = this.tracksOf(deviceId);
     if (tracks.get(key)?.track.state === state) return;
     const inst: TrackedInstance = { device: deviceId, condition: condition.name, labels, track: { state, pendingPolls: 0 } };
-    tracks.set(key, inst);
-    this.emit(inst, key, state, at, condition);
+    // Not written: the track stays as it was, and the poll below (or the next trap) may make the change.
+    if (this.emit(inst, key, state, at, condition)) tracks.set(key, inst);
     void this.pollNow(deviceId).catch((err: unknown) => this.pollFailed(deviceId, err));
   }
 

@@ -83,7 +83,16 @@ export async function main(argv: string[]): Promise<number> {
   metrics.setProfiles(
     site.devices.map((d) => ({ id: d.config.id, profiles: applied(d.config.id) })),
   );
-  const outbox = new Outbox(resolve(agentConfig.dataDir, "outbox.db"));
+  const outboxFile = resolve(agentConfig.dataDir, "outbox.db");
+  let outbox: Outbox;
+  try {
+    outbox = new Outbox(outboxFile);
+  } catch (err) {
+    const message = `cannot open the outbox ${outboxFile} (agent.dataDir): ${outboxProblem(err)}`;
+    logger.fatal({ outbox: outboxFile, error: (err as Error).message }, `refusing to start: ${message}`);
+    process.stderr.write(`watchfloor-agent: refusing to start: ${message}\n`);
+    return 1;
+  }
   const agent = await Agent.create({
     agentId: agentConfig.id,
     devices: site.devices,
@@ -122,7 +131,13 @@ export async function main(argv: string[]): Promise<number> {
   const server = buildAgentServer({
     registry,
     readings: metrics.readings,
-    health: () => ({ agent: agentConfig.id, devices: site.devices.length, outboxPending: outbox.size() }),
+    health: () => {
+      const failed = outbox.writeFailure();
+      const state = failed
+        ? { status: "unavailable", outbox: { ok: false, reason: `the outbox cannot be written since ${new Date(failed.at).toISOString()}: ${failed.reason}` } }
+        : { outbox: { ok: true } };
+      return { ...state, agent: agentConfig.id, devices: site.devices.length, outboxPending: outbox.size() };
+    },
   });
   metrics.pendingEvents = () => outbox.size();
   // Every listener the config names is opened before polling starts; one that cannot be is fatal.
@@ -189,6 +204,18 @@ export async function main(argv: string[]): Promise<number> {
     process.once("SIGINT", () => void shutdown("SIGINT"));
     process.once("SIGTERM", () => void shutdown("SIGTERM"));
   });
+}
+
+/** What stops the outbox file from opening, in words a person can act on. */
+function outboxProblem(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const code = e.code ?? "";
+  const detail = code ? `${e.message} (${code})` : String(e.message ?? err);
+  if (code === "SQLITE_FULL" || code === "ENOSPC" || code.startsWith("SQLITE_IOERR"))
+    return `${detail}: the disk is full or failing; free space on it and start again`;
+  if (code === "SQLITE_READONLY" || code === "SQLITE_CANTOPEN" || code === "EACCES" || code === "EROFS")
+    return `${detail}: the agent cannot write there; check the directory's owner and permissions`;
+  return detail;
 }
 
 function parse(argv: string[]) {

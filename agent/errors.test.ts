@@ -10,7 +10,7 @@ describe("agent error isolation", () => {
     const registry = new Registry();
     const errors = new AgentErrors(pino({ level: "silent" }), registry);
     let text = await registry.metrics();
-    for (const c of ["snmp_traps", "poll", "heartbeat", "process"])
+    for (const c of ["snmp_traps", "poll", "heartbeat", "outbox", "process"])
       expect(text).toContain(`watchfloor_agent_errors_total{component="${c}"} 0`);
     errors.report("snmp_traps", new RangeError("out of range"), "packet failed");
     errors.report("snmp_traps", "not even an Error", "packet failed");

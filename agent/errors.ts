@@ -5,7 +5,7 @@ import { Counter, type Registry } from "prom-client";
  * Where an error the agent did not expect came from: a bounded set, so the metric's labels stay few.
  * `process` is the last wall (an uncaught exception or unhandled rejection no component caught).
  */
-export type ErrorComponent = "snmp_traps" | "poll" | "heartbeat" | "process";
+export type ErrorComponent = "snmp_traps" | "poll" | "heartbeat" | "outbox" | "process";
 
 /**
  * Unexpected errors, isolated per component: logged with where they came from, counted in
@@ -23,12 +23,12 @@ export class AgentErrors {
       (registry?.getSingleMetric("watchfloor_agent_errors_total") as Counter<"component"> | undefined) ??
       new Counter({
         name: "watchfloor_agent_errors_total",
-        help: "Unexpected errors caught and isolated, by component (snmp_traps, poll, heartbeat, process).",
+        help: "Unexpected errors caught and isolated, by component (snmp_traps, poll, heartbeat, outbox, process).",
         labelNames: ["component"],
         registers: registry ? [registry] : [],
       });
     // Present at 0 from the start, so a rate() over it works before the first error.
-    for (const c of ["snmp_traps", "poll", "heartbeat", "process"] as const) this.counter.inc({ component: c }, 0);
+    for (const c of ["snmp_traps", "poll", "heartbeat", "outbox", "process"] as const) this.counter.inc({ component: c }, 0);
   }
 
   report(component: ErrorComponent, err: unknown, message: string, context: Record<string, unknown> = {}): void {

@@ -44,6 +44,7 @@ export function buildAgentServer(opts: {
   registry: Registry;
   /** The devices' readings, written after the registry's metrics (AgentMetrics.readings). */
   readings?: LatestReadings;
+  /** The /healthz body; a `status` other than "ok" answers 503. */
   health: () => Record<string, unknown>;
   timeouts?: Partial<AgentServerTimeouts>;
 }): AgentServer {
@@ -100,7 +101,10 @@ export function buildAgentServer(opts: {
       );
       return;
     }
-    if (path === "/healthz") return send(200, "application/json; charset=utf-8", JSON.stringify({ status: "ok", ...opts.health() }));
+    if (path === "/healthz") {
+      const health = { status: "ok", ...opts.health() };
+      return send(health.status === "ok" ? 200 : 503, "application/json; charset=utf-8", JSON.stringify(health));
+    }
     send(404, "application/json", JSON.stringify({ error: `no route ${path}; the agent serves /metrics and /healthz` }));
   });
   // Nothing moving on a connection for idleMs: node destroys the socket (no "timeout" listener here).

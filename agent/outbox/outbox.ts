@@ -22,6 +22,8 @@ export class Outbox {
   private db: Database.Database;
   private insert: Database.Statement;
   private listeners = new Set<() => void>();
+  /** The last append that failed (a full disk, an I/O error), until an append works again. */
+  private failedWrite: { at: number; reason: string } | undefined;
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -37,8 +39,25 @@ export class Outbox {
   }
 
   append(event: AgentEvent): void {
-    this.insert.run(event.id, JSON.stringify(event));
+    this.written(() => this.insert.run(event.id, JSON.stringify(event)));
     for (const listener of this.listeners) listener();
+  }
+
+  /** Runs an append, remembering whether the file took it (for /healthz); rethrows its error. */
+  private written(write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      this.failedWrite = { at: Date.now(), reason: e.code ? `${e.message} (${e.code})` : String(e.message ?? err) };
+      throw err;
+    }
+    this.failedWrite = undefined;
+  }
+
+  /** Why the outbox cannot take events now (its last append failed and none has worked since), else undefined. */
+  writeFailure(): { at: number; reason: string } | undefined {
+    return this.failedWrite;
   }
 
   /** Oldest first. */
@@ -155,10 +174,12 @@ export class Outbox {
 
   /** Records a condition change and its new track in one transaction: both or neither. */
   appendWithTrack(event: AgentEvent, key: string, track: unknown): void {
-    this.db.transaction(() => {
-      this.insert.run(event.id, JSON.stringify(event));
-      this.saveTrack(key, track);
-    })();
+    this.written(() =>
+      this.db.transaction(() => {
+        this.insert.run(event.id, JSON.stringify(event));
+        this.saveTrack(key, track);
+      })(),
+    );
     for (const listener of this.listeners) listener();
   }
 
