@@ -165,6 +165,35 @@ describe("the demo's whole loop: mains lost → fault → page → acknowledge l
       500,
     );
     expect(down.class).toBe("major");
+
+    // The switch: after a few polls (the later ones walk with the row counts of the first, and the
+    // simulated switch answers fewer varbinds than asked) its ports still carry their descriptions, so
+    // port 2 ("seats 01-24", monitored by alias) opens if.down when it goes down, as the README says.
+    await until(
+      "three polls of the switch, its port descriptions on the agent's /metrics",
+      async () => {
+        const t = await (await fetch(agentMetrics)).text();
+        const polls = Number(/^watchfloor_polls_completed_total\{device="sw-floor-1"[^}]*\} (\d+)/m.exec(t)?.[1] ?? 0);
+        return polls >= 3 && t.includes('watchfloor_if_oper_up{device="sw-floor-1",ifname="GigabitEthernet0/0/2",ifalias="seats 01-24",ifindex="2"} 1')
+          ? t
+          : undefined;
+      },
+      40_000,
+      500,
+    );
+    expect((await fetch(`${control}/switch/ports/2/down`, { method: "POST" })).status).toBe(200);
+    const port = await until(
+      "if.down for the seats port at the collector",
+      async () =>
+        (
+          (await (
+            await fetch(`${collector}/api/v1/faults`, { headers: { authorization: `Bearer ${token}` } })
+          ).json()) as { faults: Array<{ device: string; condition: string; labels: Record<string, string> }> }
+        ).faults.find((f) => f.device === "sw-floor-1" && f.condition === "if.down"),
+      30_000,
+      500,
+    );
+    expect(port.labels).toEqual({ ifname: "GigabitEthernet0/0/2" });
   }, 180_000);
 });
 

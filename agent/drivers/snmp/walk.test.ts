@@ -3,7 +3,7 @@ import { compareOids } from "./oid.ts";
 import { BulkError, type WalkVarbind, walkColumns } from "./walk.ts";
 
 /** A fake device: a sorted MIB; GetBulk answers the successors of each OID, like an agent does. */
-function device(mib: string[], opts: { tooBigOver?: number; dropOver?: number } = {}) {
+function device(mib: string[], opts: { tooBigOver?: number; dropOver?: number; capVarbinds?: number } = {}) {
   const sorted = [...mib].sort(compareOids);
   const asked: { oids: string[]; reps: number }[] = [];
   const fetch = async (oids: string[], reps: number): Promise<WalkVarbind[][]> => {
@@ -12,12 +12,26 @@ function device(mib: string[], opts: { tooBigOver?: number; dropOver?: number } 
       throw new BulkError("tooBig", "tooBig");
     if (opts.dropOver !== undefined && oids.length * reps > opts.dropOver)
       throw new BulkError("timeout", "no answer");
-    return oids.map((from) => {
+    const lists = oids.map((from) => {
       const next = sorted.filter((o) => compareOids(o, from) > 0).slice(0, reps);
       return next.length < reps
         ? [...next.map((oid) => ({ oid })), { oid: from, end: true }]
         : next.map((oid) => ({ oid }));
     });
+    if (opts.capVarbinds === undefined) return lists;
+    // A reply cut to its first capVarbinds varbinds, in the wire's order (repetition by repetition, OID
+    // by OID), then split per OID as the client does: the last OIDs may get nothing at all.
+    const cut = lists.map(() => [] as WalkVarbind[]);
+    let left = opts.capVarbinds;
+    for (let r = 0; r < reps && left > 0; r++)
+      for (let i = 0; i < lists.length && left > 0; i++) {
+        const vb = lists[i]![r];
+        if (vb) {
+          cut[i]!.push(vb);
+          left -= 1;
+        }
+      }
+    return cut;
   };
   return { fetch, asked };
 }
@@ -39,6 +53,27 @@ describe("walkColumns", () => {
     }
     expect(d.asked).toHaveLength(3);
     expect(d.asked[0]!.oids).toHaveLength(2);
+  });
+
+  it("a device that answers fewer varbinds than asked (node net-snmp's agent caps the total at max-repetitions): every column still read whole", async () => {
+    // The demo's simulated switch does this: asked 10 columns × 4, it answers 4 varbinds, and the columns
+    // that got none were taken for ended (ifAlias empty on every poll after the first).
+    const columns = Array.from({ length: 10 }, (_, c) => `1.3.6.1.2.1.31.1.1.1.${c + 1}`);
+    const d = device(
+      columns.flatMap((c) => col(c, 3)),
+      { capVarbinds: 4 },
+    );
+    const res = await walkColumns(columns, d.fetch, { ...limits, expectedRows: new Map(columns.map((c) => [c, 3])) });
+    for (const c of columns) expect(res.get(c), c).toEqual({ ok: true, rows: new Map(col(c, 3).map((o, i) => [String(i + 1), { oid: o }])) });
+  });
+
+  it("a reply with nothing for any column ends the walk (no loop)", async () => {
+    const fetch = async (oids: string[]) => oids.map(() => []);
+    const res = await walkColumns(["1.3.6.1.2.1.2.2.1.8", "1.3.6.1.2.1.2.2.1.7"], fetch, limits);
+    expect([...res.values()]).toEqual([
+      { ok: true, rows: new Map() },
+      { ok: true, rows: new Map() },
+    ]);
   });
 
   it("orders OIDs numerically (…​.10 after …​.9)", async () => {

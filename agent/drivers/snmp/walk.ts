@@ -111,9 +111,13 @@ export async function walkColumns<V extends WalkVarbind>(
       continue;
     }
     const done = new Set<Cursor<V>>();
+    // A device may answer fewer varbinds than asked (RFC 3416 4.2.3: to fit its message size, and some
+    // agents cap the total at max-repetitions): a column that got none in this reply is asked again, not
+    // ended. Only a reply with nothing at all for any column ends them (else the walk would never end).
+    const nothing = batch.every((_, i) => (answer[i] ?? []).length === 0);
     batch.forEach((cursor, i) => {
       const vbs = answer[i] ?? [];
-      if (vbs.length === 0) done.add(cursor);
+      if (vbs.length === 0 && nothing) done.add(cursor);
       for (const vb of vbs) {
         const index = vb.end ? undefined : indexUnder(cursor.column, vb.oid);
         if (index === undefined) {
