@@ -226,7 +226,7 @@ export async function buildCollector(
   await app.register(inspectionRoutes, ctx);
   await app.register(pagingRoutes, { ...ctx, paging });
   await app.register(systemRoutes, { ...ctx, registry: deps.registry, storeHealth });
-  await app.register(uiRoutes, { ...ctx, paging, runbookDir: deps.runbookDir, liveReadings });
+  await app.register(uiRoutes, { ...ctx, paging, runbookDir: deps.runbookDir, liveReadings, badTokens });
   const pruner = new StorePruner({
     store: deps.store,
     clock: deps.clock,

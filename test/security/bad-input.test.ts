@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT_TOKEN, testCollector } from "../collector/harness.ts";
 import { node, ROOT, tempDir } from "../harness/process.ts";
+import { login } from "../ui/harness.ts";
 
 /**
  * Issue 12 #9: inputs that gave 500 or hung. API ones through inject(); config ones through the real
@@ -52,11 +53,13 @@ describe("the API answers bad input with 4xx, never 500 (issue 12 #9)", () => {
   });
 
   it("a multipart body that does not parse is a 400 on the UI's form routes (found by the fuzz suite)", async () => {
+    // Logged in: without a session the body is never read (review L1).
+    const { cookie } = await login(h.app, h.tokens.admin);
     for (const url of ["/ui/hazards", "/ui/inspections/photos"]) {
       const res = await h.app.inject({
         method: "POST",
         url,
-        headers: { "content-type": "multipart/form-data; boundary=xyz" },
+        headers: { cookie, "content-type": "multipart/form-data; boundary=xyz" },
         payload: "not multipart at all",
       });
       expect(res.statusCode, url).toBe(400);

@@ -9,6 +9,7 @@ import type { LiveReadings } from "../../inspections/live-readings.ts";
 import type { PagingService } from "../../paging/service.ts";
 import type { Accounts } from "../../store/accounts.ts";
 import { PUBLIC } from "../auth.ts";
+import type { BadTokenGate } from "../hardening.ts";
 import type { Role } from "../../store/store.ts";
 import type { Lang, Words } from "./i18n.ts";
 import { documentHtml, type SafeHtml } from "./jsx/jsx-runtime.ts";
@@ -19,6 +20,8 @@ export type UiDeps = CollectorContext & {
   runbookDir?: string;
   /** The agents' live readings (collector.agentMetrics); absent: the pages say none are configured. */
   liveReadings?: LiveReadings;
+  /** The API's bad-token lockout, which unknown session cookies and unauthenticated posts count against. */
+  badTokens?: BadTokenGate;
 };
 
 /** Who is looking, in which language; present on every route inside the session scope. */

@@ -96,11 +96,13 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
     return sendHtml(reply, status, errorPage({ lang, viewer: req.viewer, status, text }));
   };
 
-  // Requests whose body was read: a multipart body that does not parse fails before this (busboy's
-  // errors carry no status code) and is the client's fault, a 400, not a 500 (found by npm run fuzz).
+  // Requests whose body is being read and was read: a multipart body that does not parse fails between
+  // the two (busboy's errors carry no status code) and is the client's fault, a 400, not a 500 (found by
+  // npm run fuzz).
+  const bodyParsing = new WeakSet<FastifyRequest>();
   const bodyRead = new WeakSet<FastifyRequest>();
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const malformedBody = !err.statusCode && !bodyRead.has(req) && req.isMultipart();
+    const malformedBody = !err.statusCode && bodyParsing.has(req) && !bodyRead.has(req) && req.isMultipart();
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : malformedBody ? 400 : 500;
     if (status === 500) req.log.error({ err }, "web UI error");
     const w = WORDS[languageOf(req, reply)];
@@ -152,31 +154,52 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
   await app.register(async (scope) => {
     // Evidence uploads: fields and files land in the body before the CSRF check reads `_csrf` from it.
     await scope.register(fastifyMultipart, { attachFieldsToBody: "keyValues", onFile: onEvidenceFile, limits: EVIDENCE_LIMITS });
-    scope.addHook("preHandler", async (req, reply) => {
-      bodyRead.add(req);
+    // Session, role and Origin are checked in onRequest, before any body is read: an unauthenticated
+    // upload is answered from its headers and its connection closed, never buffered (review L1).
+    scope.addHook("onRequest", async (req, reply) => {
       const id = req.cookies[SESSION_COOKIE] || undefined;
-      if (id !== undefined && !SESSION_ID.test(id)) {
-        reply.clearCookie(SESSION_COOKIE, { path: "/ui" });
-        return fail(req, reply, 400, WORDS[languageOf(req, reply)].badRequest);
-      }
-      const session = id ? await deps.accounts.session(id, now()) : undefined;
-      if (!id || !session) {
+      const malformed = id !== undefined && !SESSION_ID.test(id);
+      const session = id && !malformed ? await deps.accounts.session(id, now()) : undefined;
+      const lang = languageOf(req, reply);
+      if (!session) {
+        const hasBody = req.method !== "GET" && req.method !== "HEAD";
+        if (hasBody) reply.header("connection", "close");
+        // An unknown cookie or a post without a session counts against the address like a bad API token
+        // (a browser without a cookie opening a page does not: that is how everyone reaches the login).
+        if (id !== undefined || hasBody) {
+          const wait = (await deps.badTokens?.blocked(req)) ?? (await deps.badTokens?.failed(req));
+          if (wait !== undefined) {
+            reply.header("retry-after", String(wait));
+            return fail(req, reply, 429, WORDS[lang].tooManyLogins);
+          }
+        }
+        if (malformed) {
+          reply.clearCookie(SESSION_COOKIE, { path: "/ui" });
+          return fail(req, reply, 400, WORDS[lang].badRequest);
+        }
         if (req.headers["hx-request"]) return reply.code(401).header("hx-redirect", "/ui/login").send("");
         return reply.redirect("/ui/login", req.method === "GET" ? 302 : 303);
       }
       req.session = { _csrf: session.csrfSecret };
-      const lang = languageOf(req, reply);
       req.viewer = {
         ...session.user,
         lang,
         w: WORDS[lang],
         csrf: reply.generateCsrf(),
-        sessionId: id,
+        sessionId: id!,
       };
       if (!mayUse(session.user.role, req.routeOptions.config.uiRoles))
         return fail(req, reply, 403, WORDS[lang].forbidden);
-      if (req.method !== "GET" && req.method !== "HEAD" && !originAllowed(req))
+      if (req.method !== "GET" && req.method !== "HEAD" && !originAllowed(req)) {
+        reply.header("connection", "close");
         return fail(req, reply, 403, WORDS[lang].csrf);
+      }
+    });
+    scope.addHook("preParsing", async (req) => {
+      bodyParsing.add(req);
+    });
+    scope.addHook("preHandler", async (req) => {
+      bodyRead.add(req);
     });
     // The plugin's check, against the session row's secret; a bad token goes to the error handler (403).
     scope.addHook("preHandler", (req, reply, done) => {
