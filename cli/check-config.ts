@@ -1,7 +1,7 @@
 import { formatConfigError } from "../common/config/load.ts";
 import { loadSite } from "../agent/site.ts";
 import { loadCollectorSite } from "../collector/site.ts";
-import { unsetEnvReferences } from "./env-references.ts";
+import { withEnvStandIns } from "./env-references.ts";
 
 /** watchfloor check-config FILE: every error with file, line, YAML path and what was expected. */
 export async function runCheckConfig(args: string[]): Promise<number> {
@@ -11,16 +11,18 @@ export async function runCheckConfig(args: string[]): Promise<number> {
     return 2;
   }
   // Unset ${env:…} secrets are warnings here: the loaders below see a stand-in value for them.
-  const unset = unsetEnvReferences(file);
-  for (const u of unset) process.env[u.name] = "(unset: check-config stand-in)";
-  const { site, errors: agentErrors } = loadSite(file);
-  // The files a collector section names (policy, notifications, inspections) are checked too, even when
-  // the site itself has errors; the site's own errors, found by both loaders, are printed once.
+  const {
+    value: { site, agentErrors, collectorSite },
+    unset,
+  } = withEnvStandIns(file, () => {
+    const { site, errors: agentErrors } = loadSite(file);
+    // The files a collector section names (policy, notifications, inspections) are checked too, even when
+    // the site itself has errors; the site's own errors, found by both loaders, are printed once.
+    return { site, agentErrors, collectorSite: loadCollectorSite(file, { requireCollector: false }) };
+  });
   const seen = new Set(agentErrors.map(formatConfigError));
-  const collectorSite = loadCollectorSite(file, { requireCollector: false });
   const collectorErrors = collectorSite.errors.filter((e) => !seen.has(formatConfigError(e)));
   const templates = collectorSite.site?.templates.length ?? 0;
-  for (const u of unset) delete process.env[u.name];
   for (const u of unset)
     process.stderr.write(
       `${u.file}:${u.line}:${u.column}: warning: environment variable ${u.name} is not set in this shell; the agent or collector that uses it refuses to start without it\n`,

@@ -41,3 +41,21 @@ export function unsetEnvReferences(siteFile: string, env: NodeJS.ProcessEnv = pr
   }
   return found;
 }
+
+/** The value an unset `${env:NAME}` secret reads as while withEnvStandIns runs. */
+export const ENV_STAND_IN = "(unset: stand-in while reading the config)";
+
+/**
+ * Runs `read` with every unset `${env:NAME}` of the site config (and its notifications file) set to a
+ * stand-in, then restores the environment: for the commands that read the config's settings but none
+ * of its secrets (check-config, report verify). Returns what `read` returned and the references.
+ */
+export function withEnvStandIns<T>(siteFile: string, read: () => T): { value: T; unset: UnsetEnvReference[] } {
+  const unset = unsetEnvReferences(siteFile);
+  for (const u of unset) process.env[u.name] = ENV_STAND_IN;
+  try {
+    return { value: read(), unset };
+  } finally {
+    for (const u of unset) delete process.env[u.name];
+  }
+}

@@ -11,6 +11,7 @@ import { kpiFor, parseInstant, parsePeriod, verifyAuditChain } from "../collecto
 import { findStamp } from "../collector/report/stamp.ts";
 import { loadCollectorSite } from "../collector/site.ts";
 import { openCollectorStore } from "../collector/store/open.ts";
+import { ENV_STAND_IN, withEnvStandIns } from "./env-references.ts";
 
 const USAGE = "usage: watchfloor report verify FILE --config FILE\n";
 
@@ -39,9 +40,17 @@ export async function runReport(args: string[]): Promise<number> {
     process.stdout.write(`NOT A REPORT: ${file} carries no watchfloor-report stamp\n`);
     return 1;
   }
-  const { site, errors } = loadCollectorSite(parsed.values.config);
+  // The policy and time zone are read; the agent token and paging secrets are not needed (stand-ins),
+  // the store's URL is.
+  const config = parsed.values.config;
+  const { site, errors } = withEnvStandIns(config, () => loadCollectorSite(config)).value;
   if (!site) {
     for (const e of errors) process.stderr.write(`${formatConfigError(e)}\n`);
+    return 2;
+  }
+  const storeConfig = site.config.collector.store;
+  if (storeConfig.kind === "postgres" && storeConfig.url.reveal() === ENV_STAND_IN) {
+    process.stderr.write(`${config}: collector.store.url: its environment variable is not set in this shell\n`);
     return 2;
   }
   const store = await openCollectorStore(site.config.collector);

@@ -247,7 +247,8 @@ describe("watchfloor report verify", () => {
   const verify = (file: string, site: string) =>
     spawnSync(process.execPath, [join(ROOT, "bin/watchfloor.mjs"), "report", "verify", file, "--config", site], {
       encoding: "utf8",
-      env: { ...process.env, WATCHFLOOR_RUNTIME: "", WATCHFLOOR_AGENT_TOKEN: "verify-token" },
+      // No secret in the environment: the command reads the policy and the store, never the agent token.
+      env: { ...process.env, WATCHFLOOR_RUNTIME: "", WATCHFLOOR_AGENT_TOKEN: "" },
     });
 
   it("accepts the record's own report, refuses edited figures or a forged head, notes later entries", async () => {
