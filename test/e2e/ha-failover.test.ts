@@ -99,11 +99,16 @@ describe.skipIf(skipWithout(missing, "active/standby failover on PostgreSQL"))("
     expect(new Set(paged).size).toBe(paged.length);
     // None forgotten: every fault reached the receiver, or its page is on record as in doubt (handed to
     // the robot by the killed collector, answer not recorded: not re-sent, by design).
-    const faults = (await pair.query<{ id: string }>("SELECT id FROM faults")).map((r) => r.id).sort();
+    // The storm's faults: on a loaded machine the test's agent may also have missed heartbeats long
+    // enough for an agent.down of its own, which is not what this counts.
+    const faults = (await pair.query<{ id: string }>("SELECT id FROM faults WHERE condition <> 'agent.down'")).map((r) => r.id).sort();
     expect(faults).toHaveLength(2300);
     const inDoubt = (await pair.query<{ fault_ids: string }>("SELECT fault_ids FROM page_deliveries WHERE status = 'unconfirmed'")).flatMap(
       (r) => JSON.parse(r.fault_ids) as string[],
     );
-    expect([...new Set([...paged, ...inDoubt])].sort()).toEqual(faults);
+    const reached = new Set([...paged, ...inDoubt]);
+    expect(faults.filter((id) => !reached.has(id))).toEqual([]);
+    const all = new Set((await pair.query<{ id: string }>("SELECT id FROM faults")).map((r) => r.id));
+    expect([...reached].filter((id) => !all.has(id))).toEqual([]);
   }, 240_000);
 });
