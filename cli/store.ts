@@ -73,6 +73,11 @@ function checkLiveStore(dbFile: string, configFile: string): number {
     return 1;
   }
   const check = checkStore(dbFile, { full: true });
+  if (check.unchecked) {
+    // Not "DAMAGED": restoring a backup over a sound file on a full disk would throw data away.
+    process.stdout.write(`${dbFile}: NOT CHECKED\n  ${check.unchecked}\n`);
+    return 1;
+  }
   const rows = (name: string, found: string[]) => found.map((f) => `  ${name}: ${f}\n`).join("");
   process.stdout.write(
     `${dbFile}: ${check.ok ? "ok" : "DAMAGED"}\n${rows("quick_check", check.quick)}${rows("integrity_check", check.integrity)}`,

@@ -33,6 +33,9 @@ import { isStoreFailure, StoreHealth } from "./store/health.ts";
 import type { CollectorStore } from "./store/store.ts";
 import type { CollectorTls } from "./tls.ts";
 
+/** When a client refused for a store failure (a full disk) is told to come back. */
+const STORE_RETRY_AFTER_SECONDS = 30;
+
 export interface CollectorDeps {
   config: CollectorConfig;
   policy: Policy;
@@ -205,9 +208,20 @@ export async function buildCollector(
     cluster,
   };
   // A request that failed on the store (a damaged page, a full disk) makes /healthz say so until a write works.
-  const storeHealth = new StoreHealth(deps.store.db);
+  const storeHealth = new StoreHealth(deps.store.db, deps.registry);
   app.addHook("onError", async (_req, _reply, err) => {
     if (isStoreFailure(err)) storeHealth.noteFailure(err, deps.clock.now());
+  });
+  // A store failure is the collector's condition, not the request's: 503 with the reason and when to
+  // come back, never a 500 (an agent reads a 500 as possibly about its batch, and splits it).
+  app.setErrorHandler((err, req, reply) => {
+    if (!isStoreFailure(err)) return reply.send(err);
+    const reason = storeHealth.words(err);
+    req.log.error({ err, store: deps.store.db.where }, `request failed on the store: ${reason}`);
+    return reply
+      .code(503)
+      .header("retry-after", String(STORE_RETRY_AFTER_SECONDS))
+      .send({ error: "store_unavailable", message: `${reason}; send it again later` });
   });
   app.addHook("onResponse", async (req, reply) => {
     // An accepted event batch was written to the store (other posts may touch only memory).

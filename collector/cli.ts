@@ -10,7 +10,7 @@ import { registerProcessMetrics } from "../common/process-metrics.ts";
 import { buildCollector } from "./app.ts";
 import { openLeaseStore } from "./cluster/open.ts";
 import { loadCollectorSite } from "./site.ts";
-import { damagedStoreAdvice, isStoreFailure, storeDamageAtStart } from "./store/health.ts";
+import { damagedStoreAdvice, isStoreFailure, storeDamageAtStart, storeFailureKind, storeFailureWords } from "./store/health.ts";
 import { collectorDatabasePath, openCollectorStore } from "./store/open.ts";
 import type { CollectorStore } from "./store/store.ts";
 
@@ -64,8 +64,21 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`watchfloor-collector: refusing to start: ${message}\n`);
     return 1;
   };
+  // A full disk, a failing one or a permission is not damage: restoring a backup would throw data away.
+  const unusable = (words: string) => {
+    logger.fatal({ store: dbFile, detail: words }, "refusing to start: the store cannot be used");
+    process.stderr.write(`watchfloor-collector: refusing to start: ${words}\n`);
+    return 1;
+  };
+  const refuseStore = (err: Error & { code: string }) => {
+    const kind = storeFailureKind(err, dbFile);
+    return kind === "damaged"
+      ? refuse(`${err.message} (${err.code})`)
+      : unusable(storeFailureWords(err, dbFile, kind));
+  };
   if (storeConfig.kind === "sqlite") {
     const damage = storeDamageAtStart(dbFile);
+    if (typeof damage === "object") return unusable(damage.unchecked);
     if (damage) return refuse(damage);
   }
   let store: CollectorStore;
@@ -79,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`watchfloor-collector: refusing to start: ${(err as Error).message}\n`);
       return 1;
     }
-    if (isStoreFailure(err)) return refuse(`${err.message} (${err.code})`);
+    if (isStoreFailure(err)) return refuseStore(err);
     throw err;
   }
   logger.info({ store: store.db.kind, at: store.db.where }, "store opened");
@@ -125,7 +138,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     await lease?.close();
     await store.close();
-    if (isStoreFailure(err)) return refuse(`${err.message} (${err.code})`);
+    if (isStoreFailure(err)) return refuseStore(err);
     throw err;
   }
   const { app } = built;
@@ -155,7 +168,11 @@ export async function main(argv: string[]): Promise<number> {
     },
     "collector started",
   );
-  if (ha) logger.info({ node: ha.nodeId, heartbeatSeconds: ha.heartbeatSeconds, failoverSeconds: ha.failoverSeconds }, "cluster node: active while it holds the lease, standby otherwise");
+  if (ha)
+    logger.info(
+      { node: ha.nodeId, heartbeatSeconds: ha.heartbeatSeconds, failoverSeconds: ha.failoverSeconds },
+      "cluster node: active while it holds the lease, standby otherwise",
+    );
   process.stdout.write(`watchfloor-collector listening on ${address}\n`);
   return new Promise<number>((done) => {
     const shutdown = async (signal: string) => {

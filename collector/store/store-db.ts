@@ -344,6 +344,7 @@ function cachedStatements(db: Database.Database): SqliteDatabase {
   return {
     close: () => db.close(),
     prepare(text: string): SqliteStatement {
+      if (text === "rollback") return rollbackIfOpen(db);
       let stmt = cache.get(text);
       if (!stmt) {
         // Multi-row inserts make many shapes; a bound keeps the cache from growing with them.
@@ -354,6 +355,24 @@ function cachedStatements(db: Database.Database): SqliteDatabase {
       return stmt;
     },
   };
+}
+
+/**
+ * Kysely's ROLLBACK after a failed transaction. On SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM (and a
+ * failed COMMIT) SQLite has already rolled the transaction back itself; a ROLLBACK then fails with
+ * "cannot rollback - no transaction is active", and Kysely throws that instead of the error that
+ * matters (a full disk would answer 500 about a rollback). So it runs only while a transaction is open.
+ */
+function rollbackIfOpen(db: Database.Database): SqliteStatement {
+  return {
+    reader: false,
+    all: () => [],
+    iterate: () => [][Symbol.iterator](),
+    run: () => {
+      if (db.inTransaction) db.prepare("rollback").run();
+      return { changes: 0, lastInsertRowid: 0 };
+    },
+  } as unknown as SqliteStatement;
 }
 
 /** Rows sorted by a text column in code-point order: SQLite and PostgreSQL collate text differently. */

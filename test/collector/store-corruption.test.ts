@@ -80,7 +80,10 @@ describe("/healthz tells whether the store can take writes", () => {
       headers: { authorization: `Bearer ${AGENT_TOKEN}` },
       payload: event("agent-1-after-damage-0001"),
     });
-    expect(ingest.statusCode).toBe(500);
+    // The store's condition, not the batch's: 503 (an agent would read a 500 as maybe about its batch).
+    expect(ingest.statusCode).toBe(503);
+    expect(ingest.json()).toMatchObject({ error: "store_unavailable" });
+    expect(ingest.json().message).toMatch(/^store damaged: /);
     const health = await h.app.inject({ method: "GET", url: "/healthz" });
     expect(health.statusCode).toBe(503);
     expect(health.json()).toMatchObject({ status: "unavailable", store: { ok: false } });
@@ -100,11 +103,11 @@ describe("/healthz tells whether the store can take writes", () => {
       headers: { authorization: `Bearer ${AGENT_TOKEN}` },
       payload: event("agent-1-while-readonly-0001"),
     });
-    expect(refused.statusCode).toBe(500);
+    expect(refused.statusCode).toBe(503);
     h.store.sqlite!.pragma("query_only = OFF");
     const bad = await h.app.inject({ method: "GET", url: "/healthz" });
     expect(bad.statusCode).toBe(503);
-    expect(bad.json().store.reason).toMatch(/a request failed on the store at .*: attempt to write a readonly database \(SQLITE_READONLY\)/);
+    expect(bad.json().store.reason).toMatch(/a request failed on the store at .*: store not writable: .*attempt to write a readonly database \(SQLITE_READONLY\)/);
     const ok = await h.app.inject({
       method: "POST",
       url: "/api/v1/events",
