@@ -33,7 +33,11 @@ const ACK_REFUSED = {
   malformed: "链接无效 (invalid link)",
   bad_signature: "链接无效 (invalid link)",
   expired: "链接已过期 (link expired)",
+  not_found: "链接无效 (invalid link)",
 } as const;
+
+/** A link whose faults have all reopened since the page: it answers nothing of the new occurrence. */
+const EARLIER = "此链接针对该故障较早的一次发生，不能确认本次 (this link is for an earlier occurrence)";
 
 /**
  * On-call, deliveries, the Alertmanager receiver (/api, behind the auth hook) and the acknowledge
@@ -134,15 +138,17 @@ export async function pagingRoutes(
     // GET only shows a button: chat apps fetch links to preview them, and a preview must not acknowledge.
     ack.get<{ Params: { "*": string } }>("/ack/*", { config: { allow: PUBLIC.ackLink } }, async (req, reply) => {
       if (!paging) return notConfigured(reply);
-      const check = paging.checkAckToken(req.params["*"]);
-      if (!check.ok)
-        return page(reply, check.reason === "expired" ? 410 : 403, ackResultPage({ title: ACK_REFUSED[check.reason], lines: [] }));
+      const link = await paging.ackLink(req.params["*"]);
+      if (!link.ok)
+        return page(reply, link.reason === "expired" ? 410 : 403, ackResultPage({ title: ACK_REFUSED[link.reason], lines: [] }));
+      const current = link.faults.filter((f) => !f.earlier);
+      if (current.length === 0) return page(reply, 409, ackResultPage({ title: EARLIER, lines: [] }));
       return page(
         reply,
         200,
         ackConfirmPage({
-          person: paging.personName(check.claim.person) ?? check.claim.person,
-          faults: await ctx.faults.faultsById(check.claim.faults).then((m) => [...m].map(([id, fault]) => ({ id, fault }))),
+          person: paging.personName(link.person) ?? link.person,
+          faults: current,
           inventory: ctx.inventory,
         }),
       );
@@ -158,6 +164,7 @@ export async function pagingRoutes(
         already: "此前已确认或已处理",
         not_found: "未找到",
         refused: "未能确认",
+        earlier: "未确认：此链接针对较早的一次发生 (this link is for an earlier occurrence)",
       } as const;
       const faults = await ctx.faults.faultsById(res.faults.map((r) => r.id));
       const lines = res.faults.map((r) => {
@@ -166,7 +173,8 @@ export async function pagingRoutes(
         const by = r.by ? `（${paging.personName(r.by) ?? r.by}）` : "";
         return { text: `${name}：${WORDS[r.result]}${by}${r.message ? ` ${r.message}` : ""}`, ok: r.result === "acknowledged" };
       });
-      return page(reply, 200, ackResultPage({ title: "确认结果", lines }));
+      const allEarlier = res.faults.length > 0 && res.faults.every((r) => r.result === "earlier");
+      return page(reply, allEarlier ? 409 : 200, ackResultPage({ title: allEarlier ? EARLIER : "确认结果", lines }));
     });
   });
 }

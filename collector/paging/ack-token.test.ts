@@ -8,6 +8,14 @@ describe("acknowledge link token", () => {
     expect(verifyAckToken(signAckToken(claim, "k"), "k", 1_999)).toEqual({ ok: true, claim });
   });
 
+  it("a group's link names the group, not its faults: as short for 1,500 faults as for one", () => {
+    const group = { group: "g-AbCdEfGhIjKlMnOp", person: "zhangwei", expires: 1_764_000_000_000 };
+    const token = signAckToken(group, "k");
+    expect(verifyAckToken(token, "k", 0)).toEqual({ ok: true, claim: group });
+    // base64url of ~60 bytes of JSON, a dot and 43 characters of HMAC-SHA256.
+    expect(token.length).toBeLessThan(140);
+  });
+
   it("expires at its expiry instant", () => {
     expect(verifyAckToken(signAckToken(claim, "k"), "k", 2_000)).toEqual({ ok: false, reason: "expired" });
   });

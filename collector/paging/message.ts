@@ -17,6 +17,11 @@ export interface PageMessage {
   /** Plain text for SMS, robots and mail. */
   text: string;
   ackUrl?: string;
+  /**
+   * Where the text's parts end (string offsets): the title, then each fault's block; after the last
+   * comes the emergency plans and the acknowledge link. Absent for notices that list no faults.
+   */
+  layout?: { head: number; faults: number[] };
   faults: Array<{
     id: string;
     class: Fault["class"];
@@ -92,11 +97,10 @@ export function renderPage(input: {
   const subject =
     faults.length === 1 ? `${first.title} (${first.device})` : `${first.condition} ×${faults.length}`;
   const title = `[${cls}] ${headline(step)} · ${subject}`;
-  const lines = [title];
+  const blocks: string[] = [];
   for (const f of faults) {
     const zone = Object.hasOwn(input.inventory.devices, f.device) ? input.inventory.devices[f.device]?.zone : undefined;
-    lines.push("");
-    lines.push(`故障 ${f.id} · ${CLASS_ZH[f.class]}故障 · ${f.title}`);
+    const lines = [`故障 ${f.id} · ${CLASS_ZH[f.class]}故障 · ${f.title}`];
     lines.push(`设备: ${f.device}${zone ? ` · 区域: ${zone}` : ""}`);
     const labels = Object.entries(f.labels).map(([k, v]) => `${k}=${v}`);
     lines.push(`触发: ${f.condition}${labels.length > 0 ? ` {${labels.join(", ")}}` : ""}`);
@@ -113,18 +117,24 @@ export function renderPage(input: {
     const kids = input.children[f.id] ?? [];
     if (kids.length > 0)
       lines.push(`关联故障 ${kids.length} 个: ${kids.map((k) => `${k.device} ${k.condition}`).join("; ")}`);
+    blocks.push(`\n\n${lines.join("\n")}`);
   }
   const plans = [
     ...new Set(faults.map((f) => runbookFor(f.condition, input.cfg)).filter((r) => r !== undefined)),
   ];
-  lines.push("");
-  for (const r of plans) lines.push(`应急预案: ${r.title}${r.url ? ` ${r.url}` : ""}`);
-  if (input.ackUrl) lines.push(`确认(开始远程支持): ${input.ackUrl}`);
+  const tailLines = plans.map((r) => `应急预案: ${r.title}${r.url ? ` ${r.url}` : ""}`);
+  if (input.ackUrl) tailLines.push(`确认(开始远程支持): ${input.ackUrl}`);
+  const tail = tailLines.length > 0 ? `\n\n${tailLines.join("\n")}` : "";
+  // Where each part ends, so a channel with a byte limit lists the faults that fit and keeps the link.
+  const faultEnds: number[] = [];
+  let end = title.length;
+  for (const b of blocks) faultEnds.push((end += b.length));
   return {
     kind: step.kind,
     title,
-    text: lines.join("\n").trimEnd(),
+    text: `${title}${blocks.join("")}${tail}`,
     ...(input.ackUrl ? { ackUrl: input.ackUrl } : {}),
+    layout: { head: title.length, faults: faultEnds },
     faults: faults.map((f) => ({
       id: f.id,
       class: f.class,

@@ -42,6 +42,16 @@ export interface Delivery {
   history: Attempt[];
 }
 
+/** The faults one page is about, stored once: its acknowledge link and audit entries name the id. */
+export interface PageGroup {
+  id: string;
+  stepKey: string;
+  faultIds: string[];
+  /** Each fault's reopen count when paged (same order as faultIds): the occurrence the page was about. */
+  episodes: number[];
+  createdAt: number;
+}
+
 export interface NewDelivery {
   dedupeKey: string;
   person: string;
@@ -110,6 +120,33 @@ export class PageQueue {
       .values({ fault_id: faultId, step_key: stepKey, outcome, at })
       .onConflict((oc) => oc.doNothing())
       .execute();
+  }
+
+  /** Stores a page group once (its id is derived from its content, so storing it again changes nothing). */
+  async saveGroup(g: PageGroup): Promise<void> {
+    await this.db.q
+      .insertInto("page_groups")
+      .values({
+        id: g.id,
+        step_key: g.stepKey,
+        fault_ids: JSON.stringify(g.faultIds),
+        episodes: JSON.stringify(g.episodes),
+        created_at: g.createdAt,
+      })
+      .onConflict((oc) => oc.column("id").doNothing())
+      .execute();
+  }
+
+  async group(id: string): Promise<PageGroup | undefined> {
+    const r = await this.db.q.selectFrom("page_groups").selectAll().where("id", "=", id).executeTakeFirst();
+    if (!r) return undefined;
+    return {
+      id: r.id,
+      stepKey: r.step_key,
+      faultIds: JSON.parse(r.fault_ids),
+      episodes: JSON.parse(r.episodes),
+      createdAt: r.created_at,
+    };
   }
 
   /** Queues a page for a person; undefined when that exact notification was queued before (dedupe key). */

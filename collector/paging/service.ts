@@ -3,6 +3,7 @@
  * groups what is due into pages, writes them to the durable queue (with the steps taken, in one
  * transaction) and delivers them with retries, backoff and fallback to each person's next channel.
  */
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { Clock } from "../../common/clock.ts";
@@ -14,7 +15,7 @@ import type { ChannelConfig, NotificationsConfig, Person } from "./config.ts";
 import { renderPage } from "./message.ts";
 import { PagingMetrics } from "./metrics.ts";
 import { type PlannedStep, planSteps } from "./planner.ts";
-import { type Delivery, PageQueue } from "./queue.ts";
+import { type Delivery, type PageGroup, PageQueue } from "./queue.ts";
 import { dutyDayOf, onCallAt, resolveTargets, rosterGaps } from "./roster.ts";
 import { PageSender } from "./sender.ts";
 
@@ -44,12 +45,20 @@ export type AckOutcome =
       person: string;
       faults: Array<{
         id: string;
-        result: "acknowledged" | "already" | "not_found" | "refused";
+        /** earlier: the fault reopened since the page; the link was for an earlier occurrence. */
+        result: "acknowledged" | "already" | "not_found" | "refused" | "earlier";
         by?: string;
         message?: string;
       }>;
     }
-  | { ok: false; reason: "malformed" | "bad_signature" | "expired" };
+  | { ok: false; reason: AckRefusal };
+
+/** Why a link acknowledges nothing at all; not_found: its page group is not in the store. */
+export type AckRefusal = "malformed" | "bad_signature" | "expired" | "not_found";
+
+export type AckLink =
+  | { ok: true; person: string; faults: Array<{ id: string; fault?: Fault; earlier: boolean }> }
+  | { ok: false; reason: AckRefusal };
 
 export class PagingService {
   readonly queue: PageQueue;
@@ -329,17 +338,20 @@ export class PagingService {
       ]),
     );
     const queued: Array<{ person: string; delivery?: number }> = [];
+    // The faults are stored once, under a short id the link and the audit entries name (not the ids:
+    // a 1,500-fault group's ids in every fault's entry made each step's audit grow with its square).
+    const group: PageGroup = {
+      id: groupId(step.key, ids),
+      stepKey: step.key,
+      faultIds: ids,
+      episodes: ids.map((id) => faults.find((f) => f.id === id)!.reopenCount),
+      createdAt: now,
+    };
+    if (persons.length > 0) await queue.saveGroup(group);
+    const needsAck = faults.some((f) => f.status === "open") && this.deps.publicUrl !== undefined;
     for (const person of persons) {
       const p = this.people.get(person);
       if (!p) continue;
-      const needsAck = faults.some((f) => f.status === "open") && this.deps.publicUrl !== undefined;
-      const ackUrl = needsAck
-        ? this.ackUrl(
-            faults.filter((f) => f.status === "open").map((f) => f.id),
-            person,
-            now,
-          )
-        : undefined;
       const message = renderPage({
         step,
         faults,
@@ -348,16 +360,10 @@ export class PagingService {
         sla: this.deps.sla,
         inventory: this.deps.inventory,
         now,
-        ackUrl,
+        ackUrl: needsAck ? this.ackUrl(group.id, person, now) : undefined,
       });
       const delivery = await queue.enqueue(
-        {
-          dedupeKey: `${ids.join(",")}|${step.key}|${person}`,
-          person,
-          faultIds: ids,
-          message,
-          channels: p.channels,
-        },
+        { dedupeKey: `${group.id}|${person}`, person, faultIds: ids, message, channels: p.channels },
         now,
       );
       queued.push({ person, delivery });
@@ -367,29 +373,28 @@ export class PagingService {
         { step: step.key, targets: step.targets, faults: ids },
         "page has nobody to go to (roster gap)",
       );
-    for (const f of faults) {
-      await queue.markTaken(f.id, step.key, persons.length > 0 ? "queued" : "nobody", now);
-      await tx.appendAudit([
-        {
-          at: now,
-          actor: ACTOR,
-          action: "page.queue",
-          faultId: f.id,
-          detail: {
-            step: step.key,
-            kind: step.kind,
-            targets: [...step.targets],
-            to: queued,
-            group: ids.length > 1 ? ids : undefined,
-          },
+    for (const f of faults) await queue.markTaken(f.id, step.key, persons.length > 0 ? "queued" : "nobody", now);
+    await tx.appendAudit(
+      faults.map((f) => ({
+        at: now,
+        actor: ACTOR,
+        action: "page.queue",
+        faultId: f.id,
+        detail: {
+          step: step.key,
+          kind: step.kind,
+          targets: [...step.targets],
+          to: queued,
+          ...(persons.length > 0 ? { group: group.id } : {}),
+          ...(ids.length > 1 ? { group_size: ids.length } : {}),
         },
-      ]);
-    }
+      })),
+    );
   }
 
-  private ackUrl(faultIds: string[], person: string, now: number): string {
+  private ackUrl(group: string, person: string, now: number): string {
     const token = signAckToken(
-      { faults: faultIds, person, expires: now + this.deps.config.ack.ttl * 1000 },
+      { group, person, expires: now + this.deps.config.ack.ttl * 1000 },
       this.deps.config.ack.secret.reveal(),
     );
     return `${this.deps.publicUrl!.replace(/\/+$/, "")}/ack/${token}`;
@@ -448,21 +453,49 @@ export class PagingService {
     return to;
   }
 
-  checkAckToken(token: string) {
-    return verifyAckToken(token, this.deps.config.ack.secret.reveal(), this.deps.clock.now());
+  /**
+   * What an acknowledge link is about: the person paged and each fault, marked `earlier` when it has
+   * reopened since the page (the link was for an earlier occurrence and must not answer this one).
+   */
+  async ackLink(token: string): Promise<AckLink> {
+    const now = this.deps.clock.now();
+    const check = verifyAckToken(token, this.deps.config.ack.secret.reveal(), now);
+    if (!check.ok) return check;
+    const { claim } = check;
+    let named: Array<{ id: string; episode?: number }>;
+    if (claim.group !== undefined) {
+      const group = await this.queue.group(claim.group);
+      if (!group) return { ok: false, reason: "not_found" };
+      named = group.faultIds.map((id, i) => ({ id, episode: group.episodes[i] }));
+    } else named = claim.faults.map((id) => ({ id }));
+    const found = await this.deps.faults.faultsById(named.map((n) => n.id));
+    // A link from before groups were stored names its faults and no occurrence: it was signed at its
+    // expiry less the ttl, so a reopening after that instant is a later occurrence.
+    const signedAt = claim.expires - this.deps.config.ack.ttl * 1000;
+    const faults = named.map(({ id, episode }) => {
+      const fault = found.get(id);
+      const earlier =
+        fault !== undefined &&
+        (episode !== undefined ? fault.reopenCount !== episode : fault.reopenedAt.some((t) => t > signedAt));
+      return { id, fault, earlier };
+    });
+    return { ok: true, person: claim.person, faults };
   }
 
   /** The acknowledge link: the token is the authentication; the actor is the person it was sent to. */
   async ackByToken(token: string): Promise<AckOutcome> {
+    const link = await this.ackLink(token);
+    if (!link.ok) return link;
     const now = this.deps.clock.now();
-    const check = verifyAckToken(token, this.deps.config.ack.secret.reveal(), now);
-    if (!check.ok) return check;
-    const { person, faults } = check.claim;
+    const { person } = link;
     const results: Extract<AckOutcome, { ok: true }>["faults"] = [];
-    for (const id of faults) {
-      const f = await this.deps.faults.fault(id);
+    for (const { id, fault: f, earlier } of link.faults) {
       if (!f) {
         results.push({ id, result: "not_found" });
+        continue;
+      }
+      if (earlier) {
+        results.push({ id, result: "earlier" });
         continue;
       }
       if (f.status !== "open") {
@@ -470,14 +503,19 @@ export class PagingService {
         continue;
       }
       const res = await this.deps.faults.dispatch({
-          type: "ack",
-          at: now,
-          fault: id,
-          by: person,
-          note: "确认链接 (acknowledge link in a page)",
+        type: "ack",
+        at: now,
+        fault: id,
+        by: person,
+        note: "确认链接 (acknowledge link in a page)",
       });
       results.push(res.ok ? { id, result: "acknowledged" } : { id, result: "refused", message: res.error.message });
     }
     return { ok: true, person, faults: results };
   }
+}
+
+/** A short id for a page group, from its step and faults (the same group always gets the same id). */
+export function groupId(stepKey: string, faultIds: readonly string[]): string {
+  return `g-${createHash("sha256").update(`${stepKey}\n${faultIds.join(",")}`).digest("base64url").slice(0, 16)}`;
 }

@@ -207,6 +207,16 @@ const SQLITE: string[] = [
   // The faults not archived, which a start loads (engine-rows.ts), found without reading the archive:
   // a store that grows for years starts as fast as a new one.
   `CREATE INDEX faults_live ON faults (archived_at) WHERE archived_at IS NULL;`,
+  // Paging (collector/paging/queue.ts): a page about many faults stores their ids once, here, under a
+  // short id that its acknowledge link and audit entries name; with each fault's reopen count when
+  // paged, so a link only acknowledges the occurrence it was sent about.
+  `CREATE TABLE page_groups (
+     id TEXT PRIMARY KEY,
+     step_key TEXT NOT NULL,
+     fault_ids TEXT NOT NULL,
+     episodes TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );`,
 ];
 
 /** Versions whose PostgreSQL text is not a word-for-word translation (by index). */

@@ -93,6 +93,16 @@ export interface PageDeliveriesTable {
   history: string;
 }
 
+export interface PageGroupsTable {
+  id: string;
+  step_key: string;
+  /** JSON array of fault ids. */
+  fault_ids: string;
+  /** JSON array: each fault's reopen count when paged, in fault_ids' order. */
+  episodes: string;
+  created_at: number;
+}
+
 export interface UiSessionsTable {
   id_hash: string;
   user_name: string;
@@ -222,6 +232,7 @@ export interface Tables {
   agents: AgentsTable;
   page_progress: PageProgressTable;
   page_deliveries: PageDeliveriesTable;
+  page_groups: PageGroupsTable;
   ui_sessions: UiSessionsTable;
   inspection_rounds: InspectionRoundsTable;
   inspection_cursors: InspectionCursorsTable;

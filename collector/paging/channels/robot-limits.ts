@@ -53,6 +53,8 @@ export const ROBOT_LIMITS: Record<RobotType, RobotLimits> = {
   },
 };
 
+import type { PageMessage } from "../message.ts";
+
 const utf8Bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
 /** The longest prefix of `s` (whole code points) that fits in `bytes` UTF-8 bytes. */
@@ -82,6 +84,39 @@ export function fitText(text: string, bytes: number, ackUrl?: string): string {
   // A link longer than the whole limit cannot be kept: cut everything.
   if (room < 0) return `${cutToBytes(text, bytes - utf8Bytes("…"))}…`;
   return `${cutToBytes(head, room)}…${tail}`;
+}
+
+/** What a robot's text says in place of the faults that do not fit. */
+export const moreLine = (n: number) => `\n\n…及其他 ${n} 条 / and ${n} more`;
+
+/**
+ * A page's text within `bytes` UTF-8 bytes: the title, as many of its faults as fit, "…及其他 N 条 / and
+ * N more" for the rest, then the emergency plans and the acknowledge link, which are never cut. Cutting
+ * the list (not the end of the text) keeps the link whatever the group's size. A text without a layout
+ * (a notice, a page queued by an older collector) is cut at its end, keeping the link's line.
+ */
+export function fitPage(msg: Pick<PageMessage, "text" | "ackUrl" | "layout">, bytes: number): string {
+  const { text, layout } = msg;
+  if (utf8Bytes(text) <= bytes) return text;
+  if (!layout || layout.faults.length === 0) return fitText(text, bytes, msg.ackUrl);
+  const n = layout.faults.length;
+  const head = text.slice(0, layout.head);
+  const tail = text.slice(layout.faults[n - 1]);
+  const block = (i: number) => text.slice(i === 0 ? layout.head : layout.faults[i - 1], layout.faults[i]);
+  let used = utf8Bytes(head) + utf8Bytes(tail);
+  let listed = 0;
+  while (listed < n) {
+    const next = utf8Bytes(block(listed));
+    if (used + next + utf8Bytes(moreLine(n - listed - 1)) > bytes) break;
+    used += next;
+    listed += 1;
+  }
+  if (listed > 0) return `${text.slice(0, layout.faults[listed - 1])}${moreLine(n - listed)}${tail}`;
+  // Not even one fault fits whole (a very long title): the first one cut, the count and the link kept.
+  const rest = n > 1 ? moreLine(n - 1) : "";
+  const room = bytes - used - utf8Bytes(rest) - utf8Bytes("…");
+  if (room <= 0) return fitText(text, bytes, msg.ackUrl);
+  return `${head}${cutToBytes(block(0), room)}…${rest}${tail}`;
 }
 
 /**

@@ -5,20 +5,20 @@
 import { createHmac } from "node:crypto";
 import type { ChannelConfig } from "../config.ts";
 import type { PageMessage } from "../message.ts";
-import { fitText, ROBOT_LIMITS } from "./robot-limits.ts";
+import { fitPage, ROBOT_LIMITS } from "./robot-limits.ts";
 import type { Recipient, SendResult } from "./send.ts";
 
 type HttpChannel = Exclude<ChannelConfig, { type: "email" }>;
 
 const jsonBytes = (body: unknown) => Buffer.byteLength(JSON.stringify(body), "utf8");
 
-/** Cuts `text` until `build(text)` serialises within `bytes` (JSON escapes make the overhead vary). */
-function fitBody(text: string, bytes: number, ackUrl: string | undefined, build: (text: string) => unknown): unknown {
+/** Fits the page's text until `build(text)` serialises within `bytes` (JSON escapes make the overhead vary). */
+function fitBody(msg: PageMessage, bytes: number, build: (text: string) => unknown): unknown {
   let room = bytes - jsonBytes(build(""));
-  let body = build(fitText(text, room, ackUrl));
+  let body = build(fitPage(msg, room));
   for (let excess = jsonBytes(body) - bytes; excess > 0; excess = jsonBytes(body) - bytes) {
     room -= excess;
-    body = build(fitText(text, room, ackUrl));
+    body = build(fitPage(msg, room));
   }
   return body;
 }
@@ -73,7 +73,7 @@ function request(
         init: json({
           msgtype: "text",
           text: {
-            content: fitText(msg.text, ROBOT_LIMITS.wecom.textBytes!, msg.ackUrl),
+            content: fitPage(msg, ROBOT_LIMITS.wecom.textBytes!),
             mentioned_mobile_list: to.mobile ? [to.mobile] : [],
           },
         }),
@@ -86,7 +86,7 @@ function request(
       }
       // DingTalk only highlights an @ when the mobile also appears in the text.
       const mention = to.mobile ? `\n@${to.mobile}` : "";
-      const text = fitText(msg.text, ROBOT_LIMITS.dingtalk.textBytes! - Buffer.byteLength(mention), msg.ackUrl);
+      const text = fitPage(msg, ROBOT_LIMITS.dingtalk.textBytes! - Buffer.byteLength(mention));
       const content = `${text}${mention}`;
       return {
         url: url.toString(),
@@ -103,10 +103,10 @@ function request(
         ? { timestamp: String(ts), sign: feishuSign(ts, channel.sign.reveal()) }
         : {};
       // Feishu limits the whole request body (20 KB), so the text is cut to what the body leaves room for.
-      const body = fitBody(`${to.name}: ${msg.text}`, ROBOT_LIMITS.feishu.bodyBytes!, msg.ackUrl, (text) => ({
+      const body = fitBody(msg, ROBOT_LIMITS.feishu.bodyBytes!, (text) => ({
         ...signed,
         msg_type: "text",
-        content: { text },
+        content: { text: `${to.name}: ${text}` },
       }));
       return { url: channel.url.reveal(), init: json(body) };
     }
