@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { policySchema } from "../collector/domain/index.ts";
 import type { ManualClock } from "../common/clock.ts";
-import { AGENT_TOKEN, notifications, pagingCollector, START } from "../test/paging/harness.ts";
+import { notifications, pagingCollector, postStorm, START } from "../test/paging/harness.ts";
 import { Receiver } from "../test/paging/receiver.ts";
 
 const arg = (name: string, fallback: number) =>
@@ -83,26 +83,7 @@ async function storm(faults: number): Promise<StepFigures[]> {
     });
     last = { rows, bytes };
   };
-  const send = async (state: "firing" | "clear", at: number) => {
-    for (let i = 0; i < faults; i += 200) {
-      const events = Array.from({ length: Math.min(200, faults - i) }, (_, k) => ({
-        id: `storm-${state}-${i + k}`,
-        type: "condition",
-        device: `term-${String(i + k).padStart(4, "0")}`,
-        condition: "device.unreachable",
-        state,
-        observedAt: new Date(at).toISOString(),
-      }));
-      const res = await h.app.inject({
-        method: "POST",
-        url: "/api/v1/events",
-        headers: { authorization: `Bearer ${AGENT_TOKEN}` },
-        payload: { agent: "agent-1", events },
-      });
-      if (res.statusCode !== 200) throw new Error(`ingest ${res.statusCode}: ${res.body}`);
-    }
-  };
-  await send("firing", START);
+  await postStorm(h.app, faults, "firing", START);
   measure("faults opened");
   for (const [label, at] of [
     ["page", 11_000],
@@ -113,11 +94,12 @@ async function storm(faults: number): Promise<StepFigures[]> {
     ["manager", 25 * MIN],
     ["breach (respond)", 30 * MIN],
   ] as const) {
-    clock.set(START + at);
+    // Each step goes once its grouping wait (10 s) is over.
+    clock.set(START + at + (at > 11_000 ? 11_000 : 0));
     await h.paging.settle();
     measure(label);
   }
-  await send("clear", START + 31 * MIN);
+  await postStorm(h.app, faults, "clear", START + 31 * MIN);
   clock.set(START + 32 * MIN);
   await h.paging.settle();
   measure("resolved");

@@ -128,7 +128,10 @@ export function renderPage(input: {
   // Where each part ends, so a channel with a byte limit lists the faults that fit and keeps the link.
   const faultEnds: number[] = [];
   let end = title.length;
-  for (const b of blocks) faultEnds.push((end += b.length));
+  for (const b of blocks) {
+    end += b.length;
+    faultEnds.push(end);
+  }
   return {
     kind: step.kind,
     title,

@@ -112,6 +112,35 @@ export async function pagingCollector(opts: {
   return { app, ctx, paging: paging!, routes, cluster, clock, store, registry, condition, get, close, userToken };
 }
 
+/**
+ * A storm as the agent sends it: `devices` terminals (term-0000 …) unreachable (or reachable again) at
+ * `at`, posted to /api/v1/events in batches of 200 like the agent's outbox.
+ */
+export async function postStorm(
+  app: Awaited<ReturnType<typeof pagingCollector>>["app"],
+  devices: number,
+  state: "firing" | "clear",
+  at: number,
+): Promise<void> {
+  for (let i = 0; i < devices; i += 200) {
+    const events = Array.from({ length: Math.min(200, devices - i) }, (_, k) => ({
+      id: `storm-${state}-${at}-${i + k}`,
+      type: "condition",
+      device: `term-${String(i + k).padStart(4, "0")}`,
+      condition: "device.unreachable",
+      state,
+      observedAt: new Date(at).toISOString(),
+    }));
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/v1/events",
+      headers: { authorization: `Bearer ${AGENT_TOKEN}` },
+      payload: { agent: "agent-1", events },
+    });
+    if (res.statusCode !== 200) throw new Error(`ingest ${res.statusCode}: ${res.body}`);
+  }
+}
+
 /** A notifications file with one webhook channel per person, the roster of the tests, and the given policies. */
 export function notifications(
   urls: Record<string, string>,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cutToBytes, fitText, RobotThrottle } from "./robot-limits.ts";
+import { cutToBytes, fitPage, fitText, RobotThrottle } from "./robot-limits.ts";
 
 /** Half of a UTF-16 surrogate pair: what cutting an emoji in the middle leaves. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -30,6 +30,47 @@ describe("cutting texts to a robot's byte limit", () => {
   it("without a link to keep, cuts the end", () => {
     const cut = fitText("x".repeat(5000), 2048);
     expect(cut).toBe(`${"x".repeat(2045)}…`);
+  });
+});
+
+describe("fitting a page that lists faults: cut the list, never the link", () => {
+  /** A page as message.ts lays it out: title, a block per fault, then the plans and the link. */
+  const page = (titles: string[], link: string) => {
+    const head = "[重大] 新故障 · device.unreachable ×" + titles.length;
+    const blocks = titles.map((t, i) => `\n\n故障 F-${i + 1} · ${t}`);
+    const tail = `\n\n确认(开始远程支持): ${link}`;
+    const ends: number[] = [];
+    let at = head.length;
+    for (const b of blocks) {
+      at += b.length;
+      ends.push(at);
+    }
+    return { text: head + blocks.join("") + tail, ackUrl: link, layout: { head: head.length, faults: ends } };
+  };
+  const link = "https://x.example/ack/abc.def";
+
+  it("lists the faults that fit, then how many more, then the link", () => {
+    // Each block is 46 bytes: "\n\n" 2, "故障" 6, " F-n " 5, "·" (U+00B7) 2, " " 1, ten CJK characters 30.
+    const msg = page(Array(9).fill("设备无应答设备无应答"), link);
+    const head = bytes("[重大] 新故障 · device.unreachable ×9");
+    const tail = bytes(`\n\n确认(开始远程支持): ${link}`);
+    const more = (n: number) => bytes(`\n\n…及其他 ${n} 条 / and ${n} more`);
+    // Room for exactly three blocks and the "6 more" line.
+    const limit = head + 3 * 46 + more(6) + tail;
+    const fitted = fitPage(msg, limit);
+    expect(bytes(fitted)).toBeLessThanOrEqual(limit);
+    expect(fitted).toBe(
+      `[重大] 新故障 · device.unreachable ×9\n\n故障 F-1 · 设备无应答设备无应答\n\n故障 F-2 · 设备无应答设备无应答\n\n故障 F-3 · 设备无应答设备无应答\n\n…及其他 6 条 / and 6 more\n\n确认(开始远程支持): ${link}`,
+    );
+    expect(fitPage(msg, 100_000)).toBe(msg.text);
+  });
+
+  it("one fault too long to fit whole is cut with …, keeping the count and the link", () => {
+    const fitted = fitPage(page(["市电中断🔋".repeat(600), "短"], link), 2048);
+    expect(bytes(fitted)).toBeLessThanOrEqual(2048);
+    expect(bytes(fitted)).toBeGreaterThan(2040);
+    expect(fitted).not.toMatch(LONE_SURROGATE);
+    expect(fitted.endsWith(`…\n\n…及其他 1 条 / and 1 more\n\n确认(开始远程支持): ${link}`)).toBe(true);
   });
 });
 
