@@ -11,6 +11,7 @@ import { type RouteAccess, registerAuth } from "./http/auth.ts";
 import { faultRoutes } from "./http/faults.ts";
 import { registerBadTokenLimit, registerRequestGuards, registerSecurityHeaders } from "./http/hardening.ts";
 import { inspectionRoutes } from "./http/inspections.ts";
+import { EventTimeGuard } from "./event-time-guard.ts";
 import { ingestRoutes } from "./http/ingest.ts";
 import { kpiRoutes } from "./http/kpi.ts";
 import { pagingRoutes } from "./http/paging.ts";
@@ -200,6 +201,15 @@ export async function buildCollector(
     store: deps.store,
     faults,
     liveness,
+    eventTimes: new EventTimeGuard({
+      bounds: {
+        skewToleranceMs: deps.config.ingest.clockSkewSeconds * 1000,
+        maxAgeMs: deps.config.ingest.maxEventAgeSeconds * 1000,
+      },
+      metrics,
+      faults,
+      logger: deps.logger,
+    }),
     metrics,
     policy: deps.policy,
     inventory: deps.inventory,

@@ -4,6 +4,7 @@ import type { ClusterNode } from "./cluster/node.ts";
 import type { Inventory, Policy } from "./domain/index.ts";
 import type { FaultService } from "./fault-service.ts";
 import type { InspectionService } from "./inspections/service.ts";
+import type { EventTimeGuard } from "./event-time-guard.ts";
 import type { AgentLiveness } from "./liveness.ts";
 import type { CollectorMetrics } from "./metrics.ts";
 import type { CollectorStore } from "./store/store.ts";
@@ -14,6 +15,8 @@ export interface CollectorContext {
   store: CollectorStore;
   faults: FaultService;
   liveness: AgentLiveness;
+  /** Bounds on the times agents report (collector.ingest). */
+  eventTimes: EventTimeGuard;
   metrics: CollectorMetrics;
   policy: Policy;
   inventory: Inventory;

@@ -10,6 +10,7 @@ import {
   type EngineChanges,
   type EngineContext,
   type Fault,
+  faultKey,
   type Inventory,
   type KpiReport,
   type KpiTally,
@@ -66,6 +67,8 @@ export interface EngineBatch {
   dispatch(cmd: ConditionCommand): DispatchResult;
   /** Applies any command (an action may name an archived fault, read from the store first); written at commit. */
   act(cmd: Command): Promise<DispatchResult>;
+  /** An audit entry from the edge (an event's time corrected at ingest), chained after the commands' own. */
+  note(entry: AuditDraft): void;
 }
 
 /** Periods whose archived faults' KPI tally is kept (the current quarter and month, and a few asked for). */
@@ -168,6 +171,7 @@ export class FaultService extends EventEmitter<{
             store: tx,
             dispatch: (cmd) => run(cmd),
             act: async (cmd) => run(cmd, await tx.faultRows.archivedFor(cmd)),
+            note: (entry) => audit.push(entry),
           });
           await tx.saveEngine(changes, audit, this.engine);
           return out;
@@ -320,6 +324,16 @@ export class FaultService extends EventEmitter<{
   /** A fault the engine holds (every one not archived); undefined for an archived one (see fault()). */
   liveFault(id: string): Fault | undefined {
     return this.engine.fault(id);
+  }
+
+  /** The live faults of one condition (device + condition + labels). */
+  conditionFaults(device: string, condition: string, labels: Record<string, string>): Fault[] {
+    return this.engine.faultsOfKey(faultKey(device, condition, labels));
+  }
+
+  /** Whether the engine would ignore this condition event (held already, or older than what was archived). */
+  ignores(cmd: ConditionCommand): boolean {
+    return this.engine.ignores(cmd, this.context());
   }
 
   /** Faults not archived: every open or recently resolved one, at a cost that does not grow with the archive. */

@@ -16,6 +16,8 @@ export class CollectorMetrics {
   readonly eventsDuplicate: Counter;
   readonly breaches: Counter<"class" | "deadline">;
   readonly archiveFailures: Counter<"reason">;
+  readonly agentClockOffset: Gauge<"agent">;
+  readonly eventsTimeClamped: Counter<"reason">;
 
   constructor(registry: Registry, deps: { faults: () => FaultService; store: CollectorStore; now: () => number; policy: Policy }) {
     this.eventsReceived = new Counter({
@@ -29,6 +31,19 @@ export class CollectorMetrics {
       help: "Agent events delivered again and ignored (already applied).",
       registers: [registry],
     });
+    this.agentClockOffset = new Gauge({
+      name: "watchfloor_agent_clock_offset_seconds",
+      help: "The agent's clock minus the collector's, from its last batch's sentAt (past collector.ingest.clockSkewSeconds its event times are corrected).",
+      labelNames: ["agent"],
+      registers: [registry],
+    });
+    this.eventsTimeClamped = new Counter({
+      name: "watchfloor_events_time_clamped_total",
+      help: "Event and heartbeat times taken as the receive time: reason future (later than receive time + clockSkewSeconds) or too_old (older than maxEventAgeSeconds).",
+      labelNames: ["reason"],
+      registers: [registry],
+    });
+    for (const reason of ["future", "too_old"]) this.eventsTimeClamped.inc({ reason }, 0);
     this.archiveFailures = new Counter({
       name: "watchfloor_store_archive_failures_total",
       help: "Archive steps that did not happen: reason check (re-deriving would change a fault) or store (the write failed).",

@@ -110,6 +110,7 @@ export function loadCollectorSite(
     badTokenLimit: { max: 30, window: 60 },
     agentMetrics: [],
     retention: { events: 30 * 86400, heartbeats: 86400 },
+    ingest: { clockSkewSeconds: 60, maxEventAgeSeconds: 30 * 86400 },
   };
   return {
     site: { file, config: { ...config, collector }, policy, inventory, notifications, templates, tls },

@@ -63,6 +63,12 @@ export type ConditionEvent = z.infer<typeof conditionEventSchema>;
 
 export const eventBatchSchema = z.strictObject({
   agent: z.string().min(1),
+  /**
+   * The agent's clock when it sent the batch: the collector measures the agent's clock offset from it
+   * and corrects the batch's times when the offset is past collector.ingest.clockSkewSeconds. Optional:
+   * agents before it send none.
+   */
+  sentAt: isoTime.optional(),
   events: z.array(agentEventSchema).min(1).max(1000),
 });
 export type EventBatch = z.infer<typeof eventBatchSchema>;

@@ -82,6 +82,11 @@ export class Sender {
   private failing: FailingEvents;
   /** Cuts the batch in flight when the sender stops. */
   private abort = new AbortController();
+  /**
+   * Batches carry sentAt (the collector reads this agent's clock offset from it) until a collector
+   * refuses the key with 400: one older than this agent, which takes batches without it.
+   */
+  private sendsSentAt = true;
   /** The drain under way, if any (stop() waits for it). */
   private draining: Promise<void> | undefined;
 
@@ -168,6 +173,14 @@ export class Sender {
         this.opts.logger.warn(
           { events: batch.length, bytes: batch.bytes, nextMaxBytes: this.learnedMaxBytes },
           "collector refused the batch as too large (413); sending smaller batches",
+        );
+        return "again";
+      }
+      if (err instanceof BatchRejected && this.sendsSentAt && /\bsentAt\b/.test(err.message)) {
+        this.sendsSentAt = false;
+        this.opts.logger.warn(
+          { collector: this.url, reason: err.message },
+          "collector is older than this agent (it refuses sentAt): sending batches without it, so it cannot correct this agent's clock offset; upgrade the collector",
         );
         return "again";
       }
@@ -325,7 +338,8 @@ export class Sender {
     const url = this.url;
     const answer = await postBatch(
       url,
-      JSON.stringify({ agent: this.opts.agentId, events: batch }),
+      // sentAt is stamped at each attempt: the collector reads the agent's clock offset from it.
+      JSON.stringify({ agent: this.opts.agentId, ...(this.sendsSentAt ? { sentAt: new Date().toISOString() } : {}), events: batch }),
       this.opts.token,
       this.abort.signal,
     );

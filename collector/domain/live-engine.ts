@@ -166,6 +166,20 @@ export class LiveEngine {
     return this.all.get(id);
   }
 
+  /** The faults not archived of one key (device + condition + labels). */
+  faultsOfKey(key: string): Fault[] {
+    return [...(this.keyFaults.get(key) ?? [])].map((id) => this.all.get(id)!);
+  }
+
+  /**
+   * Whether apply would ignore this condition event: its id is in the log already, or it is too late to
+   * change anything (at or before what was archived for its key). A read, for the edge to ask before
+   * it moves an event's time.
+   */
+  ignores(cmd: Extract<Command, { type: "condition" }>, ctx: EngineContext): boolean {
+    return this.log.eventKeys.has(cmd.eventId) || this.tooLate(cmd, this.topology(ctx));
+  }
+
   /** The faults not archived (every open one among them), without walking the archived ones. */
   *liveFaults(): IterableIterator<Fault> {
     for (const ids of this.keyFaults.values()) for (const id of ids) yield this.all.get(id)!;

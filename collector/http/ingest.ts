@@ -65,6 +65,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: CollectorContext):
     ctx.liveness.seen(batch.agent);
     const out: EventBatchReply = { accepted: 0, duplicates: 0 };
     const now = ctx.clock.now();
+    const times = ctx.eventTimes.forBatch(batch.agent, batch.sentAt, now);
     const accepted = new Map<string, number>();
     // Only a heartbeat waits for the store: a condition event is applied without a turn of the microtask queue.
     const apply = (b: EngineBatch, event: (typeof batch.events)[number], fresh: boolean): Promise<void> | undefined => {
@@ -74,11 +75,12 @@ export async function ingestRoutes(app: FastifyInstance, ctx: CollectorContext):
       }
       out.accepted += 1;
       accepted.set(event.type, (accepted.get(event.type) ?? 0) + 1);
-      if (event.type === "heartbeat") return ctx.liveness.heartbeat(b, batch.agent, Date.parse(event.at), event.interval);
+      if (event.type === "heartbeat") return ctx.liveness.heartbeat(b, batch.agent, times.heartbeatAt(event), event.interval);
+      const { at, correction } = times.conditionAt(event);
       const res = b.dispatch({
         type: "condition",
         eventId: event.id,
-        at: Date.parse(event.observedAt),
+        at,
         device: event.device,
         condition: event.condition,
         labels: event.labels,
@@ -87,6 +89,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: CollectorContext):
         title: event.title,
       });
       if (!res.ok) req.log.warn({ event: event.id, error: res.error }, "event not applied");
+      else if (correction) times.note(b, event, at, correction);
     };
     let next = 0;
     while (next < batch.events.length) {
@@ -117,6 +120,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: CollectorContext):
       });
       if (next < batch.events.length) await new Promise((resolve) => setImmediate(resolve));
     }
+    times.finish();
     for (const [type, n] of accepted) ctx.metrics.eventsReceived.inc({ type }, n);
     ctx.metrics.eventsDuplicate.inc(out.duplicates);
     return out;

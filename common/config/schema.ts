@@ -220,6 +220,23 @@ export const collectorSchema = z.strictObject({
     .strictObject({ events: durationSeconds.default(30 * 86400), heartbeats: durationSeconds.default(86400) })
     .prefault({}),
   /**
+   * Bounds on the times agents report (collector/event-time.ts). clockSkewSeconds: an agent clock offset
+   * (its batch's sentAt − receive time) beyond it is corrected out of the batch's times, and no time may
+   * lie further in the future; maxEventAgeSeconds: an event older than this on arrival is taken at its
+   * receive time. The default 30 d matches retention.events: no outbox waits that long, and a period's
+   * KPI is final 30 d after it ends.
+   */
+  ingest: z
+    .strictObject({
+      clockSkewSeconds: durationSeconds.default(60),
+      maxEventAgeSeconds: durationSeconds.default(30 * 86400),
+    })
+    .prefault({})
+    .refine((i) => i.maxEventAgeSeconds > i.clockSkewSeconds, {
+      message: "maxEventAgeSeconds must exceed clockSkewSeconds",
+      path: ["maxEventAgeSeconds"],
+    }),
+  /**
    * Active/standby: this collector is one node of a cluster on one PostgreSQL store; a lease in the
    * database decides which node is active (collector/domain/lease.ts). Absent: a lone collector.
    */

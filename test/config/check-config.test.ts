@@ -273,3 +273,28 @@ ${store}  ha: ${ha}
       expect(output).toContain(error);
     });
 });
+
+describe("collector.ingest: bounds on agents' times", () => {
+  const dir = tempDir();
+  const site = (ingest: string) => `site: { name: floor }
+collector:
+  agents: [{ id: a1, token: t }]
+  ingest: ${ingest}
+`;
+
+  it("takes durations for both keys", async () => {
+    const file = join(dir, "ok.yaml");
+    writeFileSync(file, site("{ clockSkewSeconds: 2m, maxEventAgeSeconds: 7d }"));
+    const { code, output } = await run("watchfloor.mjs", ["check-config", file]);
+    expect(output).not.toContain("error");
+    expect(code).toBe(0);
+  });
+
+  it("a max event age not above the clock skew tolerance is refused, by its YAML path", async () => {
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, site("{ clockSkewSeconds: 2m, maxEventAgeSeconds: 60 }"));
+    const { code, output } = await run("watchfloor.mjs", ["check-config", file]);
+    expect(code).toBe(1);
+    expect(output).toContain("collector.ingest.maxEventAgeSeconds: maxEventAgeSeconds must exceed clockSkewSeconds");
+  });
+});

@@ -95,6 +95,19 @@ export function describe(e: TimelineEntry, c: TimelineContext): string {
       return zh ? `开始时间更正为 ${time(d.to)}` : `Opening time corrected to ${time(d.to)}`;
     case "fault.resolve.corrected":
       return zh ? `解决时间更正为 ${time(d.to)}` : `Resolution time corrected to ${time(d.to)}`;
+    case "event.time_corrected": {
+      // The device's clock was wrong: say what it reported, what was used and why (collector/event-time.ts).
+      const reported = time(Date.parse(str(d.reportedAt)));
+      const why: Record<string, [string, string]> = {
+        clock_offset: [`采集代理时钟偏差 ${str(d.clockOffsetSeconds)} 秒，已按偏差校正`, `the agent's clock was off by ${str(d.clockOffsetSeconds)} s and was corrected`],
+        future: ["时间晚于收到时间，按收到时间计", "it lay in the future, so the receive time was used"],
+        too_old: ["时间早于最长允许延迟，按收到时间计", "it was older than any event may be, so the receive time was used"],
+      };
+      const reason = why[str(d.reason)] ?? [str(d.reason), str(d.reason)];
+      return zh
+        ? `事件时间更正：设备报告 ${reported}，采用 ${time(d.appliedAt)}（${reason[0]}）`
+        : `Event time corrected: the device reported ${reported}, ${time(d.appliedAt)} was used (${reason[1]})`;
+    }
     case "fault.exemption.request":
       return withText(withText(zh ? "申请豁免" : "Exemption requested", zh ? "原因" : "reason", d.reason), zh ? "证据" : "evidence", d.evidence);
     case "fault.exemption.approve":
