@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { DEMO_PORTS, type DemoPorts } from "./ports.ts";
@@ -25,7 +25,9 @@ function thisAndNextMonth(at: Date): [string, string] {
 /**
  * The demo runs config/site.example.yaml and the notifications file it names, written to `dir` with
  * the ports in use, the folders they name made absolute, and the roster's duty (the first month's)
- * set for this month and the next, so the demo always has someone on call.
+ * set for this month and the next, so the demo always has someone on call. The collector reads
+ * runbooks (应急预案) from `runbooks/` beside the site file: the demo links `dir/runbooks` to the
+ * example's folder (a link, so an edited runbook shows at once), else the demo had none.
  */
 export function writeDemoSite(siteFile: string, dir: string, ports: DemoPorts, now: Date): string {
   mkdirSync(dir, { recursive: true });
@@ -56,6 +58,11 @@ export function writeDemoSite(siteFile: string, dir: string, ports: DemoPorts, n
     const target = join(dir, "notifications.yaml");
     writeFileSync(target, notifications.toString());
     site.setIn(["collector", "notifications"], target);
+  }
+  const runbooks = resolve(from, "runbooks");
+  if (existsSync(runbooks)) {
+    rmSync(join(dir, "runbooks"), { recursive: true, force: true });
+    symlinkSync(runbooks, join(dir, "runbooks"), "dir");
   }
   const target = join(dir, "site.yaml");
   writeFileSync(
