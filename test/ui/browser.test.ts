@@ -4,15 +4,13 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Accounts } from "../../collector/store/accounts.ts";
 import { skipWithout } from "../harness/peer-gate.ts";
 import { chromiumMissing, launchChromium } from "./chromium.ts";
-import { NAMES, sendCondition, uiCollector } from "./harness.ts";
+import { listenForBrowser, NAMES, sendCondition, uiCollector } from "./harness.ts";
 
 const skip = skipWithout(chromiumMissing(), "web UI in chromium");
 export const SHOTS = join(tmpdir(), "watchfloor-ui");
@@ -26,10 +24,7 @@ describe.skipIf(skip)("web UI in chromium", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     h = await uiCollector({ roster: true, site: true });
-    const accounts = new Accounts(h.ctx.store.db);
-    for (const name of Object.values(NAMES)) await accounts.setPassword(name, PASSWORD);
-    await h.app.listen({ host: "127.0.0.1", port: 0 });
-    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    base = await listenForBrowser(h, PASSWORD);
     browser = await launchChromium();
   });
 

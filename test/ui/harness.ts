@@ -1,10 +1,13 @@
 /** A collector for web UI tests: one user per role, a form login, and fault helpers (inject(), no network). */
+import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
+import { Accounts } from "../../collector/store/accounts.ts";
 import { DEFAULT_RULES, type Inventory, type Policy, policySchema } from "../../collector/domain/index.ts";
 import type { Template } from "../../collector/domain/inspections/index.ts";
 import type { Role } from "../../collector/store/store.ts";
 import type { LiveReadings } from "../../collector/inspections/live-readings.ts";
-import type { Clock, ManualClock } from "../../common/clock.ts";
+import { type Clock, ManualClock } from "../../common/clock.ts";
+import { shippedTemplates } from "../fixtures/templates.ts";
 import { AGENT_TOKEN } from "../collector/harness.ts";
 import { AGENT_TOKEN as PAGING_AGENT_TOKEN } from "../paging/harness.ts";
 import { testCollector } from "../collector/harness.ts";
@@ -170,4 +173,21 @@ export async function sendCondition(
     },
   });
   if (res.statusCode !== 200) throw new Error(`event ${res.statusCode}: ${res.body}`);
+}
+
+/** The browser tests' start: every user gets `password`, the collector listens on loopback; its base URL. */
+export async function listenForBrowser(h: { app: FastifyInstance; ctx: { store: { db: ConstructorParameters<typeof Accounts>[0] } } }, password: string) {
+  const accounts = new Accounts(h.ctx.store.db);
+  for (const name of Object.values(NAMES)) await accounts.setPassword(name, password);
+  await h.app.listen({ host: "127.0.0.1", port: 0 });
+  return `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+}
+
+/** A collector whose daily server-room round fired at 09:00 on 2026-11-25, seen at 09:05; its id. */
+export async function collectorWithRound(opts: { roster?: boolean } = {}) {
+  const clock = new ManualClock(Date.parse("2026-11-25T08:00:00+08:00"));
+  const h = await uiCollector({ ...opts, site: true, templates: shippedTemplates(["daily-server-room"]), clock });
+  clock.set(Date.parse("2026-11-25T09:05:00+08:00"));
+  const roundId = (await h.ctx.inspections.tick()).created[0]!.id;
+  return { h, roundId };
 }

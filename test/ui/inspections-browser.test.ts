@@ -5,19 +5,15 @@
  * Screenshots go to $TMPDIR/watchfloor-ui/.
  */
 import { mkdirSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Item } from "../../collector/domain/inspections/index.ts";
-import { Accounts } from "../../collector/store/accounts.ts";
-import { ManualClock } from "../../common/clock.ts";
 import { PNG } from "../fixtures/photo.ts";
-import { shippedTemplates } from "../fixtures/templates.ts";
 import { skipWithout } from "../harness/peer-gate.ts";
 import { chromiumMissing, launchChromium } from "./chromium.ts";
-import { NAMES, uiCollector } from "./harness.ts";
+import { collectorWithRound, listenForBrowser, NAMES, uiCollector } from "./harness.ts";
 
 const skip = skipWithout(chromiumMissing(), "inspections in chromium");
 const SHOTS = join(tmpdir(), "watchfloor-ui");
@@ -37,14 +33,8 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const clock = new ManualClock(Date.parse("2026-11-25T08:00:00+08:00"));
-    h = await uiCollector({ site: true, templates: shippedTemplates(["daily-server-room"]), clock });
-    clock.set(Date.parse("2026-11-25T09:05:00+08:00"));
-    roundId = (await h.ctx.inspections.tick()).created[0]!.id;
-    const accounts = new Accounts(h.ctx.store.db);
-    for (const name of Object.values(NAMES)) await accounts.setPassword(name, PASSWORD);
-    await h.app.listen({ host: "127.0.0.1", port: 0 });
-    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    ({ h, roundId } = await collectorWithRound());
+    base = await listenForBrowser(h, PASSWORD);
     browser = await launchChromium();
   });
 
@@ -107,6 +97,13 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
     await inlet.locator("input[name=value]").fill("29.5");
     await inlet.locator("button").click();
     await queueEmpty(page);
+    // The abnormal reading is red like its 异常 flag, not green beside it.
+    await inlet.locator(".abnormal").waitFor();
+    const colour = (sel: string) => inlet.locator(sel).evaluate((el) => getComputedStyle(el).color);
+    expect(await colour(".answer")).toBe(await colour(".abnormal"));
+    expect(await colour(".answer")).toBe("rgb(198, 40, 40)"); // --major, #c62828
+    // An open range reads as people write it (GB 50174-2017 附录 A: ≤ 60 %), not "… – 60 %".
+    expect(await page.locator("form.item[data-item=inlet-rh] .limit").textContent()).toContain("正常范围: ≤ 60 %");
 
     // The network goes; the checklist keeps working: answers and a photo wait in the browser.
     await context.setOffline(true);
@@ -124,7 +121,7 @@ describe.skipIf(skip)("inspections in chromium (390×844)", () => {
       if (offlineAnswers === 3) break; // the rest after the network returns
     }
     await page
-      .locator("#stop-cold-aisle > label input.photo-input")
+      .locator("#stop-cold-aisle > .stop-items > label input.photo-input")
       .setInputFiles({ name: "floor.png", mimeType: "image/png", buffer: PNG });
     await expect
       .poll(() =>

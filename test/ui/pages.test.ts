@@ -48,10 +48,15 @@ describe("web UI: login and sessions", () => {
 
   it("without the cookie every page redirects to the login form; / goes to /ui", async () => {
     h = await uiCollector();
-    for (const url of ["/ui", "/ui/faults/F-1", "/ui?lang=en"]) {
-      const res = await getPage(h.app, url);
+    // The login returns to the page asked for (a fault link opened at 3 a.m.); the board needs no `next`.
+    for (const [url, login] of [
+      ["/ui", "/ui/login"],
+      ["/ui/faults/F-1", "/ui/login?next=%2Fui%2Ffaults%2FF-1"],
+      ["/ui?lang=en", "/ui/login?next=%2Fui%3Flang%3Den"],
+    ]) {
+      const res = await getPage(h.app, url!);
       expect(res.statusCode, url).toBe(302);
-      expect(res.headers.location, url).toBe("/ui/login");
+      expect(res.headers.location, url).toBe(login);
     }
     // A well-formed id nobody issued is an expired session; a malformed cookie is a 400, never a 500.
     const forged = await getPage(h.app, "/ui", `wf_session=${"A".repeat(43)}`);

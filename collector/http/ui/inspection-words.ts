@@ -55,6 +55,10 @@ const zh = {
   readOnlyRounds: "您的角色只能查看巡检与隐患记录。",
   notFound: "没有找到该记录",
   prefilled: "已按实时读数预填，请核对后保存：",
+  cannotFinish: "还不能完成巡检：",
+  stopsNotCheckedIn: "未签到的点位：",
+  itemsNotAnswered: "未填写的必填项：",
+  listSeparator: "；",
 };
 
 const en: Record<keyof typeof zh, string> = {
@@ -111,6 +115,10 @@ const en: Record<keyof typeof zh, string> = {
   readOnlyRounds: "Your role can only read rounds and hazards.",
   notFound: "Not found",
   prefilled: "Pre-filled from the live reading; check it, then save:",
+  cannotFinish: "The round cannot be finished yet: ",
+  stopsNotCheckedIn: "stops not checked in: ",
+  itemsNotAnswered: "required items not answered: ",
+  listSeparator: "; ",
 };
 
 export type InspectionWords = typeof zh;

@@ -82,6 +82,31 @@ function RoundCard(p: { r: Round; v: Viewer; now: number; tz: string }) {
   );
 }
 
+/** A range as people write it: "18 – 27 °C", and an open one "≤ 60 %" or "≥ 10 V", never "… – 60". */
+export function rangeText(range: { min?: number; max?: number }, unit: string): string {
+  const { min, max } = range;
+  const text = min !== undefined && max !== undefined ? `${min} – ${max}` : min !== undefined ? `≥ ${min}` : `≤ ${max}`;
+  return `${text} ${unit}`.trim();
+}
+
+/**
+ * Why a round cannot be finished yet, by the names on the page (the service's message names stop ids,
+ * in English): the stops not checked in, then the required items not answered.
+ */
+export function incompleteText(r: Round, lang: Viewer["lang"]): string {
+  const name = (x: { title: string; titleEn?: string }) => (lang === "en" ? (x.titleEn ?? x.title) : x.title);
+  const notIn = r.stops.filter((s) => !r.checkins[s.id]).map(name);
+  const unanswered = r.stops
+    .filter((s) => r.checkins[s.id])
+    .flatMap((s) => s.items.filter((i) => i.required && !r.answers[`${s.id}/${i.id}`]).map((i) => `${name(s)}「${name(i)}」`));
+  const w = INSPECTION_WORDS[lang];
+  const parts = [
+    notIn.length > 0 ? `${w.stopsNotCheckedIn}${notIn.join("、")}` : "",
+    unanswered.length > 0 ? `${w.itemsNotAnswered}${unanswered.join("、")}` : "",
+  ].filter(Boolean);
+  return `${w.cannotFinish}${parts.join(w.listSeparator)}`;
+}
+
 function ItemForm(p: {
   r: Round;
   stopId: string;
@@ -107,7 +132,7 @@ function ItemForm(p: {
           : `${answer.value}${item.kind === "reading" ? ` ${item.unit}` : ""}`;
   const limit =
     item.kind === "reading" && item.range
-      ? `${w.normalRange}: ${item.range.min ?? "…"} – ${item.range.max ?? "…"} ${item.unit} (${w.source}: ${item.range.source})`
+      ? `${w.normalRange}: ${rangeText(item.range, item.unit)} (${w.source}: ${item.range.source})`
       : "source" in item
         ? `${w.source}: ${item.source}`
         : undefined;
@@ -250,7 +275,7 @@ function RoundPage(p: {
             <section class="stop" id={`stop-${stop.id}`} data-stop={stop.id}>
               <h2>{v.lang === "en" ? (stop.titleEn ?? stop.title) : stop.title}</h2>
               {c ? (
-                <p class="checkin ok">
+                <p class="checkin ok" data-via={c.via}>
                   {`${w.checkedIn} · ${c.by} · `}
                   <Time at={c.at} tz={tz} />
                   {c.via === "qr" ? " · QR" : ""}
@@ -259,38 +284,46 @@ function RoundPage(p: {
                 <>
                   <p class="checkin">{w.notCheckedIn}</p>
                   {canFill ? (
-                    <form method="post" action={`/ui/inspections/rounds/${r.id}/checkin/${stop.id}`}>
+                    <form
+                      method="post"
+                      action={`/ui/inspections/rounds/${r.id}/checkin/${stop.id}`}
+                      class="checkin-form"
+                    >
                       <CsrfField token={v.csrf} />
-                      <button type="submit" class="link">
+                      <button type="submit" class="link" id={`checkin-${stop.id}`}>
                         {w.checkinManual}
                       </button>
                     </form>
                   ) : null}
                 </>
               )}
-              {c || r.status === "completed"
-                ? stop.items.map((item) => (
+              {/* A stop not checked in yet has its items in the page, closed: a check-in by hand opens them
+                  at once, offline too (assets/inspections.js queues it before the answers). */}
+              {c || r.status === "completed" || canFill ? (
+                <div class="stop-items" hidden={!c && r.status !== "completed"}>
+                  {stop.items.map((item) => (
                     <ItemForm
                       r={r}
                       stopId={stop.id}
                       item={item}
                       v={v}
-                      canFill={canFill && c !== undefined}
+                      canFill={canFill}
                       offer={p.offers[`${stop.id}/${item.id}`]}
                     />
-                  ))
-                : null}
-              {canFill && c ? (
-                <label class="tap photo-button">
-                  {`${w.addPhoto} (${w.photos})`}
-                  <input
-                    type="file"
-                    accept="image/*"
-                    capture="environment"
-                    class="photo-input"
-                    data-stop={stop.id}
-                  />
-                </label>
+                  ))}
+                  {canFill ? (
+                    <label class="tap photo-button">
+                      {`${w.addPhoto} (${w.photos})`}
+                      <input
+                        type="file"
+                        accept="image/*"
+                        capture="environment"
+                        class="photo-input"
+                        data-stop={stop.id}
+                      />
+                    </label>
+                  ) : null}
+                </div>
               ) : null}
               <div class="photos">
                 {photos.map((ph) => (
@@ -367,7 +400,7 @@ function RoundPage(p: {
 }
 
 /** JSON for the page's script (it sends JSON and wants JSON back); a redirect or a page for a plain form. */
-function answer(
+async function answer(
   req: FastifyRequest,
   reply: FastifyReply,
   out: Answered,
@@ -376,13 +409,16 @@ function answer(
   roundId: string,
 ) {
   if (out.replay) reply.header("x-watchfloor-replay", "1");
+  const refusal = out.body as { error?: string; message?: string };
+  const r = refusal.error === "ROUND_INCOMPLETE" ? await deps.inspections.rows.round(roundId) : undefined;
+  const sent = r ? { ...refusal, message: incompleteText(r, viewerOf(req).lang) } : out.body;
   if (
     req.headers["content-type"]?.startsWith("application/json") ||
     req.headers.accept === "application/json"
   )
-    return reply.code(out.status).send(out.body);
+    return reply.code(out.status).send(sent);
   if (out.status < 300) return reply.redirect(back, 303);
-  return renderRound(req, reply, deps, roundId, out.status, (out.body as { message?: string }).message);
+  return renderRound(req, reply, deps, roundId, out.status, (sent as { message?: string }).message);
 }
 
 async function renderRound(

@@ -21,7 +21,7 @@ import { faultPages } from "./fault-page.tsx";
 import { hazardPages } from "./hazards.tsx";
 import { inspectionPages } from "./inspections.tsx";
 import { languageOf, WORDS } from "./i18n.ts";
-import { errorPage, loginPage } from "./login.tsx";
+import { errorPage, loginPage, loginUrl, safeNext } from "./login.tsx";
 import { readingPages } from "./readings.tsx";
 import { reportPages } from "./report.tsx";
 import { userPages } from "./users.tsx";
@@ -121,9 +121,12 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
     return reply.type(asset.type).header("cache-control", "max-age=300").send(asset.body);
   });
 
-  app.get("/ui/login", open, async (req, reply) => {
+  app.get<{ Querystring: { next?: string } }>("/ui/login", open, async (req, reply) => {
     const lang = languageOf(req, reply);
-    return sendHtml(reply, 200, loginPage({ lang }));
+    // A session cookie that no longer opens a session: it expired (or was ended elsewhere) — say so.
+    const id = req.cookies[SESSION_COOKIE];
+    const expired = id !== undefined && SESSION_ID.test(id) && !(await deps.accounts.session(id, now()));
+    return sendHtml(reply, 200, loginPage({ lang, next: safeNext(req.query.next), expired }));
   });
 
   app.post("/ui/login", { config: { ...open.config, rateLimit: LOGIN_LIMIT } }, async (req, reply) => {
@@ -137,8 +140,9 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
       : name
         ? await deps.accounts.checkPassword(name, field(req.body, "password"))
         : undefined;
+    const next = safeNext(field(req.body, "next"));
     if (!user)
-      return sendHtml(reply, 401, loginPage({ lang, name, error: token ? w.wrongToken : w.wrongLogin }));
+      return sendHtml(reply, 401, loginPage({ lang, name, next, error: token ? w.wrongToken : w.wrongLogin }));
     const session = await deps.accounts.createSession(user.name, now());
     reply.setCookie(SESSION_COOKIE, session.id, {
       path: "/ui",
@@ -147,7 +151,7 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
       secure: secure(req),
     });
     deps.logger.info({ user: user.name, role: user.role, by: token ? "token" : "password" }, "web UI login");
-    return reply.redirect("/ui", 303);
+    return reply.redirect(next ?? "/ui", 303);
   });
 
   // Everything below needs a live session; a POST also needs the CSRF token and a same-site Origin.
@@ -174,11 +178,11 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
           }
         }
         if (malformed) {
-          reply.clearCookie(SESSION_COOKIE, { path: "/ui" });
-          return fail(req, reply, 400, WORDS[lang].badRequest);
+          clearBadCookie(reply);
+          return sendHtml(reply, 400, errorPage({ lang, status: 400, text: WORDS[lang].badRequest, toLogin: true }));
         }
         if (req.headers["hx-request"]) return reply.code(401).header("hx-redirect", "/ui/login").send("");
-        return reply.redirect("/ui/login", req.method === "GET" ? 302 : 303);
+        return reply.redirect(loginUrl(returnTo(req)), req.method === "GET" ? 302 : 303);
       }
       req.session = { _csrf: session.csrfSecret };
       req.viewer = {
@@ -215,6 +219,25 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
 
     for (const register of PAGE_MODULES) await register(scope, deps);
   });
+}
+
+/**
+ * Where a login should bring the person back to: the page asked for, or for a form post the page the
+ * form was on (its same-origin Referer), so a session that ended mid-form does not land on the board.
+ */
+function returnTo(req: FastifyRequest): string | undefined {
+  if (req.method === "GET" || req.method === "HEAD") return safeNext(req.url);
+  try {
+    const ref = new URL(req.headers.referer ?? "");
+    return ref.host === req.headers.host ? safeNext(ref.pathname + ref.search) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A malformed session cookie is removed wherever it was set (ours is on /ui; a hand-made one on /). */
+function clearBadCookie(reply: FastifyReply): void {
+  for (const path of ["/ui", "/"]) reply.clearCookie(SESSION_COOKIE, { path });
 }
 
 /**

@@ -54,6 +54,44 @@
     tick();
   });
 
+  // What was typed into a form is kept when it is posted: if the session had ended, the post lands on
+  // the login page (which says so), and after login the same page gets the text back instead of an
+  // empty form. A post that was taken leads to any other page, which drops the copy.
+  const DRAFTS = "wf-form-drafts";
+  const drafts = () => {
+    try {
+      return JSON.parse(sessionStorage.getItem(DRAFTS) || "[]");
+    } catch {
+      return [];
+    }
+  };
+  const keepDrafts = (list) => sessionStorage.setItem(DRAFTS, JSON.stringify(list));
+  const typed = (form) =>
+    [...form.elements].filter(
+      (el) => el.name && el.name !== "_csrf" && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type === "text")),
+    );
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target;
+    if (!(form instanceof HTMLFormElement) || form.method !== "post" || form.action.endsWith("/ui/login")) return;
+    const fields = Object.fromEntries(typed(form).map((el) => [el.name, el.value]).filter(([, v]) => v.trim() !== ""));
+    if (Object.keys(fields).length === 0) return;
+    keepDrafts([{ page: location.pathname, action: form.getAttribute("action"), fields, state: "sent" }]);
+  });
+  if (document.getElementById("session-expired")) {
+    keepDrafts(drafts().map((d) => ({ ...d, state: "lost" })));
+  } else if (!location.pathname.startsWith("/ui/login")) {
+    for (const d of drafts()) {
+      if (d.state !== "lost" || d.page !== location.pathname) continue;
+      const form = [...document.forms].find((f) => f.getAttribute("action") === d.action);
+      for (const el of form ? typed(form) : [])
+        if (d.fields[el.name] !== undefined && el.value === "") {
+          el.value = d.fields[el.name];
+          el.classList.add("restored");
+        }
+    }
+    keepDrafts([]);
+  }
+
   const refresh = () => {
     if (window.htmx) window.htmx.trigger(body, "wf:refresh");
   };

@@ -3,12 +3,29 @@
 // resend never doubles: the collector answers a known client id with its first result). Photos are
 // resized in the browser before upload; the collector stores them under their sha256.
 // A static file (the CSP allows no inline script); every form also works without it.
+// A session that ended mid-round keeps the queue: fetch does not follow the redirect to the login page
+// (which answers 200 and looked like success), the page says so with a link back here, and the queue
+// is sent when the page loads again after login. A refusal's message is kept across the reload.
 (() => {
   const body = document.body;
   const zh = body.dataset.lang !== "en";
   const T = zh
-    ? { queued: "条待发送（离线，联网后自动发送）", sending: "正在发送…", refused: "服务器拒绝：" }
-    : { queued: "waiting to be sent (offline; sent when the network returns)", sending: "Sending…", refused: "Refused: " };
+    ? {
+        queued: "条待发送（离线，联网后自动发送）",
+        refused: "服务器拒绝：",
+        expired: "登录已过期，请重新登录",
+        login: "重新登录",
+        kept: "条未发送的记录已保留，登录后自动发送",
+        checkinQueued: "已签到（待发送）",
+      }
+    : {
+        queued: "waiting to be sent (offline; sent when the network returns)",
+        refused: "Refused: ",
+        expired: "Your session has expired: log in again",
+        login: "Log in again",
+        kept: "unsent entries are kept and sent after login",
+        checkinQueued: "Checked in (waiting to be sent)",
+      };
   let csrf = "";
   try {
     csrf = JSON.parse(body.getAttribute("hx-headers") || "{}")["x-csrf-token"] || "";
@@ -35,13 +52,37 @@
   };
   const showCount = () => {
     const n = load().length;
+    status?.classList.replace("error", "info");
     show(n ? `${n} ${T.queued}` : "");
   };
+  const showError = (text) => {
+    show(text);
+    status?.classList.replace("info", "error");
+    status?.setAttribute("role", "alert");
+  };
+  // The session ended: nothing is sent until the person logs in again and comes back to this page.
+  let sessionEnded = false;
+  const showExpired = () => {
+    if (!status) return;
+    const next = location.pathname + location.search;
+    status.textContent = `${T.expired}（${load().length} ${T.kept}） `;
+    const a = document.createElement("a");
+    a.id = "relogin";
+    a.href = `/ui/login?next=${encodeURIComponent(next)}${zh ? "" : "&lang=en"}`;
+    a.textContent = T.login;
+    status.appendChild(a);
+    status.classList.replace("info", "error");
+    status.hidden = false;
+  };
+  // A redirect (to the login page) or a 401 means the session is gone, not that the entry was taken.
+  const loggedOut = (res) => res.type === "opaqueredirect" || res.status === 401 || (res.status >= 300 && res.status < 400);
+  const REFUSED_KEY = "wf-inspection-refused";
 
   const post = (url, data) =>
     fetch(url, {
       method: "POST",
       credentials: "same-origin",
+      redirect: "manual",
       headers: { "content-type": "application/json", accept: "application/json", "x-csrf-token": csrf },
       body: JSON.stringify(data),
     });
@@ -61,6 +102,7 @@
       const up = await fetch("/ui/inspections/photos", {
         method: "POST",
         credentials: "same-origin",
+        redirect: "manual",
         headers: { "content-type": "image/jpeg", "x-csrf-token": csrf },
         body: dataUrlToBlob(e.dataUrl),
       });
@@ -97,7 +139,7 @@
   let flushing = false;
   let reloadWhenDone = false;
   const flush = async () => {
-    if (flushing) return;
+    if (flushing || sessionEnded) return;
     flushing = true;
     try {
       for (let q = load(); q.length > 0; q = load()) {
@@ -109,14 +151,23 @@
           break; // no network: keep the queue, try again when it returns
         }
         if (res.status >= 500) break;
+        if (loggedOut(res)) {
+          sessionEnded = true;
+          showExpired();
+          return;
+        }
         save(load().filter((x) => x.clientId !== e.clientId));
         if (!res.ok) {
           let msg = String(res.status);
           try {
             msg = (await res.json()).message || msg;
           } catch {}
-          show(T.refused + msg);
-          reloadWhenDone = true;
+          showError(T.refused + msg);
+          // The page is reloaded to show what the collector holds; the message is shown again after it.
+          sessionStorage.setItem(REFUSED_KEY, T.refused + msg);
+          // A refused finish changed nothing on the page: no reload, the message stays.
+          if (e.kind !== "finish") reloadWhenDone = true;
+          else sessionStorage.removeItem(REFUSED_KEY);
         } else {
           reloadWhenDone = reloadWhenDone || e.reload;
           if (e.kind === "answer") await marked(res, e.data);
@@ -126,7 +177,7 @@
       flushing = false;
     }
     if (load().length === 0 && reloadWhenDone && navigator.onLine !== false) location.reload();
-    else showCount();
+    else if (!status?.classList.contains("error") || load().length > 0) showCount();
   };
 
   const enqueue = (entry) => {
@@ -160,6 +211,30 @@
           shown.textContent = submitter?.name === "value" ? ` ${submitter.textContent.trim()}` : ` ${value}${unit ? ` ${unit}` : ""}`;
         form.classList.add("done", "pending");
         enqueue(entry);
+      });
+    }
+    // Check-in by hand: queued like an answer (a basement has no signal); the stop's items, already in
+    // the page, open at once so they can be answered before the check-in reaches the collector.
+    const checkedIn = (stop) => {
+      const section = document.getElementById(`stop-${stop}`);
+      if (!section) return;
+      const p = section.querySelector(".checkin");
+      if (p && !p.classList.contains("ok")) {
+        p.textContent = T.checkinQueued;
+        p.classList.add("ok", "pending");
+      }
+      section.querySelector("form.checkin-form")?.remove();
+      const items = section.querySelector(".stop-items");
+      if (items) items.hidden = false;
+    };
+    for (const e of load()) if (e.kind === "checkin" && e.round === round) checkedIn(e.stop);
+    for (const form of document.querySelectorAll("form.checkin-form")) {
+      form.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        const clientId = newId();
+        const stop = form.closest("section.stop")?.dataset.stop;
+        enqueue({ kind: "checkin", clientId, round, stop, url: form.action, data: { clientId, at: nowIso() } });
+        checkedIn(stop);
       });
     }
     for (const id of ["finish-form"]) {
@@ -251,6 +326,9 @@
   setInterval(() => {
     if (load().length > 0) void flush();
   }, 5000);
-  showCount();
+  const refused = sessionStorage.getItem(REFUSED_KEY);
+  sessionStorage.removeItem(REFUSED_KEY);
+  if (refused) showError(refused);
+  else showCount();
   void flush();
 })();
