@@ -1,4 +1,5 @@
 /**
+ * The report's tables keep their headings on one line at 360 px and scroll inside their card.
  * Every control on the pages people use on a phone is at least 44 px tall at 360 px wide (WCAG 2.2
  * 2.5.5 target size, Apple HIG 44 pt), measured in Debian's chromium: links, buttons, disclosure
  * summaries, inputs. Links inside a sentence are exempt (WCAG's "inline" exception) and say so.
@@ -78,6 +79,21 @@ describe.skipIf(skip)(`tap targets at 360 px: every control at least ${MIN} px t
       found[name] = await small(page);
     }
     expect(found).toEqual({ login: [], board: [], fault: [], round: [], report: [] });
+
+    // The report's tables at 360 px: a heading on one line (it was one character per line), the wide
+    // table scrolling inside its card, never the page.
+    await page.goto(`${base}/ui/report`);
+    const broken = await page.evaluate(() =>
+      [...document.querySelectorAll("th")].filter((th) => {
+        const range = document.createRange();
+        range.selectNodeContents(th);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+      }).map((th) => th.textContent),
+    );
+    expect(broken).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.locator("#report-exemptions").scrollIntoViewIfNeeded().catch(() => undefined);
+    await page.screenshot({ path: join(SHOTS, "uifix-report-tables-360.png"), fullPage: true });
     await context.close();
   });
 });
