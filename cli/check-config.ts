@@ -1,7 +1,9 @@
 import { formatConfigError } from "../common/config/load.ts";
 import { loadSite } from "../agent/site.ts";
 import { loadCollectorSite } from "../collector/site.ts";
+import { dirname, resolve } from "node:path";
 import { withEnvStandIns } from "./env-references.ts";
+import { rosterCoverageGaps, rosterCoverageWarnings } from "./roster-coverage.ts";
 
 /** watchfloor check-config FILE: every error with file, line, YAML path and what was expected. */
 export async function runCheckConfig(args: string[]): Promise<number> {
@@ -32,6 +34,14 @@ export async function runCheckConfig(args: string[]): Promise<number> {
     for (const e of errors) process.stderr.write(`${formatConfigError(e)}\n`);
     process.stderr.write(`${errors.length} error(s) in ${file}\n`);
     return 1;
+  }
+  // Warnings never change the exit status: the file is valid, it will only page badly soon.
+  const cs = collectorSite.site;
+  if (cs?.notifications && typeof cs.config.collector.notifications === "string") {
+    const gaps = rosterCoverageGaps(Date.now(), cs.notifications, cs.policy.timezone);
+    const notificationsFile = resolve(dirname(file), cs.config.collector.notifications);
+    for (const line of rosterCoverageWarnings(notificationsFile, gaps, cs.notifications.fallback))
+      process.stderr.write(`${line}\n`);
   }
   process.stdout.write(
     `${file}: ok (${site.devices.length} device(s), profiles from ${site.profilesDir}` +

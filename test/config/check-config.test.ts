@@ -1,6 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { rosterCoverageGaps } from "../../cli/roster-coverage.ts";
+import { notificationsSchema } from "../../collector/paging/config.ts";
+import { parse as yamlOf } from "yaml";
 import { node, ROOT, tempDir } from "../harness/process.ts";
 
 const THREE_MISTAKES = `site: { name: bad floor }
@@ -296,5 +299,58 @@ collector:
     const { code, output } = await run("watchfloor.mjs", ["check-config", file]);
     expect(code).toBe(1);
     expect(output).toContain("collector.ingest.maxEventAgeSeconds: maxEventAgeSeconds must exceed clockSkewSeconds");
+  });
+});
+
+// Review L6: a roster with no month for now or next month passed check-config; at run time that is
+// roster.missing and, without a fallback, pages to nobody. Months here are written out by hand from the
+// roster's rule (a duty day runs from the handover, 08:30 site time, so 1 Dec 07:00 is still November).
+const ROSTER_NOTIFICATIONS = (months: string, fallback: string) => `ack: { secret: s3cret-for-ack-links }
+channels:
+  - { id: ops-robot, type: webhook, url: "https://example.invalid/hook" }
+people:
+  - { id: li, name: 李工, channels: [ops-robot] }
+  - { id: duty, name: 值班室, channels: [ops-robot] }
+roster:
+  roles: [oncall, lead]
+  months: ${months}
+${fallback}
+policies: {}
+`;
+
+describe("watchfloor check-config: roster months (review L6)", () => {
+  const roster = (months: string) => notificationsSchema.parse(yamlOf(ROSTER_NOTIFICATIONS(months, "")));
+  const at = (iso: string) => Date.parse(iso);
+
+  it("names the current and next duty month when the roster lacks them, and roles nobody holds", () => {
+    expect(rosterCoverageGaps(at("2026-12-15T12:00:00+08:00"), roster("[]"), "Asia/Shanghai")).toEqual([
+      { month: "2026-12", roles: ["oncall", "lead"], absent: true },
+      { month: "2027-01", roles: ["oncall", "lead"], absent: true },
+    ]);
+    // Before the 08:30 handover on 1 December it is still November's duty.
+    expect(rosterCoverageGaps(at("2026-12-01T07:00:00+08:00"), roster("[]"), "Asia/Shanghai").map((g) => g.month)).toEqual(["2026-11", "2026-12"]);
+    const partial = roster("[{ month: 2026-12, duty: { oncall: [li], lead: [li] } }, { month: 2027-01, duty: { oncall: [li] } }]");
+    expect(rosterCoverageGaps(at("2026-12-15T12:00:00+08:00"), partial, "Asia/Shanghai")).toEqual([
+      { month: "2027-01", roles: ["lead"], absent: false },
+    ]);
+  });
+
+  it("warns (exit 0) naming the months and whether a fallback catches the pages", async () => {
+    const dir = tempDir();
+    const site = join(dir, "site.yaml");
+    writeFileSync(site, `site: { name: roster }\ncollector:\n  agents: [{ id: a1, token: t }]\n  notifications: notifications.yaml\ndevices: []\n`);
+    const notifications = join(dir, "notifications.yaml");
+    writeFileSync(notifications, ROSTER_NOTIFICATIONS("[]", ""));
+    const none = await run("watchfloor.mjs", ["check-config", site]);
+    expect(none.code, none.output).toBe(0);
+    expect(none.output).toContain(`${site}: ok`);
+    const warnings = none.output.split("\n").filter((l) => l.startsWith(`${notifications}: warning: roster.months has no month `));
+    expect(warnings, none.output).toHaveLength(2);
+    for (const w of warnings) expect(w).toMatch(/has no month \d{4}-\d{2}: .*no fallback is set, so pages for oncall, lead go to nobody$/);
+
+    writeFileSync(notifications, ROSTER_NOTIFICATIONS("[]", "fallback: [duty]"));
+    const fallback = await run("watchfloor.mjs", ["check-config", site]);
+    expect(fallback.code).toBe(0);
+    expect(fallback.output).toMatch(/has no month \d{4}-\d{2}: .* pages for oncall, lead go to the fallback \(duty\)/);
   });
 });

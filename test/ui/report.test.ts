@@ -239,6 +239,20 @@ describe("the report in the web UI", () => {
 
     expect((await getPage(h.app, "/ui/report?period=2026Q9", cookie)).statusCode).toBe(400);
   });
+
+  it("a period given twice is a 400 with a page saying so, as on the API (review L6)", async () => {
+    h = await uiCollector();
+    const twice = "period=2026Q1&period=2026Q4";
+    const api = await h.app.inject({ url: `/api/v1/kpi?${twice}`, headers: { authorization: `Bearer ${h.tokens.client_auditor}` } });
+    expect(api.statusCode).toBe(400);
+    const { cookie } = await login(h.app, h.tokens.client_auditor);
+    for (const path of ["/ui/report", "/ui/report.csv", "/ui/report.pdf"]) {
+      const res = await getPage(h.app, `${path}?${twice}`, cookie);
+      expect(res.statusCode, path).toBe(400);
+      expect(res.headers["content-type"], path).toContain("text/html");
+      expect(visibleText(res.body), path).toContain("period 参数只能给一次");
+    }
+  });
 });
 
 describe("watchfloor report verify", () => {

@@ -154,18 +154,23 @@ export async function reportPage(r: ReportData, lang: Lang, now: number, viewer?
   );
 }
 
-function periodOf(req: FastifyRequest, deps: UiDeps): string {
+/** The period asked for (default the current quarter); undefined when `period` is given more than once. */
+function periodOf(req: FastifyRequest, deps: UiDeps): string | undefined {
   const asked = (req.query as Record<string, unknown>)["period"];
+  // Given twice, it is a 400 as on the API: answering one of them would show a period nobody chose.
+  if (Array.isArray(asked)) return undefined;
   return typeof asked === "string" && asked ? asked : quarterOf(deps.clock.now(), deps.policy.timezone);
 }
 
-function badPeriod(req: FastifyRequest, reply: FastifyReply, label: string) {
+function badPeriod(req: FastifyRequest, reply: FastifyReply, label: string | undefined) {
   const v = viewerOf(req);
+  const what =
+    label !== undefined ? `period ${label}` : v.lang === "zh" ? "period 参数只能给一次" : "period given more than once";
   return sendHtml(
     reply,
     400,
     <Layout title={v.w.report} path="/ui/report" lang={v.lang} viewer={v}>
-      <Message kind="error" text={`${v.w.badRequest}: period ${label} (2026Q3, 2026-07)`} />
+      <Message kind="error" text={`${v.w.badRequest}: ${what} (2026Q3, 2026-07)`} />
     </Layout>,
   );
 }
@@ -174,7 +179,7 @@ export async function reportPages(scope: UiScope, deps: UiDeps): Promise<void> {
   scope.get("/ui/report", onSession(READERS), async (req, reply) => {
     const v = viewerOf(req);
     const label = periodOf(req, deps);
-    const r = await reportFor(deps, label);
+    const r = label === undefined ? undefined : await reportFor(deps, label);
     if (!r) return badPeriod(req, reply, label);
     return sendHtml(reply, 200, await reportPage(r, v.lang, deps.clock.now(), v));
   });
@@ -186,7 +191,7 @@ export async function reportPages(scope: UiScope, deps: UiDeps): Promise<void> {
   ) =>
     scope.get(`/ui/report.${ext}`, onSession(READERS), async (req, reply) => {
       const label = periodOf(req, deps);
-      const r = await reportFor(deps, label);
+      const r = label === undefined ? undefined : await reportFor(deps, label);
       if (!r) return badPeriod(req, reply, label);
       return reply
         .type(type)
