@@ -254,7 +254,12 @@ export class Agent {
   ): void {
     const key = instanceKey(device.config.id, condition.name, labels);
     const tracks = this.tracksOf(device.config.id);
-    const step = debounceStep(tracks.get(key)?.track ?? initialTrack, observed, at, condition);
+    const held = tracks.get(key);
+    const step = debounceStep(held?.track ?? initialTrack, observed, at, condition);
+    // A steady instance (the usual poll) keeps the object held: polling retains nothing new, so the old
+    // generation is not filled with last poll's copies.
+    if (held && !step.change && held.track.pendingPolls === 0 && step.track.pendingPolls === 0 && held.track.state === step.track.state)
+      return;
     const inst: TrackedInstance = { device: device.config.id, condition: condition.name, labels, track: step.track };
     // A change the outbox did not take leaves the instance where it was: the next poll makes the same
     // change again (with the same observedAt), rather than the agent believing what the collector never hears.

@@ -5,8 +5,8 @@ import type { Reading } from "./profiles/map.ts";
 
 async function page(store: LatestReadings): Promise<string> {
   let text = "";
-  await store.write((chunk) => {
-    text += chunk;
+  await store.write(async (chunk) => {
+    text += chunk.toString();
   });
   return text;
 }
@@ -68,8 +68,8 @@ describe("the latest readings on /metrics", () => {
     for (let d = 0; d < 200; d++)
       store.set(`sw-${d}`, Array.from({ length: 48 }, (_, p) => port(`GigabitEthernet1/0/${p + 1}`, 1, p)).flat());
     const chunks: string[] = [];
-    await store.write((c) => {
-      chunks.push(c);
+    await store.write(async (c) => {
+      chunks.push(c.toString());
     });
     expect(chunks.length).toBeGreaterThan(10);
     for (const c of chunks) expect(c.length).toBeLessThan(128 * 1024);
@@ -77,6 +77,26 @@ describe("the latest readings on /metrics", () => {
     expect(text.match(/^# TYPE watchfloor_if_oper_up gauge$/gm)).toHaveLength(1);
     expect(text.match(/^# TYPE watchfloor_if_in_octets_total counter$/gm)).toHaveLength(1);
     expect(samples(text)).toHaveLength(200 * 48 * 2);
+  });
+
+  it("a chunk stays as it was until the writer is done with it, however late (its memory is then reused)", async () => {
+    const store = new LatestReadings("watchfloor_");
+    for (let d = 0; d < 100; d++)
+      store.set(`sw-${d}`, Array.from({ length: 48 }, (_, p) => port(`GigabitEthernet1/0/${p + 1}`, p % 2, d * 1000 + p)).flat());
+    const expected = await page(store);
+    // A slow socket: each chunk is read only when the writer resolves, 5 ms later.
+    let late = "";
+    await store.write(
+      (chunk) =>
+        new Promise<void>((done) =>
+          setTimeout(() => {
+            late += chunk.toString();
+            done();
+          }, 5),
+        ),
+    );
+    expect(late).toBe(expected);
+    expect(samples(late)).toContain('watchfloor_if_in_octets_total{device="sw-99",ifname="GigabitEthernet1/0/48"} 99047');
   });
 
   it("skips a reading whose name an agent metric already has, so the page stays valid", async () => {

@@ -168,7 +168,7 @@ class SnmpDriverSession implements DriverSession<SnmpSource> {
     let round = first;
     let aboard = riders;
     // The varbinds themselves are the walk's rows (no wrapper per varbind): `end` is set on the rare
-    // error varbind, and the value is converted in place once the walk is done.
+    // error varbind, and the value is converted in place as it arrives.
     const fetch = async (oids: string[], reps: number) => {
       let lists: WalkedVarbind[][];
       if (aboard.length === 0) lists = await req.bulk(oids, reps);
@@ -204,17 +204,20 @@ class SnmpDriverSession implements DriverSession<SnmpSource> {
         lists = lists.slice(aboard.length);
         aboard = [];
       }
-      for (const list of lists) for (const vb of list) if (snmp.isVarbindError(vb)) vb.end = true;
+      // Values are converted as they arrive: an octet string is a view of its reply's buffer, which it
+      // would otherwise keep alive until the walk ends.
+      for (const list of lists)
+        for (const vb of list) {
+          if (snmp.isVarbindError(vb)) vb.end = true;
+          else vb.value = varbindValue(vb);
+        }
       return lists;
     };
     const limits = { ...this.o, answered: () => req.answered, expectedRows: this.rowsLastPoll };
     while (round.length > 0) {
       const walked = await walkColumns(round, fetch, limits, signal);
       for (const [column, res] of walked) {
-        if (res.ok) {
-          for (const vb of res.rows.values()) vb.value = varbindValue(vb);
-          this.rowsLastPoll.set(column, res.rows.size);
-        }
+        if (res.ok) this.rowsLastPoll.set(column, res.rows.size);
         columns.set(column, res as ColumnResult<{ value: string | number | bigint }>);
       }
       const next = new Set<string>();

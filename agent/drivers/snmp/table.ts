@@ -108,25 +108,26 @@ export function tableRead(src: TableSource, columns: Columns): RawRead {
   const filter = src.where ? columns.get(src.where.column) : undefined;
   const allowed = src.where?.in ? new Set(src.where.in.map(String)) : undefined;
   const pattern = src.where?.match ? new RegExp(src.where.match) : undefined;
-  for (const [index, vb] of res.rows) {
+  // forEach, not for…of with [index, vb]: no entry array per row and poll.
+  res.rows.forEach((vb, index) => {
     if (src.where) {
       const v = filter?.ok ? filter.rows.get(index)?.value : undefined;
-      if (v === undefined) continue;
-      if (allowed && !allowed.has(String(v))) continue;
-      if (pattern && !pattern.test(String(v))) continue;
+      if (v === undefined) return;
+      if (allowed && !allowed.has(String(v))) return;
+      if (pattern && !pattern.test(String(v))) return;
     }
-    const labels = labelsOf(src, index, columns);
     let value = vb.value;
-    indexes.push(index);
     if (src.times || src.per || src.digits) {
       const factor = src.times ? cell(columns, src.times, index) : 1;
       const divisor = src.per ? sumOf(divisorColumns(src.per), columns, index) : 1;
       const decimals = src.digits ? powerOfTen(cell(columns, src.digits, index)) : 1;
-      if (factor === undefined || divisor === undefined || divisor === 0 || decimals === undefined) continue;
+      if (factor === undefined || divisor === undefined || divisor === 0 || decimals === undefined) return;
       value = (Number(value) * factor) / divisor / decimals;
     }
-    samples.push({ labels, value });
-  }
+    // indexes[i] is samples[i]'s row (a row skipped above has neither).
+    indexes.push(index);
+    samples.push({ labels: labelsOf(src, index, columns), value });
+  });
   keepRowsApart(src, samples, indexes);
   return { ok: true, samples };
 }
