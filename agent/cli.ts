@@ -55,6 +55,13 @@ export async function main(argv: string[]): Promise<number> {
     const { resolveAutoProfiles } = await import("./drivers/snmp/auto.ts");
     for (const problem of await resolveAutoProfiles(site.devices, site.profiles, Date.now, logger)) logger.error(problem);
   }
+  // Every profile in the folder was loaded to check the config (~0.6 MB for the shipped ones). Without a
+  // `profile: auto` device (whose watch composes from all of them at any poll), only the profiles the
+  // devices are read with, and what those include, are kept.
+  if (!site.devices.some((d) => d.config.profile === "auto")) {
+    const used = new Set(site.devices.flatMap((d) => appliedIds(d.profile, site.profiles)));
+    for (const id of [...site.profiles.keys()]) if (!used.has(id)) site.profiles.delete(id);
+  }
   // What each device is read with: a `profile: auto` device may be composed again by a poll.
   const applied = (id: string) => {
     const d = site.devices.find((x) => x.config.id === id);
