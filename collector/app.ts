@@ -103,6 +103,7 @@ export async function buildCollector(
     clock: deps.clock,
     logger: deps.logger,
     expected: deps.config.agents.filter((a) => a.heartbeat).map((a) => a.id),
+    futureToleranceMs: deps.config.ingest.clockSkewSeconds * 1000,
   });
   const metrics = new CollectorMetrics(deps.registry, {
     faults: () => faults,

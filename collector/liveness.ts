@@ -50,6 +50,8 @@ export class AgentLiveness {
       checkEveryMs?: number;
       /** Agent ids that must heartbeat (collector.agents without `heartbeat: false`). */
       expected?: readonly string[];
+      /** collector.ingest.clockSkewSeconds in ms: no heartbeat time lies further ahead of the collector's clock. */
+      futureToleranceMs?: number;
     },
   ) {
     this.startedAt = deps.clock.now();
@@ -186,6 +188,15 @@ export class AgentLiveness {
     this.startedAt = this.deps.clock.now();
     this.arrived.clear();
     this.delivered.clear();
+    // Heartbeat times are bounded at ingest; one recorded before that may lie in the future.
+    const now = this.deps.clock.now();
+    void this.deps.store
+      .pullBackLastSeen(now + (this.deps.futureToleranceMs ?? 60_000), now)
+      .then((agents) => {
+        if (agents.length > 0)
+          this.deps.logger.warn({ agents, lastSeen: new Date(now).toISOString() }, "agents' last heartbeat was recorded in the future; taken as now");
+      })
+      .catch((err) => this.deps.logger.error({ err }, "could not check the agents' last heartbeats for times in the future"));
     this.timer = setInterval(
       () => void this.check().catch((err) => this.deps.logger.error({ err }, "agent liveness check failed; trying again")),
       this.deps.checkEveryMs ?? 1000,

@@ -248,6 +248,16 @@ export class CollectorStore {
     };
   }
 
+  /**
+   * Agents whose last heartbeat lies after `bound` (a store written when agents' clocks were trusted
+   * without a bound: a heartbeat dated 2099 would keep them up for ever) get `to` instead; their ids.
+   */
+  async pullBackLastSeen(bound: number, to: number): Promise<string[]> {
+    const rows = await this.db.q.selectFrom("agents").select("id").where("last_seen", ">", bound).execute();
+    if (rows.length > 0) await this.db.q.updateTable("agents").set({ last_seen: to }).where("last_seen", ">", bound).execute();
+    return rows.map((r) => r.id);
+  }
+
   async markAgentDown(id: string): Promise<void> {
     await this.db.q.updateTable("agents").set({ down: 1 }).where("id", "=", id).execute();
   }

@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Outbox } from "../../agent/outbox/outbox.ts";
 import { Sender } from "../../agent/outbox/sender.ts";
 import { describe as sentenceOf } from "../../collector/http/ui/timeline.tsx";
+import { StoreDb } from "../../collector/store/store-db.ts";
+import { CollectorStore } from "../../collector/store/store.ts";
 import { tempDir, until } from "../harness/process.ts";
 import { AGENT_TOKEN, testCollector } from "./harness.ts";
 
@@ -104,6 +106,21 @@ describe("H3: a future-dated heartbeat neither opens a breached agent.down nor b
     c.h.clock.advance(46_000);
     await c.h.ctx.liveness.check();
     expect(c.faults("agent.down").map((f) => f.openedAt)).toEqual([now + 30_000]);
+  });
+});
+
+describe("a store written before the bound: an agent's last heartbeat dated 2099", () => {
+  it("is taken as the start time, so the agent is called down once it stays silent", async () => {
+    const store = new CollectorStore(StoreDb.sqlite(":memory:"));
+    // What the unbounded collector recorded for the reviewer's heartbeat.
+    await store.agentSeen("agent-1", Date.parse("2099-01-01T00:00:00+08:00"), 15);
+    h = await testCollector({ start: NOW, store });
+    const lastSeen = async () =>
+      Date.parse(((await h!.call("GET", "/api/v1/agents", h!.tokens.engineer)).body.agents as Array<{ last_seen: string }>)[0]!.last_seen);
+    await until("last_seen pulled back", async () => ((await lastSeen()) === now ? true : undefined), 5_000, 20);
+    h.clock.advance(46_000);
+    await h.ctx.liveness.check();
+    expect(h.ctx.faults.liveFaults().filter((f) => f.condition === "agent.down").map((f) => f.openedAt)).toEqual([now + 45_000]);
   });
 });
 
