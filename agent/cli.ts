@@ -91,14 +91,17 @@ export async function main(argv: string[]): Promise<number> {
     site.devices.map((d) => ({ id: d.config.id, profiles: applied(d.config.id) })),
   );
   const outboxFile = resolve(agentConfig.dataDir, "outbox.db");
+  const refuseOutbox = (doing: string, err: unknown) => {
+    const message = `cannot ${doing} the outbox ${outboxFile} (agent.dataDir): ${outboxProblem(err)}`;
+    logger.fatal({ outbox: outboxFile, error: (err as Error).message }, `refusing to start: ${message}`);
+    process.stderr.write(`watchfloor-agent: refusing to start: ${message}\n`);
+    return 1;
+  };
   let outbox: Outbox;
   try {
     outbox = new Outbox(outboxFile);
   } catch (err) {
-    const message = `cannot open the outbox ${outboxFile} (agent.dataDir): ${outboxProblem(err)}`;
-    logger.fatal({ outbox: outboxFile, error: (err as Error).message }, `refusing to start: ${message}`);
-    process.stderr.write(`watchfloor-agent: refusing to start: ${message}\n`);
-    return 1;
+    return refuseOutbox("open", err);
   }
   const agent = await Agent.create({
     agentId: agentConfig.id,
@@ -135,6 +138,13 @@ export async function main(argv: string[]): Promise<number> {
       at: new Date(systemClock.now()).toISOString(),
       interval: agentConfig.heartbeat,
     });
+  // The first heartbeat shows the outbox takes writes: an existing file opens on a full disk.
+  try {
+    heartbeat();
+  } catch (err) {
+    outbox.close();
+    return refuseOutbox("write to", err);
+  }
   const server = buildAgentServer({
     registry,
     readings: metrics.readings,
@@ -171,7 +181,6 @@ export async function main(argv: string[]): Promise<number> {
   );
   // The demo and tests read this line to find the port when listening on :0.
   process.stdout.write(`watchfloor-agent listening on ${address}\n`);
-  heartbeat();
   // A heartbeat that cannot be written (the outbox's disk) is reported; the next one tries again.
   const heartbeatTimer = setInterval(() => {
     try {

@@ -91,4 +91,26 @@ describe.skipIf(skipWithout(smallDiskMissing(), SUITE))(SUITE, () => {
       fresh.unmount();
     }
   }, 90_000);
+
+  it("refuses to start when its existing outbox opens but cannot be written (the disk filled while it was stopped)", async () => {
+    await floor.agent!.stop();
+    disk.fill();
+    try {
+      const run = await promisify(execFile)(process.execPath, [join(ROOT, "bin/watchfloor-agent.mjs"), "--config", floor.config, "--listen", "127.0.0.1:0"], {
+        env: { ...process.env, ...floor.env },
+        timeout: 60_000,
+      }).then(
+        () => ({ code: 0, stderr: "" }),
+        (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+      // Opening may already fail (SQLite cannot grow its WAL index), or only the first write.
+      expect(run.stderr).toMatch(/^watchfloor-agent: refusing to start: cannot (open|write to) the outbox /);
+      expect(run.stderr).toContain(join(floor.dir, "agent", "outbox.db"));
+      expect(run.stderr).toMatch(/SQLITE_(FULL|IOERR)[^\n]*the disk is full or failing; free space on it/);
+    } finally {
+      disk.free();
+    }
+  }, 90_000);
 });
