@@ -340,11 +340,12 @@ export class PagingService {
     const queued: Array<{ person: string; delivery?: number }> = [];
     // The faults are stored once, under a short id the link and the audit entries name (not the ids:
     // a 1,500-fault group's ids in every fault's entry made each step's audit grow with its square).
+    const reopenCounts = new Map(faults.map((f) => [f.id, f.reopenCount]));
     const group: PageGroup = {
       id: groupId(step.key, ids),
       stepKey: step.key,
       faultIds: ids,
-      episodes: ids.map((id) => faults.find((f) => f.id === id)!.reopenCount),
+      episodes: ids.map((id) => reopenCounts.get(id)!),
       createdAt: now,
     };
     if (persons.length > 0) await queue.saveGroup(group);
