@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,6 +36,15 @@ describe.skipIf(skipWithout(smallDiskMissing(), SUITE))(SUITE, () => {
   const onBattery = async () =>
     (await floor.api<FaultList>("/api/v1/faults")).body.faults.filter((f) => f.device === "ups-1" && f.condition === "ups.on_battery");
   const agentMetrics = () => fetch(`${floor.agentUrl}/metrics`).then((r) => r.text());
+  /** Starts the agent as a process of its own; its exit code and stderr (it is expected not to start). */
+  const startAgentOnce = (config: string) =>
+    promisify(execFile)(process.execPath, [join(ROOT, "bin/watchfloor-agent.mjs"), "--config", config, "--listen", "127.0.0.1:0"], {
+      env: { ...process.env, ...floor.env },
+      timeout: 60_000,
+    }).then(
+      () => ({ code: 0, stderr: "" }),
+      (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+    );
 
   it("keeps a condition change the outbox could not take and sends it once the disk has room", async () => {
     await until("first poll", async () => (await agentMetrics()).includes('watchfloor_ups_on_battery{device="ups-1"} 0'), 30_000);
@@ -73,15 +83,8 @@ describe.skipIf(skipWithout(smallDiskMissing(), SUITE))(SUITE, () => {
     try {
       fresh.fill();
       const config = floor.config.replace(/site\.yaml$/, "site-full.yaml");
-      const { readFileSync, writeFileSync } = await import("node:fs");
       writeFileSync(config, readFileSync(floor.config, "utf8").replace(`dataDir: ${join(floor.dir, "agent")}\n`, `dataDir: ${fresh.dir}\n`));
-      const run = await promisify(execFile)(process.execPath, [join(ROOT, "bin/watchfloor-agent.mjs"), "--config", config, "--listen", "127.0.0.1:0"], {
-        env: { ...process.env, ...floor.env },
-        timeout: 60_000,
-      }).then(
-        () => ({ code: 0, stderr: "" }),
-        (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
-      );
+      const run = await startAgentOnce(config);
       expect(run.code).toBe(1);
       const lines = run.stderr.trim().split("\n");
       expect(lines).toHaveLength(1);
@@ -96,13 +99,7 @@ describe.skipIf(skipWithout(smallDiskMissing(), SUITE))(SUITE, () => {
     await floor.agent!.stop();
     disk.fill();
     try {
-      const run = await promisify(execFile)(process.execPath, [join(ROOT, "bin/watchfloor-agent.mjs"), "--config", floor.config, "--listen", "127.0.0.1:0"], {
-        env: { ...process.env, ...floor.env },
-        timeout: 60_000,
-      }).then(
-        () => ({ code: 0, stderr: "" }),
-        (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
-      );
+      const run = await startAgentOnce(floor.config);
       expect(run.code).toBe(1);
       expect(run.stderr.trim().split("\n")).toHaveLength(1);
       // Opening may already fail (SQLite cannot grow its WAL index), or only the first write.
