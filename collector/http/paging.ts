@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { CollectorContext } from "../context.ts";
 import { formatInstant } from "../domain/index.ts";
@@ -35,6 +35,30 @@ const ACK_REFUSED = {
   expired: "链接已过期 (link expired)",
   not_found: "链接无效 (invalid link)",
 } as const;
+
+const ACK_RESULT = {
+  zh: {
+    acknowledged: "已确认",
+    already: "此前已确认或已处理",
+    not_found: "未找到",
+    refused: "未能确认",
+    earlier: "未确认：此链接针对较早的一次发生 (this link is for an earlier occurrence)",
+  },
+  en: {
+    acknowledged: "acknowledged",
+    already: "already acknowledged or handled",
+    not_found: "not found",
+    refused: "not acknowledged",
+    earlier: "not acknowledged: this link is for an earlier occurrence",
+  },
+} as const;
+
+type AckRequest = { Params: { "*": string }; Querystring: { lang?: string } };
+
+/** The acknowledge page's language (?lang=en, else Chinese) and its own path for the language link. */
+function ackView(req: FastifyRequest<AckRequest>): { lang: "zh" | "en"; path: string } {
+  return { lang: req.query.lang === "en" ? "en" : "zh", path: `/ack/${req.params["*"]}` };
+}
 
 /** A link whose faults have all reopened since the page: it answers nothing of the new occurrence. */
 const EARLIER = "此链接针对该故障较早的一次发生，不能确认本次 (this link is for an earlier occurrence)";
@@ -136,13 +160,14 @@ export async function pagingRoutes(
 
     // A wildcard, not ":token": fastify caps path parameters at 100 characters and a token is longer.
     // GET only shows a button: chat apps fetch links to preview them, and a preview must not acknowledge.
-    ack.get<{ Params: { "*": string } }>("/ack/*", { config: { allow: PUBLIC.ackLink } }, async (req, reply) => {
+    ack.get<AckRequest>("/ack/*", { config: { allow: PUBLIC.ackLink } }, async (req, reply) => {
       if (!paging) return notConfigured(reply);
+      const view = ackView(req);
       const link = await paging.ackLink(req.params["*"]);
       if (!link.ok)
-        return page(reply, link.reason === "expired" ? 410 : 403, ackResultPage({ title: ACK_REFUSED[link.reason], lines: [] }));
+        return page(reply, link.reason === "expired" ? 410 : 403, ackResultPage({ title: ACK_REFUSED[link.reason], lines: [], ...view }));
       const current = link.faults.filter((f) => !f.earlier);
-      if (current.length === 0) return page(reply, 409, ackResultPage({ title: EARLIER, lines: [] }));
+      if (current.length === 0) return page(reply, 409, ackResultPage({ title: EARLIER, lines: [], ...view }));
       return page(
         reply,
         200,
@@ -150,31 +175,28 @@ export async function pagingRoutes(
           person: paging.personName(link.person) ?? link.person,
           faults: current,
           inventory: ctx.inventory,
+          ...view,
         }),
       );
     });
 
-    ack.post<{ Params: { "*": string } }>("/ack/*", { config: { allow: PUBLIC.ackLink } }, async (req, reply) => {
+    ack.post<AckRequest>("/ack/*", { config: { allow: PUBLIC.ackLink } }, async (req, reply) => {
       if (!paging) return notConfigured(reply);
+      const view = ackView(req);
       const res = await paging.ackByToken(req.params["*"]);
       if (!res.ok)
-        return page(reply, res.reason === "expired" ? 410 : 403, ackResultPage({ title: ACK_REFUSED[res.reason], lines: [] }));
-      const WORDS = {
-        acknowledged: "已确认",
-        already: "此前已确认或已处理",
-        not_found: "未找到",
-        refused: "未能确认",
-        earlier: "未确认：此链接针对较早的一次发生 (this link is for an earlier occurrence)",
-      } as const;
+        return page(reply, res.reason === "expired" ? 410 : 403, ackResultPage({ title: ACK_REFUSED[res.reason], lines: [], ...view }));
+      const WORDS = ACK_RESULT[view.lang];
       const faults = await ctx.faults.faultsById(res.faults.map((r) => r.id));
       const lines = res.faults.map((r) => {
         const f = faults.get(r.id);
-        const name = f ? faultTitle(f, ctx.inventory, "zh") : r.id;
+        const name = f ? faultTitle(f, ctx.inventory, view.lang) : r.id;
         const by = r.by ? `（${paging.personName(r.by) ?? r.by}）` : "";
         return { text: `${name}：${WORDS[r.result]}${by}${r.message ? ` ${r.message}` : ""}`, ok: r.result === "acknowledged" };
       });
       const allEarlier = res.faults.length > 0 && res.faults.every((r) => r.result === "earlier");
-      return page(reply, allEarlier ? 409 : 200, ackResultPage({ title: allEarlier ? EARLIER : "确认结果", lines }));
+      const title = allEarlier ? EARLIER : view.lang === "en" ? "Result" : "确认结果";
+      return page(reply, allEarlier ? 409 : 200, ackResultPage({ title, lines, ...view }));
     });
   });
 }

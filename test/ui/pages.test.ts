@@ -282,4 +282,22 @@ describe("web UI: the one-tap acknowledge page", () => {
     expect(visibleText(acked.body)).toContain("UPS 市电中断：已确认");
     expect(h.ctx.faults.liveFault(id)!.acknowledgedBy).toBe("zhangwei");
   });
+
+  it("English with ?lang=en: its language link stays on the page (it led to a Chinese login page)", async () => {
+    h = await uiCollector({ roster: true, site: true });
+    const id = await openFault(h.app, h.tokens.engineer, { device: "ups-1", class: "major", title: "UPS 市电中断" });
+    const token = signAckToken({ faults: [id], person: "zhangwei", expires: h.clock.now() + 3600_000 }, "ack-secret-for-tests");
+    const zh = await getPage(h.app, `/ack/${token}`);
+    expect(zh.body).toContain(`href="/ack/${token}?lang=en"`);
+    const en = await getPage(h.app, `/ack/${token}?lang=en`);
+    expect(en.statusCode).toBe(200);
+    const text = visibleText(en.body);
+    expect(text).toContain("acknowledge these faults");
+    expect(text).toContain("Acknowledge (remote support started)");
+    expect(text).not.toContain("请确认以下故障");
+    const acked = await h.app.inject({ method: "POST", url: `/ack/${token}?lang=en`, headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "" });
+    expect(visibleText(acked.body)).toContain("acknowledged");
+    expect(visibleText(acked.body)).not.toContain("已确认");
+    expect(h.ctx.faults.liveFault(id)!.acknowledgedBy).toBe("zhangwei");
+  });
 });
