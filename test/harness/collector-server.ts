@@ -91,13 +91,16 @@ export function stormBatches(inventory: Inventory, at: number, batch = 200): unk
 
 export type CollectorServer = Awaited<ReturnType<typeof startCollectorServer>>;
 
-/** Asks /healthz and the open-faults API over HTTP, one after the other, until stopped; returns each latency. */
-function probe(s: CollectorServer) {
+/**
+ * Asks /healthz and the open-faults API over HTTP (or only `paths`), one after the other, until stopped;
+ * returns each latency.
+ */
+function probe(s: CollectorServer, paths = ["/healthz", "/api/v1/faults?status=open"]) {
   const latencies: number[] = [];
   let running = true;
   const done = (async () => {
     for (let i = 0; running; i++) {
-      const url = i % 2 === 0 ? `${s.url}/healthz` : `${s.url}/api/v1/faults?status=open`;
+      const url = `${s.url}${paths[i % paths.length]}`;
       const t = performance.now();
       const res = await fetch(url, { headers: { authorization: `Bearer ${s.token}` } });
       await res.arrayBuffer();
@@ -122,7 +125,7 @@ const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length -
  * timer. On a shared machine the wall-clock delay also counts the time the OS ran other processes;
  * the CPU used within a gap is what this process held the loop for.
  */
-export async function measureWhile(s: CollectorServer, work: () => Promise<void>) {
+export async function measureWhile(s: CollectorServer, work: () => Promise<void>, probePaths?: string[]) {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   let heldCpuMs = 0;
@@ -132,7 +135,7 @@ export async function measureWhile(s: CollectorServer, work: () => Promise<void>
     heldCpuMs = Math.max(heldCpuMs, now - cpu);
     cpu = now;
   }, 1);
-  const api = probe(s);
+  const api = probe(s, probePaths);
   await work();
   const latencies = await api.stop();
   clearInterval(ticker);

@@ -5,16 +5,48 @@
  * call and the quarter's KPI. The cards refresh over htmx when the live stream (/ui/events) says the
  * record changed, when it reconnects, and every five minutes as a safety net.
  */
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Fault, type KpiReport, parsePeriod, type Policy, quarterOf } from "../../domain/index.ts";
 import { deviceOf, faultTitle, whatFailed } from "./conditions.ts";
 import { ClassBadge, Deadlines, StatusBadge, Time } from "./format.tsx";
-import { type Lang, named, ROLE_NAMES, type Words } from "./i18n.ts";
+import { CLASS_NAMES, type Lang, named, ROLE_NAMES, type Words } from "./i18n.ts";
 import { Layout } from "./layout.tsx";
 import { CardReadings } from "./readings.tsx";
+import { errorPage } from "./login.tsx";
 import { onSession, sendFragment, sendHtml, type UiDeps, type UiScope, viewerOf } from "./page.ts";
 
 const CLASS_RANK = { major: 0, severe: 1, general: 2 } as const;
+type FaultClass = keyof typeof CLASS_RANK;
+/**
+ * Cards the board renders at most, majors first: in a storm of 3,000 open faults every card made a
+ * 4 MB page and each refresh held the event loop for half a second, when the board is needed most.
+ * The rest are counted, with links that narrow the board to a class (or `?zone=`).
+ */
+export const BOARD_CARD_LIMIT = 200;
+
+/** What the board shows: every open fault, or those of one class and/or zone (`/ui?class=major&zone=…`). */
+export interface BoardFilter {
+  class?: FaultClass;
+  zone?: string;
+}
+
+/** The filter a query asks for; undefined when it is not one (a class that does not exist, a key twice). */
+function boardFilterOf(req: FastifyRequest): BoardFilter | undefined {
+  const q = req.query as Record<string, unknown>;
+  const cls = q["class"];
+  const zone = q["zone"];
+  if (cls !== undefined && (typeof cls !== "string" || !Object.hasOwn(CLASS_RANK, cls))) return undefined;
+  if (zone !== undefined && typeof zone !== "string") return undefined;
+  return { ...(cls ? { class: cls as FaultClass } : {}), ...(zone ? { zone } : {}) };
+}
+
+function filterQuery(f: BoardFilter): string {
+  const q = new URLSearchParams();
+  if (f.class) q.set("class", f.class);
+  if (f.zone) q.set("zone", f.zone);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
 /** How often the live stream tells the browser the server's time (keeps countdowns right, the line open). */
 const CLOCK_EVERY_MS = 15_000;
 const CHANGE_POLL_MS = 1_000;
@@ -68,14 +100,25 @@ function FaultCard(p: { f: Fault; data: BoardData; lang: Lang; w: Words }) {
 }
 
 /** The cards alone: the fragment htmx swaps in. `data-server-now` re-syncs the countdowns. */
-export function FaultCards(p: { data: BoardData; lang: Lang; w: Words }) {
-  const open = p.data.faults
-    .filter((f) => f.status === "open" || f.status === "acknowledged")
-    .sort((a, b) => CLASS_RANK[a.class] - CLASS_RANK[b.class] || a.openedAt - b.openedAt);
+export function FaultCards(p: { data: BoardData; lang: Lang; w: Words; filter?: BoardFilter }) {
+  const filter = p.filter ?? {};
+  const zoneOf = (f: Fault) => p.data.deps.inventory.devices[f.device]?.zone;
+  const open = p.data.faults.filter(
+    (f) =>
+      (f.status === "open" || f.status === "acknowledged") &&
+      (!filter.class || f.class === filter.class) &&
+      (!filter.zone || zoneOf(f) === filter.zone),
+  );
+  const shown = open
+    .sort((a, b) => CLASS_RANK[a.class] - CLASS_RANK[b.class] || a.openedAt - b.openedAt)
+    .slice(0, BOARD_CARD_LIMIT);
+  const hidden = open.length - shown.length;
+  const perClass = (cls: FaultClass) => open.filter((f) => f.class === cls).length;
+  const filtered = filter.class !== undefined || filter.zone !== undefined;
   return (
     <section
       id="faults"
-      hx-get="/ui/board/cards"
+      hx-get={`/ui/board/cards${filterQuery(filter)}`}
       hx-trigger="wf:refresh from:body, every 300s"
       hx-swap="outerHTML"
       data-server-now={String(p.data.now)}
@@ -83,12 +126,35 @@ export function FaultCards(p: { data: BoardData; lang: Lang; w: Words }) {
       <h2>
         {p.w.openFaults} <small>{`(${open.length})`}</small>
       </h2>
+      {filtered ? (
+        <p class="filter">
+          {[filter.class ? named(CLASS_NAMES, p.lang, filter.class) : "", filter.zone ?? ""].filter(Boolean).join(" · ")}{" "}
+          <a href="/ui">{p.w.showAll}</a>
+        </p>
+      ) : null}
       {open.length === 0 ? <p class="muted">{p.w.noOpenFaults}</p> : null}
       <div class="cards">
-        {open.map((f) => (
+        {shown.map((f) => (
           <FaultCard f={f} data={p.data} lang={p.lang} w={p.w} />
         ))}
       </div>
+      {hidden > 0 ? (
+        <p class="more-faults">
+          {p.w.moreNotShown.replace("{n}", String(hidden))}
+          {filter.class
+            ? null
+            : (["major", "severe", "general"] as const).map((cls) =>
+                perClass(cls) > 0 ? (
+                  <>
+                    {" · "}
+                    <a href={`/ui${filterQuery({ ...filter, class: cls })}`}>
+                      {`${p.w.showOnly} ${named(CLASS_NAMES, p.lang, cls)} (${perClass(cls)})`}
+                    </a>
+                  </>
+                ) : null,
+              )}
+        </p>
+      ) : null}
     </section>
   );
 }
@@ -172,8 +238,15 @@ function boardData(deps: UiDeps): BoardData {
 }
 
 export async function boardPages(scope: UiScope, deps: UiDeps): Promise<void> {
+  const badFilter = (req: FastifyRequest, reply: FastifyReply) => {
+    const v = viewerOf(req);
+    return sendHtml(reply, 400, errorPage({ lang: v.lang, viewer: v, status: 400, text: `${v.w.badRequest}: class (major, severe, general), zone` }));
+  };
+
   scope.get("/ui", onSession(), async (req, reply) => {
     const v = viewerOf(req);
+    const filter = boardFilterOf(req);
+    if (!filter) return badFilter(req, reply);
     const data = boardData(deps);
     const tz = deps.policy.timezone;
     const period = parsePeriod(quarterOf(data.now, tz), tz);
@@ -185,7 +258,7 @@ export async function boardPages(scope: UiScope, deps: UiDeps): Promise<void> {
       reply,
       200,
       <Layout title={v.w.board} path="/ui" lang={v.lang} viewer={v} now={data.now} live>
-        <FaultCards data={data} lang={v.lang} w={v.w} />
+        <FaultCards data={data} lang={v.lang} w={v.w} filter={filter} />
         <div class="side">
           <OnCall oncall={oncall} lang={v.lang} w={v.w} />
           <Kpi kpi={await deps.faults.kpi(period, data.now)} w={v.w} auditHead={await deps.store.auditHead()} />
@@ -196,7 +269,9 @@ export async function boardPages(scope: UiScope, deps: UiDeps): Promise<void> {
 
   scope.get("/ui/board/cards", onSession(), async (req, reply) => {
     const v = viewerOf(req);
-    return sendFragment(reply, <FaultCards data={boardData(deps)} lang={v.lang} w={v.w} />);
+    const filter = boardFilterOf(req);
+    if (!filter) return badFilter(req, reply);
+    return sendFragment(reply, <FaultCards data={boardData(deps)} lang={v.lang} w={v.w} filter={filter} />);
   });
 
   liveEvents(scope, deps);
