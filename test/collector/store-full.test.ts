@@ -19,7 +19,7 @@ const batch = (n: number, tag: string) => ({
     type: "condition",
     device: `dev-${i}`,
     condition: "if.down",
-    labels: { ifname: `port-${i}`.padEnd(200, "x") },
+    labels: { ifname: `${tag}-port-${i}`.padEnd(200, "x") },
     state: "firing",
     observedAt: "2026-11-25T00:59:00Z",
   })),
@@ -78,6 +78,10 @@ describe("ingest on a full store: 503 'store full' with Retry-After, /healthz 50
     expect((await h.app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
     // Every accepted id is in the store: the 5 before and the 200 after (SQLite's own count).
     expect(h.store.sqlite!.prepare("SELECT count(*) AS n FROM events WHERE agent = 'agent-1'").get()).toEqual({ n: 205 });
+    // The engine kept nothing of the refused batch: one fault per event, none twice.
+    const faults = (await h.call("GET", "/api/v1/faults", h.tokens.admin)).body.faults as Array<{ device: string; labels: Record<string, string> }>;
+    expect(faults).toHaveLength(205);
+    expect(new Set(faults.map((f) => `${f.device}|${JSON.stringify(f.labels)}`)).size).toBe(205);
     await h.app.close();
   });
 
