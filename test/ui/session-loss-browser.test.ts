@@ -89,6 +89,7 @@ describe.skipIf(skip)("nothing lost when the session ends or the network goes (c
     await expect.poll(() => queued(page), { timeout: 10_000 }).toBe(0);
     const r = await round();
     expect(r.checkins[stop.id]?.via).toBe("manual");
+    expect(await section.locator(".checkin").textContent()).toBe("已签到");
     expect(r.answers[`${stop.id}/${item.id}`]?.value).toBe(item.expect === "yes");
     await context.close();
   });
@@ -110,6 +111,9 @@ describe.skipIf(skip)("nothing lost when the session ends or the network goes (c
     expect(await page.textContent("#queue-status")).toContain("登录已过期，请重新登录");
     expect(await queued(page)).toBe(1);
     expect(await form.getAttribute("class")).toContain("pending"); // not shown as saved
+    expect(await page.locator("#queue-status").isVisible()).toBe(true);
+    expect((await page.locator("#queue-status").boundingBox())!.y).toBeGreaterThanOrEqual(0); // in sight (sticky)
+    expect((await page.locator("#queue-status").boundingBox())!.y).toBeLessThan(740);
     await page.screenshot({ path: join(SHOTS, "uifix-session-ended-answer-360.png") });
     expect((await round()).answers[`${stop.id}/${reading.id}`]).toBeUndefined();
 

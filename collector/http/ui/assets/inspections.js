@@ -17,6 +17,7 @@
         login: "重新登录",
         kept: "条未发送的记录已保留，登录后自动发送",
         checkinQueued: "已签到（待发送）",
+        checkedIn: "已签到",
       }
     : {
         queued: "waiting to be sent (offline; sent when the network returns)",
@@ -25,6 +26,7 @@
         login: "Log in again",
         kept: "unsent entries are kept and sent after login",
         checkinQueued: "Checked in (waiting to be sent)",
+        checkedIn: "Checked in",
       };
   let csrf = "";
   try {
@@ -171,6 +173,11 @@
         } else {
           reloadWhenDone = reloadWhenDone || e.reload;
           if (e.kind === "answer") await marked(res, e.data);
+          const checkin = e.kind === "checkin" && document.querySelector(`#stop-${e.stop} .checkin.pending`);
+          if (checkin) {
+            checkin.textContent = T.checkedIn;
+            checkin.classList.remove("pending");
+          }
         }
       }
     } finally {
