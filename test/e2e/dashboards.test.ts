@@ -55,6 +55,10 @@ function panelQueries(): Array<{ what: string; expr: string }> {
 const NOT_STAGED: Record<string, string> = {
   // Needs the kernel to drop datagrams on the trap socket: agent/drivers/snmp/udp-drops.test.ts.
   WatchfloorTrapsLost: "increase(watchfloor_agent_snmp_trap_kernel_drops_total[15m]) > 0",
+  // Need a full disk under the agent's outbox / the collector's store: test/e2e/agent-disk-full.test.ts and
+  // collector-disk-full.test.ts fill a tmpfs and check the counters these alert on.
+  WatchfloorOutboxNotWritable: 'increase(watchfloor_agent_errors_total{component="outbox"}[5m]) > 0',
+  WatchfloorStoreFailing: "increase(watchfloor_store_failures_total[5m]) > 0",
 };
 
 function ruleQueries(): Array<{ what: string; expr: string }> {
