@@ -58,6 +58,14 @@ describe("web UI: login and sessions", () => {
       expect(res.statusCode, url).toBe(302);
       expect(res.headers.location, url).toBe(login);
     }
+    // An htmx refresh of an open fault page: back to that page, not to the fragment or the board.
+    const hx = await h.app.inject({
+      method: "GET",
+      url: "/ui/faults/F-1/readings",
+      headers: { "hx-request": "true", "hx-current-url": "http://localhost:80/ui/faults/F-1", host: "localhost:80" },
+    });
+    expect(hx.statusCode).toBe(401);
+    expect(hx.headers["hx-redirect"]).toBe("/ui/login?next=%2Fui%2Ffaults%2FF-1");
     // A well-formed id nobody issued is an expired session; a malformed cookie is a 400, never a 500.
     const forged = await getPage(h.app, "/ui", `wf_session=${"A".repeat(43)}`);
     expect(forged.headers.location).toBe("/ui/login");

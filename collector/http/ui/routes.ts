@@ -181,7 +181,7 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
           clearBadCookie(reply);
           return sendHtml(reply, 400, errorPage({ lang, status: 400, text: WORDS[lang].badRequest, toLogin: true }));
         }
-        if (req.headers["hx-request"]) return reply.code(401).header("hx-redirect", "/ui/login").send("");
+        if (req.headers["hx-request"]) return reply.code(401).header("hx-redirect", loginUrl(returnTo(req))).send("");
         return reply.redirect(loginUrl(returnTo(req)), req.method === "GET" ? 302 : 303);
       }
       req.session = { _csrf: session.csrfSecret };
@@ -223,13 +223,17 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
 
 /**
  * Where a login should bring the person back to: the page asked for, or for a form post the page the
- * form was on (its same-origin Referer), so a session that ended mid-form does not land on the board.
+ * form was on (its same-origin Referer), for an htmx refresh the page it refreshes (HX-Current-URL), so
+ * a session that ended mid-form or on an open fault page does not land on the board.
  */
 function returnTo(req: FastifyRequest): string | undefined {
-  if (req.method === "GET" || req.method === "HEAD") return safeNext(req.url);
+  const hx = req.headers["hx-request"] ? req.headers["hx-current-url"] : undefined;
+  if (typeof hx !== "string" && (req.method === "GET" || req.method === "HEAD")) return safeNext(req.url);
   try {
-    const ref = new URL(req.headers.referer ?? "");
-    return ref.host === req.headers.host ? safeNext(ref.pathname + ref.search) : undefined;
+    const ref = new URL(typeof hx === "string" ? hx : (req.headers.referer ?? ""));
+    // Through URL on both sides, so "localhost:80" and "http://localhost" compare equal.
+    const host = new URL(`${ref.protocol}//${req.headers.host ?? ""}`).host;
+    return ref.host === host ? safeNext(ref.pathname + ref.search) : undefined;
   } catch {
     return undefined;
   }
