@@ -89,7 +89,11 @@ describe.skipIf(skipWithout(smallDiskMissing(), SUITE))(SUITE, () => {
   it("restarted on the full disk: refuses saying the disk is full, not that the store is damaged; store check says NOT CHECKED; after freeing space all is there", async () => {
     disk.fill();
     const proc = node("watchfloor-collector.mjs", ["--config", floor.config, "--listen", "127.0.0.1:0"], { env: floor.env });
-    const code = await new Promise<number | null>((r) => proc.child.once("exit", r));
+    // One that starts after all (the old behaviour on some errors) is stopped, not left running.
+    const code = await Promise.race([
+      new Promise<number | null>((r) => proc.child.once("exit", r)),
+      proc.waitFor(/listening on/, 60_000).then(() => proc.stop().then(() => "started")),
+    ]).catch(() => proc.stop().then(() => "no exit"));
     expect(code, proc.output).toBe(1);
     expect(proc.output).toMatch(new RegExp(`refusing to start: store full: the disk holding ${file} has no room .*free space on it, nothing is damaged`));
     expect(proc.output).not.toMatch(/the store \S+ is damaged|store restore/);
