@@ -46,6 +46,8 @@ export async function pagingCollector(opts: {
   liveReadings?: LiveReadings;
   /** A node of an active/standby cluster (collector.ha) on this store. */
   cluster?: CollectorDeps["cluster"];
+  /** collector.ingest (time bounds at ingest); its defaults when absent. */
+  ingest?: { maxEventAgeSeconds?: string };
 }) {
   const clock = opts.clock ?? new ManualClock(START);
   const store = new CollectorStore(StoreDb.sqlite(opts.dbFile ?? ":memory:"));
@@ -55,6 +57,7 @@ export async function pagingCollector(opts: {
       { id: "alertmanager", token: AM_TOKEN, heartbeat: false },
     ],
     publicUrl: opts.publicUrl ?? "https://watchfloor.example.gov.cn",
+    ...(opts.ingest ? { ingest: opts.ingest } : {}),
   });
   const registry = opts.registry ?? new Registry();
   const { app, ctx, paging, routes, cluster } = await buildCollector({

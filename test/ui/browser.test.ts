@@ -23,7 +23,9 @@ describe.skipIf(skip)("web UI in chromium", () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    h = await uiCollector({ roster: true, site: true });
+    // The client auditor's step sends a Q3 fault 56 days late: taken at its own time only within
+    // collector.ingest.maxEventAgeSeconds (30 d by default, README "Agent clocks").
+    h = await uiCollector({ roster: true, site: true, ingest: { maxEventAgeSeconds: "90d" } });
     base = await listenForBrowser(h, PASSWORD);
     browser = await launchChromium();
   });

@@ -59,6 +59,8 @@ export async function uiCollector(
     templates?: Template[];
     clock?: ManualClock | Clock;
     liveReadings?: LiveReadings;
+    /** collector.ingest, for a collector with a roster (e.g. to take events older than 30 d at their own time). */
+    ingest?: { maxEventAgeSeconds?: string };
   } = {},
 ) {
   const site = opts.site ? { inventory: SITE, policy: SITE_POLICY } : {};
@@ -69,7 +71,12 @@ export async function uiCollector(
     ...(opts.liveReadings ? { liveReadings: opts.liveReadings } : {}),
   };
   const h = opts.roster
-    ? await pagingCollector({ notifications: notifications({ hook: "http://127.0.0.1:9/hook" }, {}), ...site, ...file })
+    ? await pagingCollector({
+        notifications: notifications({ hook: "http://127.0.0.1:9/hook" }, {}),
+        ...site,
+        ...file,
+        ...(opts.ingest ? { ingest: opts.ingest } : {}),
+      })
     : await testCollector({ ...site, ...file });
   const { app, store, clock } = h;
   const tokens = {} as Record<Role, string>;
