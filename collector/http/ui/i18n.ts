@@ -104,6 +104,7 @@ const zh = {
   report: "考核报告",
   users: "用户",
   error: "出错了",
+  storeUnavailable: "数据存储暂时不可用（磁盘已满或数据库无法连接），刚才的操作没有保存。请稍后再试，并通知系统管理员。",
 } as const;
 
 const en: Record<keyof typeof zh, string> = {
@@ -204,6 +205,7 @@ const en: Record<keyof typeof zh, string> = {
   report: "KPI report",
   users: "Users",
   error: "Something went wrong",
+  storeUnavailable: "The data store is unavailable (a full disk, or the database cannot be reached): what you just did was not saved. Try again in a moment, and tell the system administrator.",
 };
 
 export type Words = Record<keyof typeof zh, string>;

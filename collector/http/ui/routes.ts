@@ -5,6 +5,7 @@
  * tokens from @fastify/csrf-protection bound to that row, and the per-route role rule. Page modules
  * register their routes on the session scope.
  */
+import { isStoreFailure } from "../../store/health.ts";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import fastifyCookie from "@fastify/cookie";
@@ -102,6 +103,13 @@ export async function uiRoutes(app: FastifyInstance, ctx: Omit<UiDeps, "accounts
   const bodyParsing = new WeakSet<FastifyRequest>();
   const bodyRead = new WeakSet<FastifyRequest>();
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    // The store failed (a full disk, a database gone): the collector's condition, not the request's.
+    // A page that says so and when to try again, as the API's 503 does (the root handler logs the reason).
+    if (isStoreFailure(err as unknown)) {
+      req.log.error({ err }, "web UI request failed on the store");
+      reply.header("retry-after", "30");
+      return fail(req, reply, 503, WORDS[languageOf(req, reply)].storeUnavailable);
+    }
     const malformedBody = !err.statusCode && bodyParsing.has(req) && !bodyRead.has(req) && req.isMultipart();
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : malformedBody ? 400 : 500;
     if (status === 500) req.log.error({ err }, "web UI error");
