@@ -12,7 +12,7 @@ import { parse } from "yaml";
 import { AgentMetrics } from "../../agent/metrics.ts";
 import { buildAgentServer } from "../../agent/server.ts";
 import { AgentMetricsReadings } from "../../collector/inspections/live-readings.ts";
-import { labelTranslated } from "../../collector/http/ui/conditions.ts";
+import { conditionTranslated, labelTranslated } from "../../collector/http/ui/conditions.ts";
 import { formatReading, readingDuration } from "../../collector/http/ui/reading-format.ts";
 import { KEY_READINGS } from "../../collector/http/ui/readings.tsx";
 import { ManualClock } from "../../common/clock.ts";
@@ -135,6 +135,30 @@ describe("reading values as people read them", () => {
         for (const k of [...Object.keys(r.labels ?? {}), ...Object.keys(r.source?.labels ?? {})]) keys.add(k);
     }
     expect([...keys].filter((k) => !labelTranslated(k))).toEqual([]);
+  });
+
+  it("every condition a shipped profile, inspection template or the collector raises has its words in both languages (no raw key on a card)", () => {
+    const found = new Set<string>(["agent.down", "roster.missing", "device.unreachable", "manual", "inspection.abnormal"]);
+    /** Condition names anywhere in a YAML document: conditions[].name, traps' and onAbnormal's condition. */
+    const walk = (v: unknown, key?: string): void => {
+      if (Array.isArray(v)) for (const x of v) walk(x, key);
+      else if (v && typeof v === "object")
+        for (const [k, x] of Object.entries(v)) {
+          if (key === "conditions" && k === "name" && typeof x === "string") found.add(x);
+          if (k === "condition" && typeof x === "string") found.add(x);
+          walk(x, k === "name" ? key : k);
+        }
+    };
+    for (const sub of ["config/profiles", "config/inspections"]) {
+      const dir = join(ROOT, sub);
+      for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
+        const doc = parse(readFileSync(join(dir, file), "utf8")) as Record<string, unknown>;
+        walk(doc);
+        for (const c of (doc.conditions as Array<{ name?: string }> | undefined) ?? []) if (c.name) found.add(c.name);
+      }
+    }
+    expect(found.size).toBeGreaterThan(40);
+    expect([...found].filter((c) => !conditionTranslated(c)).sort()).toEqual([]);
   });
 
   it("every key reading of a condition is a labelled canonical reading", () => {

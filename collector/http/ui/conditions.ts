@@ -35,6 +35,25 @@ const CONDITIONS: Record<Lang, Record<string, string>> = {
     "pdu.near_overload": "PDU 接近过载",
     "ac.alarm": "空调告警",
     "ac.stopped": "空调停机",
+    "agent.down": "采集代理失联",
+    "roster.missing": "值班表缺失",
+    "device.fan_fault": "风扇故障",
+    "device.psu_fault": "电源模块故障",
+    "device.health_warning": "设备健康告警",
+    "display.power_off": "大屏断电",
+    "display.unreachable": "大屏控制器不可达",
+    "firewall.sessions_high": "防火墙会话数过高",
+    "ha.member_fault": "双机成员故障",
+    "ha.member_suspended": "双机成员挂起",
+    "ha.out_of_sync": "双机配置不同步",
+    "host.disk_full": "磁盘将满",
+    "link.degraded": "线路质量下降",
+    "nvr.camera_offline": "摄像机离线",
+    "service.down": "服务不可用",
+    "tls.certificate_expiring": "证书即将过期",
+    "trunk.error": "中继异常（拒绝呼叫）",
+    "wlan.ap_down": "无线 AP 离线",
+    "inspection.abnormal": "巡检异常",
     manual: "人工报障",
   },
   en: {
@@ -66,6 +85,25 @@ const CONDITIONS: Record<Lang, Record<string, string>> = {
     "pdu.near_overload": "PDU near overload",
     "ac.alarm": "air conditioner alarm",
     "ac.stopped": "air conditioner stopped",
+    "agent.down": "collector agent down",
+    "roster.missing": "duty roster missing",
+    "device.fan_fault": "fan fault",
+    "device.psu_fault": "power supply fault",
+    "device.health_warning": "device health warning",
+    "display.power_off": "display wall powered off",
+    "display.unreachable": "display controller unreachable",
+    "firewall.sessions_high": "firewall sessions high",
+    "ha.member_fault": "HA member fault",
+    "ha.member_suspended": "HA member suspended",
+    "ha.out_of_sync": "HA pair out of sync",
+    "host.disk_full": "disk nearly full",
+    "link.degraded": "link degraded",
+    "nvr.camera_offline": "camera offline",
+    "service.down": "service down",
+    "tls.certificate_expiring": "certificate expiring",
+    "trunk.error": "trunk refusing calls",
+    "wlan.ap_down": "wireless AP down",
+    "inspection.abnormal": "inspection finding",
     manual: "reported by hand",
   },
 };
@@ -141,6 +179,11 @@ export function labelName(key: string, lang: Lang): string {
 /** Whether a label has its words in both languages. */
 export function labelTranslated(key: string): boolean {
   return Object.hasOwn(LABELS.zh, key) && Object.hasOwn(LABELS.en, key);
+}
+
+/** Whether a condition has its words in both languages. */
+export function conditionTranslated(condition: string): boolean {
+  return Object.hasOwn(CONDITIONS.zh, condition) && Object.hasOwn(CONDITIONS.en, condition);
 }
 
 export function conditionName(condition: string, lang: Lang): string {
