@@ -218,8 +218,23 @@ export function readableTitle(
   deviceName: string,
   lang: Lang,
 ): string {
-  if (f.title !== `${f.condition} on ${f.device}`) return f.title;
+  if (f.title !== `${f.condition} on ${f.device}`) return titleIn(f.title, lang);
   return lang === "zh"
     ? `${deviceName} ${conditionName(f.condition, lang)}`
     : `${deviceName}: ${conditionName(f.condition, lang)}`;
+}
+
+const CJK = /[\u3400-\u9fff]/;
+
+/**
+ * A title written in both languages, "中文 / English" (as the shipped profiles write them), in the
+ * reader's: "语音中继中断 / SIP trunk not answering" is "语音中继中断" in Chinese and "SIP trunk not
+ * answering" in English. Any other title (a person's, one language only) is shown as written.
+ */
+export function titleIn(title: string, lang: Lang): string {
+  const m = /^(.+?) \/ (.+)$/.exec(title);
+  if (!m) return title;
+  const [, zh, en] = m as unknown as [string, string, string];
+  if (!CJK.test(zh) || CJK.test(en)) return title;
+  return lang === "zh" ? zh : en;
 }
