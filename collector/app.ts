@@ -130,6 +130,17 @@ export async function buildCollector(
       })
     : undefined;
   registerRequestGuards(app);
+  // A request in its handler when the stop begins is answered, but its connection must not stay open
+  // for the next one: node's server.close() waits for every connection, and a kept-alive one idles
+  // for keepAliveMs (72 s) after the answer — past systemd's stop timeout. fastify only closes the
+  // connections idle at the moment it closes (and answers 503 with `Connection: close` to new requests).
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_req, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
   // The services that act on the store; a standby runs none of them (see `cluster` below).
   const acting = {
     start: () => {

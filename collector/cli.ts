@@ -20,6 +20,9 @@ const USAGE = `usage: watchfloor-collector --config FILE [--listen HOST:PORT]
   --listen HOST:PORT  override collector.listen (127.0.0.1:0 picks a free port)
 `;
 
+/** How long a SIGTERM/SIGINT waits for the server, the lease and the store before giving up on them. */
+export const SHUTDOWN_DEADLINE_MS = 7_000;
+
 export async function main(argv: string[]): Promise<number> {
   let values: { config?: string; listen?: string; help?: boolean };
   try {
@@ -176,11 +179,43 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(`watchfloor-collector listening on ${address}\n`);
   return new Promise<number>((done) => {
     const shutdown = async (signal: string) => {
-      logger.info({ signal }, "collector stopping");
-      await app.close();
-      await lease?.close();
-      await store.close();
-      done(0);
+      logger.info({ signal, deadlineMs: SHUTDOWN_DEADLINE_MS }, "collector stopping");
+      // Requests in flight are answered, engine work commits, the lease is freed, the store closes. A
+      // database that is gone (or hangs) must not hold the stop for ever (systemd would SIGKILL after
+      // TimeoutStopSec): past the deadline what is still waiting is abandoned. Nothing acknowledged is
+      // lost: a batch is committed before its 200, and an agent sends again what was not answered.
+      let step = "closing the HTTP server (requests in flight, engine work, cluster lease)";
+      const steps = (async () => {
+        await app.close();
+        step = "freeing the cluster lease connection";
+        await lease?.close();
+        step = "closing the store";
+        await store.close();
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<"deadline">((resolve) => {
+        timer = setTimeout(() => resolve("deadline"), SHUTDOWN_DEADLINE_MS);
+      });
+      const outcome = await Promise.race([steps.then(() => "stopped" as const), deadline]).catch((err: Error) => {
+        logger.error({ err: err.message, step }, "collector stop failed");
+        return "failed" as const;
+      });
+      clearTimeout(timer);
+      if (outcome === "stopped") {
+        logger.info({ signal }, "collector stopped");
+        done(0);
+        return;
+      }
+      if (outcome === "deadline") {
+        logger.error(
+          { signal, deadlineMs: SHUTDOWN_DEADLINE_MS, step },
+          "collector stop deadline passed: abandoning pending store work (nothing acknowledged is lost; unanswered batches are sent again by the agents)",
+        );
+        app.server.closeAllConnections();
+      }
+      done(1);
+      // Sockets to a database that is gone may keep the event loop alive: exit regardless, a moment later.
+      setTimeout(() => process.exit(1), 200).unref();
     };
     process.once("SIGINT", () => void shutdown("SIGINT"));
     process.once("SIGTERM", () => void shutdown("SIGTERM"));

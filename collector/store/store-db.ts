@@ -62,6 +62,11 @@ export class StoreDb {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, types: PG_TYPES });
     // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
     pool.on("error", () => {});
+    // pg-pool listens for errors on idle clients only: a client checked out (a query or a transaction
+    // in flight) when the server goes away emits "Connection terminated unexpectedly" with nobody to
+    // hear it, and the process dies of an unhandled 'error' event. The query in flight is rejected
+    // with the same error, and the pool drops the client when it comes back (no longer queryable).
+    pool.on("connect", (client) => client.on("error", () => {}));
     try {
       await migratePostgres(pool, where);
     } catch (err) {

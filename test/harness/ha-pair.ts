@@ -20,6 +20,8 @@ export interface HaPairOptions {
   failoverSeconds: number;
   /** The webhook answers this much later (a page is in flight longer, so a kill can catch one). */
   pageDelayMs?: number;
+  /** A cluster of the pair's own even when WATCHFLOOR_TEST_PG_URL names one (the test stops it). */
+  ownPostgres?: boolean;
 }
 
 export type HaNode = { id: string; proc: Proc; url: string };
@@ -56,7 +58,7 @@ export async function startProxy(first: HaNode, second: HaNode): Promise<{ url: 
 }
 
 export async function startHaPair(opts: HaPairOptions) {
-  const postgres = await PostgresServer.start();
+  const postgres = await PostgresServer.start({ own: opts.ownPostgres });
   const dbUrl = await postgres.createDatabase("wf_ha");
   const receiver = new Receiver();
   receiver.delayMs = opts.pageDelayMs ?? 0;
@@ -101,10 +103,13 @@ collector:
   await until("collector-b standby", async () => (await role(b)) === "standby" || undefined, 30_000);
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
+  // The test may stop the server under it: a dropped connection is not an uncaught exception.
+  db.on("error", () => {});
   return {
     a,
     b,
     dbUrl,
+    postgres,
     env,
     /** The site file a node runs. */
     configOf: (n: HaNode) => join(dir, `${n.id}.yaml`),
@@ -119,7 +124,7 @@ collector:
     },
     async stop() {
       await Promise.all([a.proc.stop(), b.proc.stop()]);
-      await db.end();
+      await db.end().catch(() => undefined);
       await receiver.close();
       await postgres.stop();
     },

@@ -7,7 +7,7 @@
  * (or the cluster removed) by stop().
  */
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -62,10 +62,11 @@ export class PostgresServer {
   /**
    * The server of WATCHFLOOR_TEST_PG_URL, or a new cluster (a few seconds). `durable`: always a new
    * cluster, with PostgreSQL's default durability (fsync, full page writes) — what a benchmark compares.
+   * `own`: always a new cluster (a test that stops the server: kill()).
    */
-  static async start(opts: { durable?: boolean } = {}): Promise<PostgresServer> {
+  static async start(opts: { durable?: boolean; own?: boolean } = {}): Promise<PostgresServer> {
     const given = process.env[ENV_URL];
-    if (given && !opts.durable) return new PostgresServer(given, undefined);
+    if (given && !opts.durable && !opts.own) return new PostgresServer(given, undefined);
     const dir = tempDir("wf-pg-");
     const port = await freePort();
     if (isRoot()) chownSync(dir, Number(execFileSync("id", ["-u", "postgres"]).toString().trim()), Number(execFileSync("id", ["-g", "postgres"]).toString().trim()));
@@ -106,8 +107,35 @@ export class PostgresServer {
     }
   }
 
+  /**
+   * Stops this cluster's server at once (`pg_ctl stop -m immediate`) and leaves its files, as a
+   * database lost under a running collector; stop() removes them. Only for a cluster started here.
+   */
+  kill(): void {
+    if (!this.dir) throw new Error("kill(): the server of WATCHFLOOR_TEST_PG_URL is not this test's to stop");
+    runServerCommand("pg_ctl", ["-D", join(this.dir, "data"), "-m", "immediate", "-w", "stop"]);
+    this.killed = true;
+  }
+
+  private killed = false;
+
+  /**
+   * SIGSTOP (or SIGCONT) to this cluster's server and its backends: a database that hangs — connections
+   * stay open and nothing answers — rather than one that refuses. Only for a cluster started here.
+   */
+  freeze(signal: "SIGSTOP" | "SIGCONT"): void {
+    if (!this.dir) throw new Error("freeze(): the server of WATCHFLOOR_TEST_PG_URL is not this test's to stop");
+    const postmaster = Number(readFileSync(join(this.dir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
+    const children = execFileSync("ps", ["-o", "pid=", "--ppid", String(postmaster)]).toString().split(/\s+/).filter(Boolean).map(Number);
+    for (const pid of [postmaster, ...children]) process.kill(pid, signal);
+  }
+
   async stop(): Promise<void> {
     if (this.dir) {
+      if (this.killed) {
+        rmSync(this.dir, { recursive: true, force: true });
+        return;
+      }
       try {
         runServerCommand("pg_ctl", ["-D", join(this.dir, "data"), "-m", "immediate", "-w", "stop"]);
       } finally {

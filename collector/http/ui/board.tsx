@@ -311,7 +311,9 @@ function liveEvents(scope: UiScope, deps: UiDeps): void {
     poll = undefined;
     clock = undefined;
   };
-  scope.addHook("onClose", async () => {
+  // preClose, not onClose: fastify closes the server before the onClose hooks run, and the server
+  // waits for every open response, so a board left open (a wall screen) would hold a SIGTERM for ever.
+  scope.addHook("preClose", async () => {
     for (const c of clients) c.raw.end();
     clients.clear();
     stopIfIdle();
