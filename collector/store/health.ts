@@ -17,8 +17,18 @@ import type { StoreDb } from "./store-db.ts";
 const STORE_FAILURES =
   /^SQLITE_(CORRUPT|NOTADB|IOERR|FULL|READONLY|CANTOPEN|PROTOCOL)|^(08...|53...|57P..|58...|XX...|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/;
 
+/**
+ * node-postgres reports a server that went away in the middle of a query without a SQLSTATE ("Connection
+ * terminated unexpectedly"): given class 08's connection_failure (08006), so it answers 503 like any
+ * unreachable store, not 500 (which an agent may read as being about its batch).
+ */
+const PG_CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|Connection terminated due to connection timeout)/;
+
 export function isStoreFailure(err: unknown): err is Error & { code: string } {
-  const code = (err as { code?: unknown } | null)?.code;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (e && e.code === undefined && typeof e.message === "string" && PG_CONNECTION_LOST.test(e.message))
+    (e as { code?: string }).code = "08006";
+  const code = e?.code;
   return typeof code === "string" && STORE_FAILURES.test(code);
 }
 
