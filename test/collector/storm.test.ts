@@ -62,7 +62,10 @@ describe("a storm: 1,500 devices go unreachable and fold under their parents whi
     // still stretches (cache misses, a scavenge on the main thread); an unsliced engine holds the loop
     // ≥ 100 ms on this storm, so 80 ms still tells the two apart.
     expect(during.heldCpuMs).toBeLessThan(80);
-    // Answered between slices, not only between the storm's 8 batches.
-    expect(during.requests).toBeGreaterThan(8);
+    // The API kept answering throughout (a request at a time, each waiting for its answer). The storm
+    // now commits in 0.25–0.4 s, 8 or so round trips in all, so this counts answers, not slices:
+    // the hold above is what shows the slicing.
+    expect(during.requests).toBeGreaterThanOrEqual(4);
+    expect(during.apiP99Ms).toBeLessThan(1_000);
   }, 240_000);
 });
