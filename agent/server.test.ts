@@ -4,9 +4,9 @@
  * page. Each is a plain TCP client on loopback doing exactly that (no mock: the server is the real one,
  * with its timeouts shortened so the test takes seconds). A normal scrape meanwhile gets the whole page.
  */
-import { connect, type Socket } from "node:net";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
+import { rawClient, within } from "../test/harness/raw-tcp.ts";
 import { AgentMetrics } from "./metrics.ts";
 import { type AgentServerTimeouts, buildAgentServer } from "./server.ts";
 
@@ -36,29 +36,12 @@ async function agentServer(devices: number, ports: number) {
   return { url, port: Number(new URL(url).port) };
 }
 
-/** A raw TCP client: what it received, and when the server closed the connection (ms after connecting). */
-function rawClient(port: number): { socket: Socket; received: () => string; bytes: () => number; closedAfter: Promise<number> } {
-  const socket = connect(port, "127.0.0.1");
-  const t0 = performance.now();
-  let text = "";
-  let bytes = 0;
-  socket.on("data", (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (text.length < 4096) text += chunk.toString("latin1");
-  });
-  socket.on("error", () => {});
-  const closedAfter = new Promise<number>((done) => socket.once("close", () => done(performance.now() - t0)));
-  closers.push(async () => socket.destroy());
-  return { socket, received: () => text, bytes: () => bytes, closedAfter };
-}
-
-const within = <T>(p: Promise<T>, ms: number, what: string) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: still open after ${ms} ms`)), ms))]);
+const tcpClient = (port: number) => rawClient(port, (destroy) => void closers.push(destroy));
 
 describe("agent /metrics server: clients that hold sockets are cut off", () => {
   it("slowloris: headers dribbled a byte every 100 ms are cut at the headers timeout with a 408; a scrape meanwhile gets the page", async () => {
     const { url, port } = await agentServer(3, 10);
-    const loris = Array.from({ length: 3 }, () => rawClient(port));
+    const loris = Array.from({ length: 3 }, () => tcpClient(port));
     const dribble = setInterval(() => {
       for (const l of loris) if (!l.socket.destroyed) l.socket.write(l.received() ? "" : "X");
     }, 100);
@@ -84,7 +67,7 @@ describe("agent /metrics server: clients that hold sockets are cut off", () => {
 
   it("a connection that sends nothing is closed", async () => {
     const { port } = await agentServer(1, 1);
-    const silent = rawClient(port);
+    const silent = tcpClient(port);
     const after = await within(silent.closedAfter, 5_000, "silent connection");
     // The headers timeout covers a request that never began.
     expect(after).toBeLessThan(TIMEOUTS.headersMs + 1_500);
@@ -97,7 +80,7 @@ describe("agent /metrics server: clients that hold sockets are cut off", () => {
     const { url, port } = await agentServer(100, 1_200);
     const full = Buffer.byteLength(await (await fetch(`${url}/metrics`)).text());
     expect(full).toBeGreaterThan(10_000_000);
-    const stuck = rawClient(port);
+    const stuck = tcpClient(port);
     stuck.socket.write("GET /metrics HTTP/1.1\r\nHost: agent\r\n\r\n");
     stuck.socket.pause();
     // Reads nothing for longer than the deadline, then drains what the kernel held.
@@ -114,7 +97,7 @@ describe("agent /metrics server: clients that hold sockets are cut off", () => {
 
   it("a kept-alive connection idle between scrapes is closed after the keep-alive timeout", async () => {
     const { port } = await agentServer(1, 1);
-    const client = rawClient(port);
+    const client = tcpClient(port);
     client.socket.write("GET /healthz HTTP/1.1\r\nHost: agent\r\n\r\n");
     const after = await within(client.closedAfter, 5_000, "kept-alive connection");
     expect(client.received()).toMatch(/^HTTP\/1\.1 200 /);

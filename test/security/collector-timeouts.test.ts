@@ -4,18 +4,18 @@
  * nothing. Each is a plain TCP client on loopback doing exactly that against the real collector (its
  * timeouts shortened so the test takes seconds); meanwhile /healthz and the API answer.
  */
-import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CollectorServerTimeouts } from "../../collector/http/server.ts";
 import { floorInventory, SERVER_AGENT_TOKEN, startCollectorServer } from "../harness/collector-server.ts";
 import { tempDir } from "../harness/process.ts";
+import { rawClient as rawTcp, within } from "../harness/raw-tcp.ts";
 
 const TIMEOUTS: CollectorServerTimeouts = { headersMs: 800, requestMs: 1_500, keepAliveMs: 500 };
 
 let collector: Awaited<ReturnType<typeof startCollectorServer>>;
 let port = 0;
-const sockets: Socket[] = [];
+const sockets: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   collector = await startCollectorServer({
@@ -26,29 +26,11 @@ beforeAll(async () => {
   port = Number(new URL(collector.url).port);
 });
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
+  for (const destroy of sockets) await destroy();
   await collector?.close();
 });
 
-/** A raw TCP client: what it received, and when the server closed the connection (ms after connecting). */
-function rawClient(): { socket: Socket; received: () => string; closedAfter: Promise<number> } {
-  const socket = connect(port, "127.0.0.1");
-  sockets.push(socket);
-  const t0 = performance.now();
-  let text = "";
-  socket.on("data", (chunk: Buffer) => {
-    text += chunk.toString("latin1");
-  });
-  socket.on("error", () => {});
-  const closedAfter = new Promise<number>((done) => socket.once("close", () => done(performance.now() - t0)));
-  return { socket, received: () => text, closedAfter };
-}
-
-const within = <T>(p: Promise<T>, ms: number, what: string) =>
-  Promise.race([
-    p,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: still open after ${ms} ms`)), ms)),
-  ]);
+const rawClient = () => rawTcp(port, (destroy) => void sockets.push(destroy));
 
 /** The API answers while the slow clients hang on. */
 async function apiAnswers(): Promise<void> {
